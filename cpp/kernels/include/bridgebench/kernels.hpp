@@ -1,0 +1,24 @@
+// The bridgebench kernels in C++17. Semantics: benches/kernels/*.toml.
+// Every C++-side bridge (pybind11, nanobind, SWIG, Boost.Python, cxx, extern "C")
+// wraps exactly these functions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace bridgebench {
+
+// The exact sum; throws std::overflow_error when it does not fit in int64.
+std::int64_t add(std::int64_t a, std::int64_t b);
+
+// out[i] = values[i] * factor for i in [0, n). `out` may equal `values`.
+void scale_into(const double* values, std::size_t n, double factor, double* out) noexcept;
+
+// scale returning a new vector (the seed article's process_data, generalized).
+std::vector<double> scale(const std::vector<double>& values, double factor);
+
+// scale in place.
+void scale_inplace(double* values, std::size_t n, double factor) noexcept;
+
+}  // namespace bridgebench

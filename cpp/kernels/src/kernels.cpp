@@ -1,0 +1,31 @@
+#include "bridgebench/kernels.hpp"
+
+#include <stdexcept>
+
+namespace bridgebench {
+
+std::int64_t add(std::int64_t a, std::int64_t b) {
+  std::int64_t sum = 0;
+  if (__builtin_add_overflow(a, b, &sum)) {
+    throw std::overflow_error("integer overflow: result does not fit in int64");
+  }
+  return sum;
+}
+
+void scale_into(const double* values, std::size_t n, double factor, double* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    out[i] = values[i] * factor;
+  }
+}
+
+std::vector<double> scale(const std::vector<double>& values, double factor) {
+  std::vector<double> out(values.size());
+  scale_into(values.data(), values.size(), factor, out.data());
+  return out;
+}
+
+void scale_inplace(double* values, std::size_t n, double factor) noexcept {
+  scale_into(values, n, factor, values);
+}
+
+}  // namespace bridgebench

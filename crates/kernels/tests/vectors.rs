@@ -1,0 +1,47 @@
+//! The Rust kernel against the shared vectors in benches/kernels/*.toml.
+
+use kernels::KernelError;
+
+#[test]
+fn add_matches_shared_vectors() -> Result<(), String> {
+    let spec = spec::add_spec()?;
+    assert!(!spec.vectors.is_empty());
+    for v in &spec.vectors {
+        let got = kernels::add(v.a, v.b);
+        match (&v.expect, v.error.as_deref()) {
+            (Some(want), None) => assert_eq!(got, Ok(*want), "add({}, {})", v.a, v.b),
+            (None, Some("overflow")) => {
+                assert_eq!(got, Err(KernelError::Overflow), "add({}, {})", v.a, v.b)
+            }
+            other => return Err(format!("malformed add vector {v:?}: {other:?}")),
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn scale_matches_shared_vectors_in_every_form() -> Result<(), String> {
+    let spec = spec::scale_spec()?;
+    assert!(!spec.vectors.is_empty());
+    for v in &spec.vectors {
+        let fresh = kernels::scale(&v.values, v.factor);
+        assert!(spec::same_floats_nan_aware(&fresh, &v.expect), "scale {v:?} -> {fresh:?}");
+
+        let mut out = vec![0.0; v.values.len()];
+        kernels::scale_into(&v.values, v.factor, &mut out);
+        assert!(spec::same_floats_nan_aware(&out, &v.expect), "scale_into {v:?} -> {out:?}");
+
+        let mut inplace = v.values.clone();
+        kernels::scale_inplace(&mut inplace, v.factor);
+        assert!(spec::same_floats_nan_aware(&inplace, &v.expect), "scale_inplace {v:?}");
+    }
+    Ok(())
+}
+
+#[test]
+fn nan_aware_comparison_can_fail() {
+    // The checker itself must be able to say no.
+    assert!(!spec::same_floats_nan_aware(&[0.0], &[-0.0]));
+    assert!(!spec::same_floats_nan_aware(&[1.0], &[1.0, 2.0]));
+    assert!(spec::same_floats_nan_aware(&[f64::NAN], &[-f64::NAN]));
+}

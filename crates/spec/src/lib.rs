@@ -1,0 +1,125 @@
+//! The shared kernel spec and bridge registry, as Rust data.
+//!
+//! The TOML files under `benches/` are the single source of truth; Rust tests,
+//! C++ tests and Python tests all read the same files.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The repository root (this crate lives at `crates/spec`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read_toml<T: for<'de> Deserialize<'de>>(relative: &str) -> Result<T, String> {
+    let path = repo_root().join(relative);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// One test vector of `add`: either `expect` or `error` is set.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AddVector {
+    pub a: i64,
+    pub b: i64,
+    pub expect: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// One test vector of `scale`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScaleVector {
+    pub values: Vec<f64>,
+    pub factor: f64,
+    pub expect: Vec<f64>,
+}
+
+/// A cell: one way of calling a kernel (a marshaling strategy).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Cell {
+    pub function: String,
+    pub strategy: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct KernelSpec<V> {
+    pub name: String,
+    pub cells: BTreeMap<String, Cell>,
+    pub vectors: Vec<V>,
+}
+
+pub fn add_spec() -> Result<KernelSpec<AddVector>, String> {
+    read_toml("benches/kernels/add.toml")
+}
+
+pub fn scale_spec() -> Result<KernelSpec<ScaleVector>, String> {
+    read_toml("benches/kernels/scale.toml")
+}
+
+/// Names of every kernel spec file, e.g. `["add", "scale"]`.
+pub fn kernel_names() -> Result<Vec<String>, String> {
+    let dir = repo_root().join("benches/kernels");
+    let mut names = Vec::new();
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_some_and(|e| e == "toml")
+            && let Some(stem) = path.file_stem()
+        {
+            names.push(stem.to_string_lossy().into_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Every cell name of every kernel, e.g. `["add", "scale.buffer", ...]`.
+pub fn all_cells() -> Result<Vec<String>, String> {
+    #[derive(Deserialize)]
+    struct CellsOnly {
+        cells: BTreeMap<String, Cell>,
+    }
+    let mut cells = Vec::new();
+    for name in kernel_names()? {
+        let spec: CellsOnly = read_toml(&format!("benches/kernels/{name}.toml"))?;
+        cells.extend(spec.cells.into_keys());
+    }
+    cells.sort();
+    Ok(cells)
+}
+
+/// One entry of `benches/bridges.toml`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Bridge {
+    pub name: String,
+    pub side: String,
+    pub tool: String,
+    pub module: String,
+    pub cells: Vec<String>,
+    #[serde(default)]
+    pub na: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct RegistryFile {
+    bridge: Vec<Bridge>,
+}
+
+/// All registered bridges.
+pub fn bridges() -> Result<Vec<Bridge>, String> {
+    Ok(read_toml::<RegistryFile>("benches/bridges.toml")?.bridge)
+}
+
+/// Bit-for-bit equality of two float slices, except that any NaN equals any NaN.
+///
+/// Differential tests between bridges compare exact bits; vectors written in
+/// TOML cannot spell a NaN payload, so they use this NaN-aware form.
+pub fn same_floats_nan_aware(got: &[f64], want: &[f64]) -> bool {
+    got.len() == want.len()
+        && got
+            .iter()
+            .zip(want)
+            .all(|(g, w)| (g.is_nan() && w.is_nan()) || g.to_bits() == w.to_bits())
+}

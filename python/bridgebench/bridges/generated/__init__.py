@@ -1,0 +1,1 @@
+"""Code generated at build time (protobuf *_pb2 modules). Not committed."""

@@ -1,0 +1,71 @@
+"""Bridge `python`: the pure-Python reference every other bridge must equal bit for bit.
+
+It also spells out the boundary contract (benches/kernels/*.toml) in plain code:
+which inputs are accepted and which exception each bad input gets.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+FLOAT64_FORMATS = frozenset({"d", "<d", "=d", "@d"})
+
+
+def add(a: int, b: int) -> int:
+    for name, value in (("a", a), ("b", b)):
+        if not isinstance(value, int):
+            raise TypeError(f"add(): {name} must be int, not {type(value).__name__}")
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise OverflowError(f"add(): {name} = {value} does not fit in int64")
+    total = a + b
+    if not INT64_MIN <= total <= INT64_MAX:
+        raise OverflowError("integer overflow: result does not fit in int64")
+    return total
+
+
+def _as_float(value: Any, what: str) -> float:
+    # float(x) would also parse strings; the contract accepts only real numbers.
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        return float(value)  # OverflowError for ints beyond float range, as PyFloat_AsDouble
+    raise TypeError(f"{what} must be float, not {type(value).__name__}")
+
+
+def _float64_view(obj: Any, *, writable: bool) -> memoryview:
+    try:
+        view = memoryview(obj)
+    except TypeError:
+        raise TypeError(f"expected a float64 buffer, not {type(obj).__name__}") from None
+    if view.format not in FLOAT64_FORMATS:
+        raise TypeError(f"expected float64 data (format 'd'), got format {view.format!r}")
+    if view.ndim != 1:
+        raise ValueError(f"expected a 1-D buffer, got {view.ndim} dimensions")
+    if not view.c_contiguous:
+        raise ValueError("expected a C-contiguous buffer")
+    if writable and view.readonly:
+        raise BufferError("scale_inplace needs a writable buffer")
+    return view
+
+
+def scale_list(values: list[float], factor: float) -> list[float]:
+    f = _as_float(factor, "factor")
+    if not isinstance(values, list):
+        raise TypeError(f"values must be a list, not {type(values).__name__}")
+    return [_as_float(v, "values[i]") * f for v in values]
+
+
+def scale_buffer(values: Any, factor: float) -> array[float]:
+    f = _as_float(factor, "factor")
+    view = _float64_view(values, writable=False)
+    return array("d", [v * f for v in view])
+
+
+def scale_inplace(values: Any, factor: float) -> None:
+    f = _as_float(factor, "factor")
+    view = _float64_view(values, writable=True)
+    for i in range(len(view)):
+        view[i] = view[i] * f
