@@ -1,0 +1,113 @@
+"""Run bad-input calls in a child process and classify what happened.
+
+Some tools cannot raise for some bad inputs (ctypes wraps out-of-range ints), and a
+bridge that crashes must never take the workbench down. So every bad-input case runs
+in a fresh interpreter, one per bridge, which reports each case as it finishes. If
+the child dies, the case it had started is recorded as crashed (with the signal) and
+a new child carries on with the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bridgebench import spec
+from bridgebench.badinput import BadInput
+
+CHILD = r"""
+import json, sys
+from bridgebench import spec
+from bridgebench.badinput import evaluate_args
+bridge = spec.bridge(sys.argv[1])
+module = bridge.import_module()
+for line in sys.stdin:
+    case_id, cell, args_src = json.loads(line)
+    print(json.dumps({"start": [case_id, cell]}), flush=True)
+    fn = getattr(module, spec.cells()[cell].function)
+    args = evaluate_args(args_src, cell)
+    try:
+        value = fn(*args)
+    except Exception as exc:
+        out = {"kind": "raised", "detail": type(exc).__name__, "message": str(exc)[:300]}
+    else:
+        out = {"kind": "returned", "detail": repr(value)[:300]}
+    print(json.dumps({"done": [case_id, cell], **out}), flush=True)
+"""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # "raised", "returned" or "crashed"
+    detail: str  # the exception's type name, repr of the value, or the signal's name
+    message: str = ""
+
+    def summary(self) -> str:
+        return f"{self.kind} {self.detail}"
+
+
+def run_cases(
+    bridge: spec.Bridge, cases: Sequence[BadInput], timeout: float = 300.0
+) -> dict[tuple[str, str], Outcome]:
+    """Outcome of every case for one bridge, keyed by (case id, cell)."""
+    results: dict[tuple[str, str], Outcome] = {}
+    pending = list(cases)
+    env = dict(os.environ, PYTHONPATH=str(spec.ROOT / "python"))
+    while pending:
+        feed = "".join(json.dumps([c.id, c.cell, c.args]) + "\n" for c in pending)
+        proc = subprocess.run(
+            [sys.executable, "-c", CHILD, bridge.name],
+            input=feed,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            cwd=spec.ROOT,
+        )
+        started: tuple[str, str] | None = None
+        for line in proc.stdout.splitlines():
+            msg = json.loads(line)
+            if "start" in msg:
+                started = (msg["start"][0], msg["start"][1])
+            else:
+                key = (msg["done"][0], msg["done"][1])
+                results[key] = Outcome(
+                    msg["kind"], msg["detail"], msg["message"] if "message" in msg else ""
+                )
+                started = None
+        if proc.returncode == 0:
+            break
+        if started is None:  # died outside any case: import failure, say
+            raise RuntimeError(
+                f"bridge `{bridge.name}`: the bad-input child process failed (exit "
+                f"{proc.returncode}) outside any case:\n{proc.stderr[-2000:]}"
+            )
+        how = (
+            signal.Signals(-proc.returncode).name
+            if proc.returncode < 0
+            else f"exit {proc.returncode}"
+        )
+        results[started] = Outcome("crashed", how, proc.stderr[-300:])
+        pending = [c for c in pending if (c.id, c.cell) not in results]
+    return results
+
+
+def declared(declaration: str) -> tuple[str, str]:
+    """Parse a registry outcome: 'silently-wrong: why', 'crash: why' or 'raises X: why'.
+
+    Returns the expected (kind, detail); detail is the exception name for 'raises'.
+    """
+    head, _, why = declaration.partition(":")
+    head = head.strip()
+    if head == "silently-wrong":
+        return "returned", why.strip()
+    if head == "crash":
+        return "crashed", why.strip()
+    if head.startswith("raises "):
+        return "raised", head.removeprefix("raises ").strip()
+    raise ValueError(f"{spec.REGISTRY}: cannot read outcome {declaration!r}")

@@ -1,0 +1,119 @@
+"""The shared kernel spec (benches/kernels/*.toml) and bridge registry (benches/bridges.toml).
+
+Everything on the Python side — tests, the harness, the results table — reads bridges
+and kernels from here, so adding a bridge or a kernel is one declared entry.
+"""
+
+from __future__ import annotations
+
+import importlib
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+KERNELS_DIR = ROOT / "benches" / "kernels"
+REGISTRY = ROOT / "benches" / "bridges.toml"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One way of calling a kernel: `scale.buffer` is kernel `scale`, strategy `buffer`."""
+
+    name: str
+    kernel: str
+    function: str
+    strategy: str
+
+
+@dataclass(frozen=True)
+class Bridge:
+    name: str
+    side: str
+    tool: str
+    version: str
+    module: str
+    cells: tuple[str, ...]
+    build: str | None = None
+    code: tuple[str, ...] = ()
+    na: dict[str, str] = field(default_factory=dict)
+    outcomes: dict[str, str] = field(default_factory=dict)
+
+    def import_module(self) -> ModuleType:
+        """Import the bridge's module, or explain how to build it."""
+        try:
+            return importlib.import_module(self.module)
+        except ImportError as exc:
+            how = f"`cargo xtask build` (build step `{self.build}`)" if self.build else "nothing"
+            raise ImportError(
+                f"bridge `{self.name}`: cannot import module `{self.module}` ({exc}). "
+                f"It is built by {how}; see benches/bridges.toml."
+            ) from exc
+
+
+def _load(path: Path) -> dict[str, Any]:
+    with path.open("rb") as f:
+        try:
+            return tomllib.load(f)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path}: {exc}") from exc
+
+
+@cache
+def kernels() -> dict[str, dict[str, Any]]:
+    """Every kernel spec, by name."""
+    return {p.stem: _load(p) for p in sorted(KERNELS_DIR.glob("*.toml"))}
+
+
+@cache
+def cells() -> dict[str, Cell]:
+    """Every cell of every kernel, by cell name."""
+    out: dict[str, Cell] = {}
+    for kernel, data in kernels().items():
+        for name, cell in data["cells"].items():
+            out[name] = Cell(name, kernel, cell["function"], cell["strategy"])
+    return out
+
+
+@cache
+def bridges() -> tuple[Bridge, ...]:
+    """Every registered bridge, in registry order."""
+    data = _load(REGISTRY)
+    return tuple(
+        Bridge(
+            name=b["name"],
+            side=b["side"],
+            tool=b["tool"],
+            version=b["version"],
+            module=b["module"],
+            cells=tuple(b["cells"]),
+            build=b.get("build"),
+            code=tuple(b.get("code", ())),
+            na=dict(b.get("na", {})),
+            outcomes=dict(b.get("outcomes", {})),
+        )
+        for b in data["bridge"]
+    )
+
+
+@cache
+def build_steps() -> dict[str, dict[str, Any]]:
+    return dict(_load(REGISTRY).get("build", {}))
+
+
+def python_bridges() -> tuple[Bridge, ...]:
+    return tuple(b for b in bridges() if b.side == "python")
+
+
+def bridge(name: str) -> Bridge:
+    for b in bridges():
+        if b.name == name:
+            return b
+    raise KeyError(f"no bridge named {name!r} in {REGISTRY}")
+
+
+def reference() -> Bridge:
+    return bridge("python")

@@ -1,0 +1,43 @@
+"""Bad input at the boundary: a clean Python exception, or the tool's declared outcome.
+
+Every case runs in a child process (bridgebench.outcomes), so a bridge that crashes
+is recorded as crashed and this test process never dies of it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from bridgebench import spec
+from bridgebench.badinput import BadInput, cases
+from bridgebench.outcomes import Outcome, declared, run_cases
+
+PAIRS = [(b, c) for b in spec.python_bridges() for c in cases() if c.cell in b.cells]
+
+
+@cache
+def outcomes_of(bridge_name: str) -> dict[tuple[str, str], Outcome]:
+    bridge = spec.bridge(bridge_name)
+    return run_cases(bridge, [c for c in cases() if c.cell in bridge.cells])
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=lambda p: f"{p[0].name}-{p[1].cell}-{p[1].id}")
+def test_bad_input(pair: tuple[spec.Bridge, BadInput]) -> None:
+    bridge, case = pair
+    got = outcomes_of(bridge.name)[(case.id, case.cell)]
+    if case.id in bridge.outcomes:
+        kind, detail = declared(bridge.outcomes[case.id])
+        assert got.kind == kind, f"{bridge.name} declares {bridge.outcomes[case.id]!r}, got {got}"
+        if kind == "raised":
+            assert got.detail == detail, f"{bridge.name}: declared raises {detail}, got {got}"
+        return
+    assert got.kind == "raised", (
+        f"{bridge.name}, {case.cell}, case {case.id}: expected one of {case.raises}, got {got}"
+    )
+    assert got.detail in case.raises, (
+        f"{bridge.name}, {case.cell}, case {case.id}: expected one of {case.raises}, "
+        f"got {got.detail}: {got.message}"
+    )
+    assert got.message.strip(), f"{bridge.name}, case {case.id}: {got.detail} has no message"

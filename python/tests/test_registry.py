@@ -1,0 +1,81 @@
+"""The registry (benches/bridges.toml) and the code agree, in both directions."""
+
+from __future__ import annotations
+
+import pytest
+
+from bridgebench import spec
+from bridgebench.badinput import cases
+from bridgebench.outcomes import declared
+
+ALL_CELLS = set(spec.cells())
+
+
+@pytest.mark.parametrize("bridge", spec.bridges(), ids=lambda b: b.name)
+def test_every_cell_is_covered_or_declared_na(bridge: spec.Bridge) -> None:
+    covered, na = set(bridge.cells), set(bridge.na)
+    assert not covered & na, f"{bridge.name}: cells both covered and n/a: {covered & na}"
+    assert covered | na == ALL_CELLS, (
+        f"{bridge.name}: every cell must be covered or have an n/a reason in "
+        f"{spec.REGISTRY}; missing {ALL_CELLS - covered - na}, unknown {(covered | na) - ALL_CELLS}"
+    )
+    assert all(reason.strip() for reason in bridge.na.values()), "an n/a needs a reason"
+
+
+@pytest.mark.parametrize("bridge", spec.python_bridges(), ids=lambda b: b.name)
+def test_module_implements_exactly_its_registered_cells(bridge: spec.Bridge) -> None:
+    module = bridge.import_module()
+    for cell in spec.cells().values():
+        has = callable(getattr(module, cell.function, None))
+        if cell.name in bridge.cells:
+            assert has, (
+                f"{bridge.name}: registered cell {cell.name}, "
+                f"but {bridge.module} has no {cell.function}()"
+            )
+        else:
+            assert not has, (
+                f"{bridge.name}: {bridge.module}.{cell.function}() exists but cell {cell.name} "
+                f"is not registered for it in {spec.REGISTRY}"
+            )
+
+
+def test_names_are_unique_and_sides_known() -> None:
+    names = [b.name for b in spec.bridges()]
+    assert len(names) == len(set(names))
+    assert {b.side for b in spec.bridges()} <= {"python", "rust"}
+    assert spec.reference().side == "python"
+
+
+@pytest.mark.parametrize("bridge", spec.bridges(), ids=lambda b: b.name)
+def test_code_paths_and_build_steps_exist(bridge: spec.Bridge) -> None:
+    assert bridge.code, f"{bridge.name}: `code` must say where the binding code lives"
+    for path in bridge.code:
+        assert (spec.ROOT / path).exists(), f"{bridge.name}: code path {path} does not exist"
+    if bridge.build is not None:
+        assert bridge.build in spec.build_steps(), (
+            f"{bridge.name}: unknown build step {bridge.build}"
+        )
+    assert (spec.ROOT / "docs" / "bridges" / f"{bridge.name}.md").exists(), (
+        f"{bridge.name}: every bridge has a page docs/bridges/{bridge.name}.md"
+    )
+
+
+def test_every_build_step_is_used() -> None:
+    used = {b.build for b in spec.bridges()} | {
+        after for step in spec.build_steps().values() for after in step.get("after", [])
+    }
+    assert set(spec.build_steps()) <= used
+
+
+@pytest.mark.parametrize("bridge", spec.bridges(), ids=lambda b: b.name)
+def test_declared_outcomes_name_real_cases(bridge: spec.Bridge) -> None:
+    known = {c.id for c in cases() if c.cell in bridge.cells}
+    for case_id, declaration in bridge.outcomes.items():
+        assert case_id in known, f"{bridge.name}: outcome for unknown case {case_id}"
+        declared(declaration)  # raises if unreadable
+
+
+def test_bad_input_cases_name_real_cells_and_exceptions() -> None:
+    for case in cases():
+        assert case.cell in ALL_CELLS, f"bad_input {case.id}: unknown cell {case.cell}"
+        case.exception_types()  # every name is a builtin exception

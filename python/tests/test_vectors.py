@@ -1,0 +1,77 @@
+"""Every Python-side bridge against the shared vectors of benches/kernels/*.toml."""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any
+
+import numpy as np
+import pytest
+
+from bridgebench import spec
+from bridgebench.spec import Bridge, Cell
+from support import cell_id, float64_bits, floats_of, python_cells, same_nan_aware
+
+# Every exporter the buffer contract names, each made fresh from a list of floats.
+EXPORTERS = {
+    "numpy": lambda xs: np.array(xs, dtype=np.float64),
+    "array.array": lambda xs: array("d", xs),
+    "memoryview": lambda xs: memoryview(np.array(xs, dtype=np.float64)),
+}
+
+
+def _scale_vectors() -> list[dict[str, Any]]:
+    return spec.kernels()["scale"]["vectors"]
+
+
+@pytest.mark.parametrize("pair", python_cells(), ids=cell_id)
+def test_shared_vectors(pair: tuple[Bridge, Cell]) -> None:
+    bridge, cell = pair
+    fn = getattr(bridge.import_module(), cell.function)
+    vectors = spec.kernels()[cell.kernel]["vectors"]
+    assert vectors
+    if cell.kernel == "add":
+        for v in vectors:
+            if "expect" in v:
+                assert fn(v["a"], v["b"]) == v["expect"], f"add({v['a']}, {v['b']})"
+            else:
+                with pytest.raises(OverflowError):
+                    fn(v["a"], v["b"])
+        return
+    for v in _scale_vectors():
+        want = v["expect"]
+        if cell.strategy == "list":
+            got = floats_of(float64_bits(fn(list(v["values"]), v["factor"]), "list"))
+            assert same_nan_aware(got, want), f"{v} -> {got}"
+        elif cell.strategy == "buffer":
+            for name, make in EXPORTERS.items():
+                values = make(v["values"])
+                got = floats_of(float64_bits(fn(values, v["factor"]), "buffer"))
+                assert same_nan_aware(got, want), f"{name}: {v} -> {got}"
+                assert same_nan_aware(floats_of(memoryview(values).tobytes()), v["values"]), (
+                    f"{name}: scale_buffer must not modify its input"
+                )
+        else:
+            for name, make in EXPORTERS.items():
+                values = make(v["values"])
+                assert fn(values, v["factor"]) is None
+                got = floats_of(memoryview(values).tobytes())
+                assert same_nan_aware(got, want), f"{name}: {v} -> {got}"
+
+
+SCALE_CELLS = [p for p in python_cells() if p[1].kernel == "scale"]
+
+
+@pytest.mark.parametrize("pair", SCALE_CELLS, ids=cell_id)
+def test_int_arguments_convert_like_float(pair: tuple[Bridge, Cell]) -> None:
+    """The contract accepts ints where floats are expected, converted as float(x)."""
+    bridge, cell = pair
+    fn = getattr(bridge.import_module(), cell.function)
+    if cell.strategy == "list":
+        assert fn([1, 2.5, -3], 2) == [2.0, 5.0, -6.0]
+    elif cell.strategy == "buffer":
+        assert floats_of(float64_bits(fn(np.array([1.0, 2.5]), 2), "buffer")) == [2.0, 5.0]
+    else:
+        values = np.array([1.0, 2.5])
+        fn(values, 2)
+        assert values.tolist() == [2.0, 5.0]
