@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import ctypes
 from array import array
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ class BadInput:
     id: str
     cell: str
     args: str
-    raises: tuple[str, ...]
+    raises: tuple[str, ...]  # empty: the input is valid (if unusual) and must be accepted
 
     def exception_types(self) -> tuple[type[BaseException], ...]:
         return tuple(getattr(builtins, name) for name in self.raises)
@@ -52,6 +53,7 @@ def evaluate_args(args_src: str, cell: str) -> tuple[Any, ...]:
         "array": array,
         "VALID_VALUES": _valid_values(cell),
         "READONLY_VALUES": _readonly_values(),
+        "CTYPES_VALUES": (ctypes.c_double * 3)(1.0, 2.0, 3.0),
     }
     value = eval(args_src, namespace)  # noqa: S307 - spec files are part of the repo
     if not isinstance(value, tuple):

@@ -10,7 +10,6 @@ a new child carries on with the rest.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -57,7 +56,6 @@ def run_cases(
     """Outcome of every case for one bridge, keyed by (case id, cell)."""
     results: dict[tuple[str, str], Outcome] = {}
     pending = list(cases)
-    env = dict(os.environ, PYTHONPATH=str(spec.ROOT / "python"))
     while pending:
         feed = "".join(json.dumps([c.id, c.cell, c.args]) + "\n" for c in pending)
         proc = subprocess.run(
@@ -66,7 +64,7 @@ def run_cases(
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=env,
+            env=spec.child_env(),
             cwd=spec.ROOT,
         )
         started: tuple[str, str] | None = None

@@ -7,6 +7,7 @@ and kernels from here, so adding a bridge or a kernel is one declared entry.
 from __future__ import annotations
 
 import importlib
+import os
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -117,3 +118,10 @@ def bridge(name: str) -> Bridge:
 
 def reference() -> Bridge:
     return bridge("python")
+
+
+def child_env() -> dict[str, str]:
+    """Environment for a child Python process that must import `bridgebench`."""
+    python_dir = str(ROOT / "python")
+    path = os.environ.get("PYTHONPATH")
+    return dict(os.environ, PYTHONPATH=python_dir + (os.pathsep + path if path else ""))

@@ -1,4 +1,4 @@
-"""Bad input at the boundary: a clean Python exception, or the tool's declared outcome.
+"""Bad (and valid but unusual) input at the boundary: a clean exception, or the declared outcome.
 
 Every case runs in a child process (bridgebench.outcomes), so a bridge that crashes
 is recorded as crashed and this test process never dies of it.
@@ -32,6 +32,9 @@ def test_bad_input(pair: tuple[spec.Bridge, BadInput]) -> None:
         assert got.kind == kind, f"{bridge.name} declares {bridge.outcomes[case.id]!r}, got {got}"
         if kind == "raised":
             assert got.detail == detail, f"{bridge.name}: declared raises {detail}, got {got}"
+        return
+    if not case.raises:
+        assert got.kind == "returned", f"{bridge.name}, {case.cell}: valid input {case.id}: {got}"
         return
     assert got.kind == "raised", (
         f"{bridge.name}, {case.cell}, case {case.id}: expected one of {case.raises}, got {got}"

@@ -1,0 +1,47 @@
+// bb_nanobind: the bridgebench protocol (docs/protocol.md) in nanobind over the C++ kernel.
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/vector.h>  // std::vector <-> list casters, for scale_list
+
+#include <cstddef>
+
+#include "bridgebench/kernels.hpp"
+
+namespace nb = nanobind;
+
+namespace {
+
+// A 1-D C-contiguous float64 array in CPU memory, from any DLPack or buffer-protocol exporter
+// (numpy, array.array, memoryview). `const double` admits read-only input; plain `double`
+// makes nanobind refuse read-only arrays, so scale_inplace can never write through one.
+using In = nb::ndarray<const double, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+using InOut = nb::ndarray<double, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
+// Returned to Python as a numpy array that borrows our memory through a capsule.
+using Out = nb::ndarray<nb::numpy, double, nb::ndim<1>>;
+
+Out scale_buffer(const In& values, double factor) {
+  const std::size_t n = values.shape(0);
+  double* data = new double[n];
+  // The capsule owns `data`; numpy's array keeps the capsule alive, so no copy on return.
+  nb::capsule owner(data, [](void* p) noexcept { delete[] static_cast<double*>(p); });
+  bridgebench::scale_into(values.data(), n, factor, data);
+  return Out(data, {n}, owner);
+}
+
+void scale_inplace(const InOut& values, double factor) {
+  bridgebench::scale_inplace(values.data(), values.shape(0), factor);
+}
+
+}  // namespace
+
+NB_MODULE(bb_nanobind, m) {
+  m.doc() = "bridgebench kernels through nanobind";
+  // std::overflow_error from the kernel becomes OverflowError (nanobind's built-in translation).
+  m.def("add", &bridgebench::add, nb::arg("a"), nb::arg("b"));
+  // The seed article's example: list -> std::vector<double> -> list, all by stl/vector.h.
+  m.def("scale_list", &bridgebench::scale, nb::arg("values"), nb::arg("factor"));
+  // noconvert(): without it nanobind would quietly copy an int64 or float32 array (or a
+  // strided view) into a fresh float64 one; the contract wants an error instead.
+  m.def("scale_buffer", &scale_buffer, nb::arg("values").noconvert(), nb::arg("factor"));
+  m.def("scale_inplace", &scale_inplace, nb::arg("values").noconvert(), nb::arg("factor"));
+}

@@ -1,0 +1,60 @@
+// bb_pybind11: the bridgebench protocol (docs/protocol.md) in pybind11 over the C++ kernel.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>  // std::vector <-> list casters, for scale_list
+
+#include <cstddef>
+#include <string>
+
+#include "bridgebench/kernels.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+// py::buffer takes any buffer exporter (numpy, array.array, memoryview, ctypes) without
+// converting, unlike py::array_t, which would turn a list or an int64 array into a new
+// float64 array. The price: checking the layout ourselves.
+py::buffer_info float64_vector(const py::buffer& values, bool writable) {
+  // request(true) asks for PyBUF_WRITABLE, so a read-only exporter raises BufferError here.
+  py::buffer_info info = values.request(writable);
+  // numpy, array.array and memoryview say "d"; ctypes says "<d" (native on little-endian).
+  const std::string& f = info.format;
+  if (info.itemsize != sizeof(double) || !(f == "d" || f == "<d" || f == "=d" || f == "@d")) {
+    throw py::type_error("expected float64 data (format 'd'), got format '" + f + "'");
+  }
+  if (info.ndim != 1) {
+    throw py::value_error("expected a 1-D buffer, got " + std::to_string(info.ndim) + " dims");
+  }
+  // PyBUF_STRIDES also admits strided views such as a[::2]; the kernel needs contiguous data.
+  if (info.shape[0] > 1 && info.strides[0] != static_cast<py::ssize_t>(sizeof(double))) {
+    throw py::value_error("expected a C-contiguous buffer");
+  }
+  return info;
+}
+
+py::array_t<double> scale_buffer(const py::buffer& values, double factor) {
+  py::buffer_info in = float64_vector(values, false);
+  py::array_t<double> out(in.shape[0]);
+  bridgebench::scale_into(static_cast<const double*>(in.ptr), static_cast<std::size_t>(in.size),
+                          factor, out.mutable_data());
+  return out;
+}
+
+void scale_inplace(const py::buffer& values, double factor) {
+  py::buffer_info io = float64_vector(values, true);
+  bridgebench::scale_inplace(static_cast<double*>(io.ptr), static_cast<std::size_t>(io.size),
+                             factor);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(bb_pybind11, m) {
+  m.doc() = "bridgebench kernels through pybind11";
+  // std::overflow_error from the kernel becomes OverflowError (pybind11's built-in translation).
+  m.def("add", &bridgebench::add, py::arg("a"), py::arg("b"));
+  // The seed article's example: list -> std::vector<double> -> list, all by stl.h's casters.
+  m.def("scale_list", &bridgebench::scale, py::arg("values"), py::arg("factor"));
+  m.def("scale_buffer", &scale_buffer, py::arg("values"), py::arg("factor"));
+  m.def("scale_inplace", &scale_inplace, py::arg("values"), py::arg("factor"));
+}

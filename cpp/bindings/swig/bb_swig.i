@@ -1,0 +1,147 @@
+// bb_swig: the bridgebench protocol (docs/protocol.md) in SWIG over the C++ kernel.
+// SWIG reads the kernel's own header; this file only says how its types cross the boundary.
+// SWIG generates the proxy module bb_swig.py and the extension _bb_swig behind it.
+%module bb_swig
+
+%{
+#include <cstring>
+#include <new>
+
+#include "bridgebench/kernels.hpp"
+%}
+
+%include <stdint.i>
+%include <exception.i>
+%include <std_vector.i>
+
+// stdint.i declares int64_t and size_t only in the global namespace; the header spells them std::.
+namespace std {
+typedef ::int64_t int64_t;
+typedef ::size_t size_t;
+}
+
+// No C++ exception may unwind into Python: translate them all around every wrapped call.
+// SWIG_CATCH_STDEXCEPT maps std::overflow_error (add's overflow) to OverflowError.
+%exception {
+  try {
+    $action
+  } catch (const std::bad_alloc&) {
+    SWIG_exception(SWIG_MemoryError, "out of memory");
+  }
+  SWIG_CATCH_STDEXCEPT
+  catch (...) {
+    SWIG_exception(SWIG_UnknownError, "unknown C++ exception");
+  }
+}
+
+// ---- scale.list: std_vector.i converts any sequence of numbers into std::vector<double>.
+// %template() with no name instantiates the typemaps without wrapping a proxy class.
+%template() std::vector<double>;
+
+// std_vector.i would return a tuple; the contract wants a new list.
+%typemap(out) std::vector<double> {
+  $result = PyList_New(static_cast<Py_ssize_t>($1.size()));
+  if (!$result) SWIG_fail;
+  for (std::size_t i = 0; i < $1.size(); ++i) {
+    PyObject* item = PyFloat_FromDouble($1[i]);
+    if (!item) {
+      Py_CLEAR($result);
+      SWIG_fail;
+    }
+    PyList_SET_ITEM($result, static_cast<Py_ssize_t>(i), item);
+  }
+}
+
+// ---- scale.buffer / scale.inplace: SWIG has no buffer-protocol typemap (numpy.i does not ship
+// with the numpy wheel), so a (pointer, length) pair is filled from a Py_buffer by hand.
+%fragment("bb_float64_view", "header") %{
+// Borrow a 1-D C-contiguous float64 view of `obj`; on failure set a Python error, return false.
+// PyBUF_C_CONTIGUOUS makes the exporter refuse strided data; nothing is ever converted.
+static bool bb_float64_view(PyObject* obj, Py_buffer* view, int flags) {
+  if (PyObject_GetBuffer(obj, view, flags | PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) != 0) return false;
+  // numpy, array.array and memoryview say "d"; ctypes says "<d" (native on little-endian).
+  const char* f = view->format;
+  if (std::strcmp(f, "d") != 0 && std::strcmp(f, "<d") != 0 && std::strcmp(f, "=d") != 0 &&
+      std::strcmp(f, "@d") != 0) {
+    PyErr_Format(PyExc_TypeError, "expected float64 data (format 'd'), got format '%s'", f);
+  } else if (view->ndim != 1) {
+    PyErr_Format(PyExc_ValueError, "expected a 1-D buffer, got %d dimensions", view->ndim);
+  } else {
+    return true;
+  }
+  PyBuffer_Release(view);
+  return false;
+}
+%}
+
+%typemap(in, fragment="bb_float64_view") (const double* values, std::size_t n) (Py_buffer view = {}) {
+  if (!bb_float64_view($input, &view, PyBUF_SIMPLE)) SWIG_fail;
+  $1 = static_cast<$1_ltype>(view.buf);
+  $2 = static_cast<std::size_t>(view.shape[0]);
+}
+// PyBUF_WRITABLE: a read-only exporter refuses the request itself (BufferError or ValueError).
+%typemap(in, fragment="bb_float64_view") (double* values, std::size_t n) (Py_buffer view = {}) {
+  if (!bb_float64_view($input, &view, PyBUF_WRITABLE)) SWIG_fail;
+  $1 = static_cast<$1_ltype>(view.buf);
+  $2 = static_cast<std::size_t>(view.shape[0]);
+}
+// Runs on success and on failure alike, so the view is always released.
+%typemap(freearg) (const double* values, std::size_t n), (double* values, std::size_t n) {
+  PyBuffer_Release(&view$argnum);
+}
+
+// scale_buffer returns a new buffer. Without numpy's C API the cheapest honest float64 exporter
+// is a bytearray (one uninitialised allocation the kernel writes straight into) seen through
+// memoryview.cast('d'): 1-D, C-contiguous, format 'd', writable, and it owns its memory.
+%inline %{
+PyObject* scale_buffer(const double* values, std::size_t n, double factor) {
+  PyObject* bytes = PyByteArray_FromStringAndSize(nullptr, n * sizeof(double));
+  if (!bytes) return nullptr;
+  bridgebench::scale_into(values, n, factor, reinterpret_cast<double*>(PyByteArray_AS_STRING(bytes)));
+  PyObject* raw = PyMemoryView_FromObject(bytes);  // the view keeps `bytes` alive
+  Py_DECREF(bytes);
+  if (!raw) return nullptr;
+  PyObject* out = PyObject_CallMethod(raw, "cast", "s", "d");
+  Py_DECREF(raw);
+  return out;  // nullptr with the error set if cast failed
+}
+%}
+
+%inline %{
+PyObject* scale_buffer_arr(const double* values, std::size_t n, double factor) {
+  static PyObject* one = nullptr;
+  if (!one) {
+    PyObject* mod = PyImport_ImportModule("array");
+    if (!mod) return nullptr;
+    one = PyObject_CallMethod(mod, "array", "s[d]", "d", 0.0);
+    Py_DECREF(mod);
+    if (!one) return nullptr;
+  }
+  PyObject* out = PySequence_Repeat(one, static_cast<Py_ssize_t>(n));
+  if (!out) return nullptr;
+  Py_buffer view;
+  if (PyObject_GetBuffer(out, &view, PyBUF_WRITABLE) != 0) { Py_DECREF(out); return nullptr; }
+  bridgebench::scale_into(values, n, factor, static_cast<double*>(view.buf));
+  PyBuffer_Release(&view);
+  return out;
+}
+%}
+%inline %{
+PyObject* scale_buffer_mv2(const double* values, std::size_t n, double factor) {
+  static PyObject* cast = PyUnicode_InternFromString("cast");
+  static PyObject* d = PyUnicode_InternFromString("d");
+  PyObject* bytes = PyByteArray_FromStringAndSize(nullptr, n * sizeof(double));
+  if (!bytes) return nullptr;
+  bridgebench::scale_into(values, n, factor, reinterpret_cast<double*>(PyByteArray_AS_STRING(bytes)));
+  PyObject* raw = PyMemoryView_FromObject(bytes);  // the view keeps `bytes` alive
+  Py_DECREF(bytes);
+  if (!raw) return nullptr;
+  PyObject* out = PyObject_CallMethodOneArg(raw, cast, d);
+  Py_DECREF(raw);
+  return out;  // nullptr with the error set if cast failed
+}
+%}
+// ---- The kernel itself, read from its header; Python names follow the protocol.
+%rename(scale_list) bridgebench::scale;
+%ignore bridgebench::scale_into;  // wrapped above as scale_buffer
+%include "bridgebench/kernels.hpp"

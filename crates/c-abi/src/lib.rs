@@ -1,0 +1,205 @@
+//! The Rust kernels behind a plain C ABI: `libc_abi.so` plus the cbindgen header
+//! `include/bb_c_abi.h`, used by ctypes, cffi and any C caller.
+//!
+//! Conventions, so the ABI can grow without breaking callers:
+//! - every function is `bb_<name>`, returns a `bb_status` and writes its result through an
+//!   out-pointer, so the return value is always free to report errors;
+//! - every body runs inside `catch_unwind`: a Rust panic becomes `BB_STATUS_PANIC`, because
+//!   unwinding into C is undefined behaviour;
+//! - pointers are checked (NULL, alignment, overlap) before a Rust slice is made from them,
+//!   since a bad slice is undefined behaviour even if it is never read.
+
+use std::ffi::{CStr, c_char};
+use std::panic::{self, AssertUnwindSafe};
+
+/// The outcome of every `bb_*` call: `BB_STATUS_OK` (0) or an error, described by
+/// `bb_status_message`. New codes are only appended; existing values never change.
+// repr(C): the C compiler's own enum type (an int), so the header is a plain C89 enum that
+// cffi's parser reads as is; repr(i32) would make cbindgen emit a C23/C++ `: int32_t` variant.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BbStatus {
+    /// Success: the out-parameters hold the result.
+    Ok = 0,
+    /// The exact integer result does not fit its type; the out-parameter is untouched.
+    Overflow = 1,
+    /// A required pointer was NULL (an array pointer may be NULL only when its length is 0).
+    NullPointer = 2,
+    /// A pointer was not aligned for its element type.
+    Misaligned = 3,
+    /// An output array overlaps an input array.
+    Overlap = 4,
+    /// A Rust panic was caught at the boundary (a bug in this library); outputs may be partly
+    /// written.
+    Panic = 5,
+}
+
+// Private, so cbindgen leaves it out of the header.
+const ALL_STATUSES: [BbStatus; 6] = [
+    BbStatus::Ok,
+    BbStatus::Overflow,
+    BbStatus::NullPointer,
+    BbStatus::Misaligned,
+    BbStatus::Overlap,
+    BbStatus::Panic,
+];
+
+impl BbStatus {
+    fn message(self) -> &'static CStr {
+        match self {
+            BbStatus::Ok => c"ok",
+            BbStatus::Overflow => c"integer overflow: result does not fit in int64",
+            BbStatus::NullPointer => c"a required pointer is NULL",
+            BbStatus::Misaligned => c"a pointer is not aligned for its element type",
+            BbStatus::Overlap => c"the output array overlaps the input array",
+            BbStatus::Panic => c"internal error: a Rust panic was caught at the C boundary",
+        }
+    }
+}
+
+impl From<kernels::KernelError> for BbStatus {
+    fn from(e: kernels::KernelError) -> Self {
+        match e {
+            kernels::KernelError::Overflow => BbStatus::Overflow,
+        }
+    }
+}
+
+/// Runs a function body so that `?` can return a status and a panic cannot cross into C.
+fn guard(body: impl FnOnce() -> Result<(), BbStatus>) -> BbStatus {
+    // AssertUnwindSafe: after a panic nothing of the body's state is used again; we only return
+    // a status (the docs say outputs may be partly written).
+    match panic::catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => BbStatus::Ok,
+        Ok(Err(status)) => status,
+        Err(_) => BbStatus::Panic,
+    }
+}
+
+fn check_ptr<T>(ptr: *const T) -> Result<(), BbStatus> {
+    if ptr.is_null() {
+        Err(BbStatus::NullPointer)
+    } else if !ptr.is_aligned() {
+        Err(BbStatus::Misaligned)
+    } else {
+        Ok(())
+    }
+}
+
+/// A C (pointer, length) array as a slice. NULL is fine for an empty array, as C callers expect.
+///
+/// # Safety
+/// If `n > 0`, `ptr` points to `n` readable `f64` that nothing writes while the slice lives.
+unsafe fn slice_of<'a>(ptr: *const f64, n: usize) -> Result<&'a [f64], BbStatus> {
+    if n == 0 {
+        return Ok(&[]);
+    }
+    check_ptr(ptr)?;
+    // SAFETY: non-NULL and aligned (checked); valid for `n` reads (the caller's promise).
+    Ok(unsafe { std::slice::from_raw_parts(ptr, n) })
+}
+
+/// Like [`slice_of`], writable.
+///
+/// # Safety
+/// If `n > 0`, `ptr` points to `n` writable `f64` that nothing else uses while the slice lives.
+unsafe fn slice_of_mut<'a>(ptr: *mut f64, n: usize) -> Result<&'a mut [f64], BbStatus> {
+    if n == 0 {
+        return Ok(&mut []);
+    }
+    check_ptr(ptr)?;
+    // SAFETY: non-NULL and aligned (checked); valid and exclusive for `n` elements (the caller's
+    // promise).
+    Ok(unsafe { std::slice::from_raw_parts_mut(ptr, n) })
+}
+
+/// A static description of a status code, in English; never NULL. Takes a plain `int32_t`
+/// so that any value, even one that is not a `bb_status`, is safe to pass.
+#[unsafe(no_mangle)]
+pub extern "C" fn bb_status_message(status: i32) -> *const c_char {
+    ALL_STATUSES
+        .iter()
+        .find(|s| **s as i32 == status)
+        .map_or(c"unknown bb_status code", |s| s.message())
+        .as_ptr()
+}
+
+/// Adds two int64: `*out = a + b`, or `BB_STATUS_OVERFLOW` when the exact sum does not fit
+/// int64 (never wraps around).
+///
+/// # Safety
+/// `out` is NULL (an error) or points to a writable `int64_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_add(a: i64, b: i64, out: *mut i64) -> BbStatus {
+    guard(|| {
+        check_ptr(out)?;
+        let sum = kernels::add(a, b)?;
+        // SAFETY: non-NULL and aligned (checked); writable (the caller's promise).
+        unsafe { out.write(sum) };
+        Ok(())
+    })
+}
+
+/// Scales into a caller-provided array: `out[i] = values[i] * factor` for `i < n`, one
+/// IEEE-754 multiplication per element.
+///
+/// `values` and `out` must not overlap (use `bb_scale_inplace` to scale in place).
+///
+/// # Safety
+/// If `n > 0`, `values` points to `n` readable doubles and `out` to `n` writable doubles.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_scale_into(
+    values: *const f64,
+    n: usize,
+    factor: f64,
+    out: *mut f64,
+) -> BbStatus {
+    guard(|| {
+        // Two overlapping slices, one of them mutable, would be undefined behaviour.
+        if n > 0
+            && values < out.wrapping_add(n).cast_const()
+            && out.cast_const() < values.wrapping_add(n)
+        {
+            return Err(BbStatus::Overlap);
+        }
+        // SAFETY: the caller's promise, as documented above; overlap was excluded.
+        let (values, out) = unsafe { (slice_of(values, n)?, slice_of_mut(out, n)?) };
+        kernels::scale_into(values, factor, out);
+        Ok(())
+    })
+}
+
+/// Scales in place: `values[i] = values[i] * factor` for `i < n`.
+///
+/// # Safety
+/// If `n > 0`, `values` points to `n` writable doubles.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_scale_inplace(values: *mut f64, n: usize, factor: f64) -> BbStatus {
+    guard(|| {
+        // SAFETY: the caller's promise, as documented above.
+        let values = unsafe { slice_of_mut(values, n)? };
+        kernels::scale_inplace(values, factor);
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_a_status() {
+        assert_eq!(guard(|| panic!("boom")), BbStatus::Panic);
+    }
+
+    #[test]
+    fn every_status_is_listed_once_with_its_own_message() {
+        for (i, s) in ALL_STATUSES.iter().enumerate() {
+            assert_eq!(*s as i32, i as i32, "codes are dense, in declaration order");
+        }
+        let mut messages: Vec<_> = ALL_STATUSES.iter().map(|s| s.message()).collect();
+        messages.sort();
+        messages.dedup();
+        assert_eq!(messages.len(), ALL_STATUSES.len());
+    }
+}

@@ -1,0 +1,74 @@
+//! Rust calls the C++ kernel (`cpp/kernels`) through a hand-written `extern "C"` ABI.
+//!
+//! `src/shim.cpp` exports plain C functions; the `unsafe extern "C"` block below
+//! declares them again, by hand. The compiler cannot check that the two agree,
+//! so every call is `unsafe`, and the safe functions of this crate are where
+//! the promises are kept. Compare `crates/rs-cxx`, where cxx checks both sides.
+
+use std::ffi::c_int;
+use std::fmt;
+
+// Declarations of src/shim.cpp. Types are the C ones: int64_t = i64,
+// double = f64, size_t = usize (on every platform Rust and C++ target here).
+unsafe extern "C" {
+    fn bb_add(a: i64, b: i64, out: *mut i64) -> c_int;
+    fn bb_scale_into(values: *const f64, n: usize, factor: f64, out: *mut f64);
+    fn bb_scale_inplace(values: *mut f64, n: usize, factor: f64);
+}
+
+// Status codes returned by bb_add (the enum in src/shim.cpp).
+const BB_OK: c_int = 0;
+const BB_OVERFLOW: c_int = 1;
+
+/// Why the C++ side refused to produce a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Error {
+    /// The kernel threw `std::overflow_error`: the sum does not fit in int64.
+    Overflow,
+    /// The shim caught some other C++ exception and returned this status code.
+    Cpp(c_int),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Overflow => f.write_str("integer overflow: result does not fit in int64"),
+            Error::Cpp(status) => write!(f, "C++ exception (status {status})"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// `a + b`, or `Err(Error::Overflow)`. Never wraps.
+pub fn add(a: i64, b: i64) -> Result<i64, Error> {
+    let mut sum = 0;
+    // SAFETY: `sum` is a valid place for the one i64 that bb_add writes.
+    match unsafe { bb_add(a, b, &mut sum) } {
+        BB_OK => Ok(sum),
+        BB_OVERFLOW => Err(Error::Overflow),
+        status => Err(Error::Cpp(status)),
+    }
+}
+
+/// A new `Vec` with `values[i] * factor`, written by C++ straight into the
+/// `Vec`'s buffer: the input is read in place and nothing is copied after.
+pub fn scale(values: &[f64], factor: f64) -> Vec<f64> {
+    let n = values.len();
+    let mut out = Vec::with_capacity(n);
+    // Raw pointers may point at uninitialized memory (a `&mut [f64]` may not),
+    // so unlike crates/rs-cxx the buffer need not be zeroed first.
+    // SAFETY: `values` holds n readable f64; `out` has room for n f64, which
+    // bb_scale_into initializes all before `set_len` exposes them.
+    unsafe {
+        bb_scale_into(values.as_ptr(), n, factor, out.as_mut_ptr());
+        out.set_len(n);
+    }
+    out
+}
+
+/// `values[i] *= factor` in the caller's memory.
+pub fn scale_inplace(values: &mut [f64], factor: f64) {
+    // SAFETY: `values` holds values.len() f64 that we may write, for the whole call.
+    unsafe { bb_scale_inplace(values.as_mut_ptr(), values.len(), factor) };
+}

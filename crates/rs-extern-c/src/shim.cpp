@@ -1,0 +1,47 @@
+// A C ABI over the C++ kernel, called from Rust by crates/rs-extern-c/src/lib.rs.
+//
+// Rules of a C boundary, and how this file keeps them:
+// - Only C types cross: int64_t, double, size_t, pointers. No std::vector, no
+//   references, no C++ name mangling (extern "C").
+// - No exception may unwind into Rust: that is undefined behaviour. Every
+//   function is noexcept; one that calls throwing code catches everything and
+//   returns a status code, with the result in an out-parameter.
+// - Nothing checks that lib.rs declares these functions the same way: keep the
+//   two in step by hand (cxx does that check for crates/rs-cxx).
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+
+#include "bridgebench/kernels.hpp"
+
+extern "C" {
+
+// Status codes of bb_add; lib.rs repeats them.
+enum : int { BB_OK = 0, BB_OVERFLOW = 1, BB_ERROR = 2 };
+
+// *out = a + b and BB_OK, or BB_OVERFLOW (and *out untouched) when the sum does
+// not fit in int64.
+int bb_add(std::int64_t a, std::int64_t b, std::int64_t* out) noexcept {
+  try {
+    *out = bridgebench::add(a, b);
+    return BB_OK;
+  } catch (const std::overflow_error&) {
+    return BB_OVERFLOW;
+  } catch (...) {  // anything else the kernel might throw one day
+    return BB_ERROR;
+  }
+}
+
+// The scale kernels are noexcept themselves: nothing to catch, no status.
+
+// out[i] = values[i] * factor for i in [0, n).
+void bb_scale_into(const double* values, std::size_t n, double factor, double* out) noexcept {
+  bridgebench::scale_into(values, n, factor, out);
+}
+
+// values[i] *= factor for i in [0, n).
+void bb_scale_inplace(double* values, std::size_t n, double factor) noexcept {
+  bridgebench::scale_inplace(values, n, factor);
+}
+
+}  // extern "C"

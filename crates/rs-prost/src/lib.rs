@@ -1,0 +1,106 @@
+//! The Rust-side `prost` bridge: the copying path with prost on both ends.
+//!
+//! Each call does in-process what a remote call would do, minus the transport:
+//! the caller builds and encodes a request, the far side ([`serve`]) decodes it,
+//! runs the kernel and encodes a response, and the caller decodes that. The
+//! messages are the same ones the Python `protobuf` bridge sends
+//! (crates/proto), so benchmarks here measure the serialization cost itself.
+
+use std::fmt;
+
+use prost::{DecodeError, Message};
+use proto::add_response::Result as AddResult;
+use proto::kernel_error::Kind;
+use proto::{AddRequest, AddResponse, ScaleRequest, ScaleResponse};
+
+pub use kernels::KernelError;
+
+/// Why a call over the copying path produced no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The kernel refused (e.g. overflow); it travelled back inside the response.
+    Kernel(KernelError),
+    /// Some bytes on the wire were not a valid message of the expected type.
+    Decode(DecodeError),
+    /// A valid message that answers nothing: no result, or an error kind this
+    /// side does not know (a newer peer, or a bug).
+    Malformed(&'static str),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Kernel(e) => e.fmt(f),
+            Error::Decode(e) => write!(f, "malformed message: {e}"),
+            Error::Malformed(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Error::Decode(e)
+    }
+}
+
+/// `add(a, b)` over the wire: the sum, or `Error::Kernel(Overflow)`.
+pub fn add(a: i64, b: i64) -> Result<i64, Error> {
+    let request = AddRequest { a, b }.encode_to_vec();
+    let response = AddResponse::decode(serve::add(&request)?.as_slice())?;
+    match response.result {
+        Some(AddResult::Value(sum)) => Ok(sum),
+        Some(AddResult::Error(e)) => match Kind::try_from(e.kind) {
+            Ok(Kind::Overflow) => Err(Error::Kernel(KernelError::Overflow)),
+            Ok(Kind::Unspecified) | Err(_) => Err(Error::Malformed("unknown kernel error kind")),
+        },
+        None => Err(Error::Malformed(
+            "AddResponse carries neither a value nor an error",
+        )),
+    }
+}
+
+/// `scale(values, factor)` over the wire: a new vector.
+pub fn scale(values: &[f64], factor: f64) -> Result<Vec<f64>, Error> {
+    // A prost message owns its fields, so building the request copies the
+    // input, just as filling a Python protobuf message does.
+    let request = ScaleRequest {
+        values: values.to_vec(),
+        factor,
+    }
+    .encode_to_vec();
+    Ok(ScaleResponse::decode(serve::scale(&request)?.as_slice())?.values)
+}
+
+/// The far side of the wire: serialized request in, serialized response out.
+///
+/// `bb_protobuf` (crates/py-protobuf) is the same server with Python `bytes`
+/// at its ends.
+pub mod serve {
+    use super::*;
+    use proto::KernelError as WireError;
+
+    pub fn add(request: &[u8]) -> Result<Vec<u8>, DecodeError> {
+        let AddRequest { a, b } = AddRequest::decode(request)?;
+        let result = match kernels::add(a, b) {
+            Ok(sum) => AddResult::Value(sum),
+            // Over a copying path an error is data: encode it, the caller rebuilds it.
+            Err(e @ KernelError::Overflow) => AddResult::Error(WireError {
+                kind: Kind::Overflow.into(),
+                message: e.to_string(),
+            }),
+        };
+        Ok(AddResponse {
+            result: Some(result),
+        }
+        .encode_to_vec())
+    }
+
+    pub fn scale(request: &[u8]) -> Result<Vec<u8>, DecodeError> {
+        let ScaleRequest { mut values, factor } = ScaleRequest::decode(request)?;
+        // Decoding made an owned copy already; scale it in place, no third buffer.
+        kernels::scale_inplace(&mut values, factor);
+        Ok(ScaleResponse { values }.encode_to_vec())
+    }
+}

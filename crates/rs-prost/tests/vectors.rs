@@ -1,0 +1,119 @@
+//! The prost copying path against the shared vectors, bad bytes and random bit patterns.
+
+use prost::Message;
+use proto::add_response::Result as AddResult;
+use proto::{AddResponse, KernelError as WireError};
+use rs_prost::{Error, KernelError, serve};
+
+#[test]
+fn add_matches_shared_vectors() -> Result<(), String> {
+    let spec = spec::add_spec()?;
+    assert!(!spec.vectors.is_empty());
+    for v in &spec.vectors {
+        let got = rs_prost::add(v.a, v.b);
+        match (&v.expect, v.error.as_deref()) {
+            (Some(want), None) => assert_eq!(got, Ok(*want), "add({}, {})", v.a, v.b),
+            (None, Some("overflow")) => {
+                assert_eq!(
+                    got,
+                    Err(Error::Kernel(KernelError::Overflow)),
+                    "add({}, {})",
+                    v.a,
+                    v.b
+                )
+            }
+            other => return Err(format!("malformed add vector {v:?}: {other:?}")),
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn scale_matches_shared_vectors() -> Result<(), String> {
+    let spec = spec::scale_spec()?;
+    assert!(!spec.vectors.is_empty());
+    for v in &spec.vectors {
+        let got = rs_prost::scale(&v.values, v.factor).map_err(|e| e.to_string())?;
+        assert!(
+            spec::same_floats_nan_aware(&got, &v.expect),
+            "scale {v:?} -> {got:?}"
+        );
+    }
+    Ok(())
+}
+
+/// splitmix64: a tiny deterministic generator, so the test needs no extra crate.
+fn next_bits(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[test]
+fn scale_keeps_every_bit_pattern() -> Result<(), Error> {
+    // Random bits cover NaN payloads, infinities, -0.0 and subnormals; the wire
+    // must not touch them, so the result equals the in-memory kernel bit for bit.
+    let mut state = 42;
+    for len in [0, 1, 7, 1000, 100_000] {
+        let values: Vec<f64> = (0..len)
+            .map(|_| f64::from_bits(next_bits(&mut state)))
+            .collect();
+        for factor in [
+            2.0,
+            -0.5,
+            0.0,
+            f64::INFINITY,
+            f64::from_bits(next_bits(&mut state)),
+        ] {
+            let got = rs_prost::scale(&values, factor)?;
+            let want = kernels::scale(&values, factor);
+            assert_eq!(got.len(), want.len());
+            assert!(
+                got.iter()
+                    .zip(&want)
+                    .all(|(g, w)| g.to_bits() == w.to_bits()),
+                "len {len}"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn malformed_requests_are_decode_errors_not_panics() {
+    // Truncated varint, truncated packed run, wrong wire type for field 1,
+    // a tag cut short, a packed run of 9 bytes (not whole doubles).
+    for bad in [
+        &b"\x08"[..],
+        b"\x0a\x10\x00",
+        b"\x0d\x00\x00\x00\x00",
+        b"\xff\xff",
+        b"\x0a\x09\0\0\0\0\0\0\0\0\0",
+    ] {
+        assert!(serve::add(bad).is_err(), "add accepted {bad:?}");
+        assert!(serve::scale(bad).is_err(), "scale accepted {bad:?}");
+    }
+}
+
+#[test]
+fn overflow_travels_as_data() -> Result<(), prost::DecodeError> {
+    let request = proto::AddRequest { a: i64::MAX, b: 1 }.encode_to_vec();
+    let response = AddResponse::decode(serve::add(&request)?.as_slice())?;
+    match response.result {
+        Some(AddResult::Error(WireError { kind, message })) => {
+            assert_eq!(kind, i32::from(proto::kernel_error::Kind::Overflow));
+            assert_eq!(message, KernelError::Overflow.to_string());
+        }
+        other => panic!("expected an error response, got {other:?}"),
+    }
+    Ok(())
+}
+
+#[test]
+fn a_zero_sum_is_still_an_answer() -> Result<(), Error> {
+    // proto3 skips default scalars, but a oneof member is always written.
+    assert_eq!(rs_prost::add(-7, 7)?, 0);
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! `cargo xtask build`: run each [build.*] step of benches/bridges.toml whose inputs changed.
+
+use crate::setup::{Env, stamp_dir};
+use crate::util::{self, root, step};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Deserialize)]
+struct Registry {
+    bridge: Vec<BridgeEntry>,
+    build: BTreeMap<String, BuildStep>,
+}
+
+#[derive(Deserialize)]
+struct BridgeEntry {
+    name: String,
+    build: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct BuildStep {
+    steps: Vec<Vec<String>>,
+    inputs: Vec<String>,
+    #[serde(default)]
+    after: Vec<String>,
+}
+
+pub fn run(env: &Env) -> Result<(), String> {
+    let path = root().join("benches/bridges.toml");
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let registry: Registry = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let order = topological(&registry.build)?;
+    let mut hashes: BTreeMap<&str, u64> = BTreeMap::new();
+    for (i, name) in order.iter().enumerate() {
+        let build = &registry.build[name.as_str()];
+        let bridges: Vec<&str> = registry
+            .bridge
+            .iter()
+            .filter(|b| b.build.as_deref() == Some(name))
+            .map(|b| b.name.as_str())
+            .collect();
+        // A step reruns when its inputs, its commands, or a step it comes after changed.
+        let upstream: Vec<String> =
+            build.after.iter().map(|a| hashes.get(a.as_str()).copied().unwrap_or(0).to_string()).collect();
+        let extra = format!("{:?}{:?}{}", build.steps, upstream, env.python.display());
+        let hash = util::hash_inputs(&build.inputs, &extra)?;
+        hashes.insert(name, hash);
+        let stamp = stamp_dir()?.join(format!("build-{name}"));
+        let label = format!("[{}/{}] build `{name}` (bridges: {})", i + 1, order.len(), display(&bridges));
+        if std::fs::read_to_string(&stamp).ok() == Some(hash.to_string()) {
+            eprintln!("==> {label}: up to date");
+            continue;
+        }
+        step(&label);
+        let _ = std::fs::remove_file(&stamp);
+        for argv in &build.steps {
+            let argv: Vec<String> = argv
+                .iter()
+                .map(|a| {
+                    a.replace("{python}", &env.python.to_string_lossy())
+                        .replace("{root}", &root().to_string_lossy())
+                })
+                .collect();
+            let Some((program, args)) = argv.split_first() else {
+                return Err(format!("{}: build `{name}` has an empty command", path.display()));
+            };
+            util::run(&format!("build step `{name}`"), env.command(program).args(args)).map_err(|e| {
+                format!(
+                    "{e}\n  bridges affected: {}\n  the step is declared in benches/bridges.toml [build.{name}]; \
+                     fix the error above, then run `cargo xtask build` again",
+                    display(&bridges)
+                )
+            })?;
+        }
+        std::fs::write(&stamp, hash.to_string()).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    }
+    Ok(())
+}
+
+fn display(bridges: &[&str]) -> String {
+    if bridges.is_empty() { "used by other steps".into() } else { bridges.join(", ") }
+}
+
+/// Steps in an order where each comes after the ones it names in `after`.
+fn topological(steps: &BTreeMap<String, BuildStep>) -> Result<Vec<String>, String> {
+    let mut order: Vec<String> = Vec::new();
+    while order.len() < steps.len() {
+        let ready = steps.iter().find(|(name, step)| {
+            !order.contains(name) && step.after.iter().all(|a| order.contains(a))
+        });
+        match ready {
+            Some((name, _)) => order.push(name.clone()),
+            None => {
+                return Err("benches/bridges.toml: the build steps' `after` lists form a cycle or name an unknown step".into());
+            }
+        }
+    }
+    Ok(order)
+}

@@ -1,0 +1,164 @@
+//! `cargo xtask setup`: system packages, the project venv, pinned Python packages.
+//!
+//! Everything is checked first and installed only when missing, so a second run is quick.
+
+use crate::util::{self, root, step};
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The project venv, as the other commands need it.
+pub struct Env {
+    /// .venv/bin/python
+    pub python: PathBuf,
+    /// .venv/bin, put first on PATH for cmake, ninja, swig and maturin.
+    pub bin: PathBuf,
+}
+
+impl Env {
+    /// A command with the venv active (PATH and VIRTUAL_ENV), as maturin and cmake expect.
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        let path = std::env::var("PATH").unwrap_or_default();
+        cmd.env("PATH", format!("{}:{path}", self.bin.display()))
+            .env("VIRTUAL_ENV", root().join(".venv"))
+            .env_remove("PYTHONHOME");
+        cmd
+    }
+}
+
+pub fn run() -> Result<Env, String> {
+    step("setup: system packages (ci/system-packages.txt)");
+    let base_python = std::env::var("BRIDGEBENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    system_packages(&base_python)?;
+    step("setup: project venv (.venv) and pinned Python packages (python/requirements.txt)");
+    let env = venv(&base_python)?;
+    python_packages(&env)?;
+    path_file(&env)?;
+    Ok(env)
+}
+
+fn system_packages(base_python: &str) -> Result<(), String> {
+    for tool in ["c++", "cargo"] {
+        if util::output(Command::new(tool).arg("--version")).is_none() {
+            return Err(format!("`{tool}` is not on PATH: bridgebench needs Rust and a C++ compiler"));
+        }
+    }
+    let list = root().join("ci/system-packages.txt");
+    let text = std::fs::read_to_string(&list)
+        .map_err(|e| format!("{}: cannot read: {e}", list.display()))?;
+    let mut wanted: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    wanted.extend(python_system_packages(base_python)?);
+
+    if util::output(Command::new("dpkg-query").arg("--version")).is_none() {
+        eprintln!("    no dpkg-query: not Debian/Ubuntu; make sure these are installed: {wanted:?}");
+        return Ok(());
+    }
+    let missing: Vec<String> = wanted
+        .into_iter()
+        .filter(|p| {
+            util::output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p]))
+                .is_none_or(|s| !s.ends_with("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        eprintln!("    all present");
+        return Ok(());
+    }
+    let list = missing.join(" ");
+    if util::output(Command::new("id").arg("-u")).as_deref() != Some("0") {
+        return Err(format!(
+            "missing system packages: {list}\n  install them with:\n    sudo apt-get update && sudo apt-get install -y --no-install-recommends {list}\n  then run this command again"
+        ));
+    }
+    eprintln!("    installing with apt-get: {list}");
+    util::run(
+        "apt-get update",
+        Command::new("apt-get").args(["update", "-qq"]),
+    )?;
+    util::run(
+        "apt-get install",
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+/// Python 3.11+ with headers and venv support; Debian's own python3 needs packages for both.
+fn python_system_packages(base_python: &str) -> Result<Vec<String>, String> {
+    const PROBE: &str = "import sys, sysconfig, os, importlib.util as u\n\
+        print(sys.version_info >= (3, 11))\n\
+        print(os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))\n\
+        print(u.find_spec('ensurepip') is not None)";
+    let out = util::output(Command::new(base_python).args(["-c", PROBE])).ok_or_else(|| {
+        format!("cannot run `{base_python}`: bridgebench needs Python 3.11+ (set BRIDGEBENCH_PYTHON to choose one)")
+    })?;
+    let flags: Vec<&str> = out.lines().collect();
+    if flags.first() != Some(&"True") {
+        return Err(format!("`{base_python}` is older than Python 3.11; set BRIDGEBENCH_PYTHON to a 3.11+ interpreter"));
+    }
+    let mut packages = Vec::new();
+    if flags.get(1) != Some(&"True") {
+        packages.push("python3-dev".to_string());
+    }
+    if flags.get(2) != Some(&"True") {
+        packages.push("python3-venv".to_string());
+    }
+    Ok(packages)
+}
+
+fn venv(base_python: &str) -> Result<Env, String> {
+    let dir = root().join(".venv");
+    let env = Env { python: dir.join("bin/python"), bin: dir.join("bin") };
+    if !env.python.exists() {
+        util::run(
+            "creating the project venv",
+            Command::new(base_python).args(["-m", "venv"]).arg(&dir),
+        )?;
+    }
+    Ok(env)
+}
+
+fn python_packages(env: &Env) -> Result<(), String> {
+    let requirements = "python/requirements.txt";
+    let version = util::output(Command::new(&env.python).arg("--version")).unwrap_or_default();
+    let hash = util::hash_inputs(&[requirements.to_string()], &version)?;
+    let stamp = stamp_dir()?.join("requirements");
+    if std::fs::read_to_string(&stamp).ok() == Some(hash.to_string()) {
+        eprintln!("    Python packages up to date");
+        return Ok(());
+    }
+    util::run(
+        "pip install -r python/requirements.txt",
+        env.command(&env.python.to_string_lossy())
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(requirements),
+    )?;
+    std::fs::write(&stamp, hash.to_string()).map_err(|e| format!("{}: {e}", stamp.display()))
+}
+
+/// Put python/ on the venv's path (the `bridgebench` package is used in place, not installed).
+fn path_file(env: &Env) -> Result<(), String> {
+    let site = util::output(
+        Command::new(&env.python).args(["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]),
+    )
+    .ok_or("cannot ask the venv's python for its site-packages folder")?;
+    let pth = PathBuf::from(site).join("bridgebench.pth");
+    let line = format!("{}\n", root().join("python").display());
+    if std::fs::read_to_string(&pth).ok().as_deref() != Some(line.as_str()) {
+        std::fs::write(&pth, line).map_err(|e| format!("{}: {e}", pth.display()))?;
+    }
+    Ok(())
+}
+
+/// Where build stamps live: inside the venv, so a new venv rebuilds everything.
+pub fn stamp_dir() -> Result<PathBuf, String> {
+    let dir = root().join(".venv/.bridgebench-stamps");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}

@@ -1,0 +1,49 @@
+"""Bridge `protobuf`: the copying path, Python protobuf (upb) <-> prost in Rust.
+
+Nothing is shared across the boundary: Python fills a message and serializes it,
+`bb_protobuf` (crates/py-protobuf) decodes it with prost, runs the Rust kernel and
+sends back a serialized response, which Python parses into new objects. The messages
+are crates/proto/proto/bridgebench.proto; `bridgebench_pb2` is generated from it at
+build time (the [build.protobuf] step).
+"""
+
+from __future__ import annotations
+
+import bb_protobuf
+
+from bridgebench.bridges.generated import bridgebench_pb2 as pb
+
+
+def add(a: int, b: int) -> int:
+    request = pb.AddRequest()
+    try:
+        # Assign instead of AddRequest(a=a, b=b): the constructor reads None as
+        # "field unset", so add(None, 3) would quietly return 3.
+        request.a = a
+        request.b = b
+    except ValueError as exc:
+        # upb range-checks int64 fields with ValueError; the contract says OverflowError.
+        raise OverflowError(f"add(): {exc} for int64") from None
+    response = pb.AddResponse.FromString(bb_protobuf.add(request.SerializeToString()))
+    # Over a copying path the kernel's overflow cannot propagate as an exception:
+    # it comes back as data, and becomes an exception again here.
+    result = response.WhichOneof("result")
+    if result == "value":
+        return response.value
+    if result == "error" and response.error.kind == pb.KernelError.KIND_OVERFLOW:
+        raise OverflowError(response.error.message)
+    raise RuntimeError(f"bb_protobuf sent an AddResponse without an answer: {response}")
+
+
+def scale_list(values: list[float], factor: float) -> list[float]:
+    request = pb.ScaleRequest()
+    # Both assignments type-check each element (TypeError for str, None, lists;
+    # OverflowError for an int beyond float range). Again no constructor
+    # kwargs: ScaleRequest(factor=None) would mean factor 0.0.
+    request.factor = factor
+    # extend() takes any iterable: bytes would become their byte values, a dict its keys.
+    if not isinstance(values, list):
+        raise TypeError(f"values must be a list, not {type(values).__name__}")
+    request.values.extend(values)
+    response = pb.ScaleResponse.FromString(bb_protobuf.scale(request.SerializeToString()))
+    return list(response.values)

@@ -1,0 +1,1 @@
+"""`python -m bridgebench <command>`: one file per subcommand."""

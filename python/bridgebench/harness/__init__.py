@@ -1,0 +1,1 @@
+"""The Python-side benchmark harness: one worker process per bridge (see worker.py)."""

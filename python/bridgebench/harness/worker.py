@@ -1,0 +1,99 @@
+"""One bridge's measurements, run in a process of its own.
+
+`python -m bridgebench.harness.worker <bridge> [--quick]` prints one JSON object per
+line: a record per measured cell and size, as it finishes, so the parent can show
+progress and a crash loses only the cell it was in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from bridgebench import spec
+from bridgebench.harness.timing import measure
+
+SIZES = (1, 1000, 1_000_000)
+FACTOR = -1.0  # keeps repeated in-place scaling bounded: no drift into inf or subnormals
+ADD_ARGS = (5, 3)
+
+
+def _bits(result: Any, strategy: str) -> bytes:
+    if strategy == "list":
+        return np.array(result, dtype=np.float64).tobytes()
+    return memoryview(result).tobytes()
+
+
+def _scale_case(fn: Callable[..., Any], strategy: str, n: int) -> tuple[Any, Callable[[], None]]:
+    # Normal numbers only: the timing should not depend on subnormal slow paths.
+    values = np.random.default_rng(n).standard_normal(n)
+    want = (values * FACTOR).tobytes()
+    data: Any = values.tolist() if strategy == "list" else values.copy()
+
+    def check() -> None:
+        if strategy == "inplace":
+            probe = values.copy()
+            fn(probe, FACTOR)
+            got = probe.tobytes()
+        else:
+            got = _bits(fn(data, FACTOR), strategy)
+        if got != want:
+            raise AssertionError(f"wrong answer from scale ({strategy}, n={n})")
+
+    return data, check
+
+
+def run(bridge: spec.Bridge, quick: bool) -> None:
+    samples, target_ns = (7, 5_000_000) if quick else (21, 20_000_000)
+    module = bridge.import_module()
+    for cell_name in bridge.cells:
+        cell = spec.cells()[cell_name]
+        fn = getattr(module, cell.function)
+        if cell.kernel == "add":
+            want = ADD_ARGS[0] + ADD_ARGS[1]
+
+            def check_add(fn: Callable[..., Any] = fn, want: int = want) -> None:
+                if fn(*ADD_ARGS) != want:
+                    raise AssertionError("wrong answer from add")
+
+            cases: list[tuple[int | None, Any, Any, Callable[[], None]]] = [
+                (None, *ADD_ARGS, check_add)
+            ]
+        else:
+            cases = []
+            for n in SIZES:
+                data, check = _scale_case(fn, cell.strategy, n)
+                cases.append((n, data, FACTOR, check))
+        for size, a, b, check in cases:
+            timing = measure(fn, a, b, samples=samples, target_ns=target_ns, check=check)
+            record = {
+                "cell": cell_name,
+                "size": size,
+                "loops": timing.loops,
+                "samples_ns": timing.samples_ns,
+                "median_ns": timing.median,
+                "quartiles_ns": timing.quartiles,
+                "loop_overhead_ns": timing.loop_overhead_ns,
+            }
+            print(json.dumps(record), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("bridge")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    try:
+        run(spec.bridge(args.bridge), args.quick)
+    except Exception as exc:  # reported to the parent as this bridge's error
+        print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), flush=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
