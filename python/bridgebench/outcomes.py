@@ -33,7 +33,12 @@ for line in sys.stdin:
     try:
         value = fn(*args)
     except Exception as exc:
-        out = {"kind": "raised", "detail": type(exc).__name__, "message": str(exc)[:300]}
+        # Tools raise subclasses (Boost.Python.ArgumentError is a TypeError): judge by the
+        # nearest builtin exception type, and keep the tool's own type in the message.
+        builtin = next(t for t in type(exc).__mro__ if t.__module__ == "builtins")
+        name = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        message = str(exc)[:300] if builtin is type(exc) else f"{name}: {str(exc)[:300]}"
+        out = {"kind": "raised", "detail": builtin.__name__, "message": message}
     else:
         out = {"kind": "returned", "detail": repr(value)[:300]}
     print(json.dumps({"done": [case_id, cell], **out}), flush=True)

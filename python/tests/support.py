@@ -6,6 +6,8 @@ import math
 import struct
 from typing import Any
 
+import numpy as np
+
 from bridgebench.bridges.python_ref import FLOAT64_FORMATS
 from bridgebench.spec import Bridge, Cell, cells, python_bridges
 
@@ -29,6 +31,15 @@ def float64_bits(result: Any, strategy: str) -> bytes:
     assert view.format in FLOAT64_FORMATS, f"result buffer has format {view.format!r}, not float64"
     assert view.ndim == 1 and view.c_contiguous, "result must be a 1-D C-contiguous buffer"
     return view.tobytes()
+
+
+def same_bits_nan_aware(got: bytes, want: bytes) -> bool:
+    """Bit-for-bit equal float64 data, where any NaN equals any NaN (see scale.toml)."""
+    a, b = np.frombuffer(got, dtype=np.float64), np.frombuffer(want, dtype=np.float64)
+    if a.shape != b.shape:
+        return False
+    same = a.view(np.uint64) == b.view(np.uint64)
+    return bool(np.all(same | (np.isnan(a) & np.isnan(b))))
 
 
 def floats_of(bits: bytes) -> list[float]:

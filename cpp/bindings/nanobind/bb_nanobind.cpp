@@ -4,6 +4,7 @@
 #include <nanobind/stl/vector.h>  // std::vector <-> list casters, for scale_list
 
 #include <cstddef>
+#include <cstdint>
 
 #include "bridgebench/kernels.hpp"
 
@@ -19,7 +20,17 @@ using InOut = nb::ndarray<double, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
 // Returned to Python as a numpy array that borrows our memory through a capsule.
 using Out = nb::ndarray<nb::numpy, double, nb::ndim<1>>;
 
+// nanobind checks dtype, shape and contiguity, but not alignment: reading a double through a
+// misaligned double* is undefined behaviour, so refuse it here. (An empty buffer may point
+// anywhere: array.array shares a static empty string.)
+void require_aligned(const void* data, std::size_t n) {
+  if (n > 0 && reinterpret_cast<std::uintptr_t>(data) % alignof(double) != 0) {
+    throw nb::value_error("expected an 8-byte aligned float64 buffer");
+  }
+}
+
 Out scale_buffer(const In& values, double factor) {
+  require_aligned(values.data(), values.shape(0));
   const std::size_t n = values.shape(0);
   double* data = new double[n];
   // The capsule owns `data`; numpy's array keeps the capsule alive, so no copy on return.
@@ -29,6 +40,7 @@ Out scale_buffer(const In& values, double factor) {
 }
 
 void scale_inplace(const InOut& values, double factor) {
+  require_aligned(values.data(), values.shape(0));
   bridgebench::scale_inplace(values.data(), values.shape(0), factor);
 }
 

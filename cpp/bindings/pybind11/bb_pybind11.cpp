@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>  // std::vector <-> list casters, for scale_list
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "bridgebench/kernels.hpp"
@@ -29,6 +30,11 @@ py::buffer_info float64_vector(const py::buffer& values, bool writable) {
   // PyBUF_STRIDES also admits strided views such as a[::2]; the kernel needs contiguous data.
   if (info.shape[0] > 1 && info.strides[0] != static_cast<py::ssize_t>(sizeof(double))) {
     throw py::value_error("expected a C-contiguous buffer");
+  }
+  // Reading a double through a misaligned double* is undefined behaviour.
+  // (An empty buffer may point anywhere: array.array shares a static empty string.)
+  if (info.size > 0 && reinterpret_cast<std::uintptr_t>(info.ptr) % alignof(double) != 0) {
+    throw py::value_error("expected an 8-byte aligned float64 buffer");
   }
   return info;
 }

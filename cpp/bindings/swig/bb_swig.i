@@ -4,6 +4,7 @@
 %module bb_swig
 
 %{
+#include <cstdint>
 #include <cstring>
 #include <new>
 
@@ -66,6 +67,9 @@ static bool bb_float64_view(PyObject* obj, Py_buffer* view, int flags) {
     PyErr_Format(PyExc_TypeError, "expected float64 data (format 'd'), got format '%s'", f);
   } else if (view->ndim != 1) {
     PyErr_Format(PyExc_ValueError, "expected a 1-D buffer, got %d dimensions", view->ndim);
+  } else if (view->len > 0 && reinterpret_cast<std::uintptr_t>(view->buf) % alignof(double) != 0) {
+    // Reading a double through a misaligned double* is undefined behaviour.
+    PyErr_SetString(PyExc_ValueError, "expected an 8-byte aligned float64 buffer");
   } else {
     return true;
   }
@@ -74,13 +78,15 @@ static bool bb_float64_view(PyObject* obj, Py_buffer* view, int flags) {
 }
 %}
 
-%typemap(in, fragment="bb_float64_view") (const double* values, std::size_t n) (Py_buffer view = {}) {
+%typemap(in, fragment="bb_float64_view")
+    (const double* values, std::size_t n) (Py_buffer view = {}) {
   if (!bb_float64_view($input, &view, PyBUF_SIMPLE)) SWIG_fail;
   $1 = static_cast<$1_ltype>(view.buf);
   $2 = static_cast<std::size_t>(view.shape[0]);
 }
 // PyBUF_WRITABLE: a read-only exporter refuses the request itself (BufferError or ValueError).
-%typemap(in, fragment="bb_float64_view") (double* values, std::size_t n) (Py_buffer view = {}) {
+%typemap(in, fragment="bb_float64_view")
+    (double* values, std::size_t n) (Py_buffer view = {}) {
   if (!bb_float64_view($input, &view, PyBUF_WRITABLE)) SWIG_fail;
   $1 = static_cast<$1_ltype>(view.buf);
   $2 = static_cast<std::size_t>(view.shape[0]);
@@ -91,48 +97,20 @@ static bool bb_float64_view(PyObject* obj, Py_buffer* view, int flags) {
 }
 
 // scale_buffer returns a new buffer. Without numpy's C API the cheapest honest float64 exporter
-// is a bytearray (one uninitialised allocation the kernel writes straight into) seen through
-// memoryview.cast('d'): 1-D, C-contiguous, format 'd', writable, and it owns its memory.
+// is a bytearray seen through memoryview.cast('d'): 1-D, C-contiguous, format 'd', writable, and
+// it owns its memory. The kernel writes straight into the bytearray's uninitialised storage;
+// array.array('d') can only be made pre-filled, which measured ~2x slower at 10^5 elements.
 %inline %{
 PyObject* scale_buffer(const double* values, std::size_t n, double factor) {
-  PyObject* bytes = PyByteArray_FromStringAndSize(nullptr, n * sizeof(double));
+  // Made once: calling "cast" by C string would build both strings and a tuple on every call.
+  static PyObject* const cast = PyUnicode_InternFromString("cast");
+  static PyObject* const d = PyUnicode_InternFromString("d");
+  if (!cast || !d) return PyErr_NoMemory();
+  const auto nbytes = static_cast<Py_ssize_t>(n * sizeof(double));
+  PyObject* bytes = PyByteArray_FromStringAndSize(nullptr, nbytes);
   if (!bytes) return nullptr;
-  bridgebench::scale_into(values, n, factor, reinterpret_cast<double*>(PyByteArray_AS_STRING(bytes)));
-  PyObject* raw = PyMemoryView_FromObject(bytes);  // the view keeps `bytes` alive
-  Py_DECREF(bytes);
-  if (!raw) return nullptr;
-  PyObject* out = PyObject_CallMethod(raw, "cast", "s", "d");
-  Py_DECREF(raw);
-  return out;  // nullptr with the error set if cast failed
-}
-%}
-
-%inline %{
-PyObject* scale_buffer_arr(const double* values, std::size_t n, double factor) {
-  static PyObject* one = nullptr;
-  if (!one) {
-    PyObject* mod = PyImport_ImportModule("array");
-    if (!mod) return nullptr;
-    one = PyObject_CallMethod(mod, "array", "s[d]", "d", 0.0);
-    Py_DECREF(mod);
-    if (!one) return nullptr;
-  }
-  PyObject* out = PySequence_Repeat(one, static_cast<Py_ssize_t>(n));
-  if (!out) return nullptr;
-  Py_buffer view;
-  if (PyObject_GetBuffer(out, &view, PyBUF_WRITABLE) != 0) { Py_DECREF(out); return nullptr; }
-  bridgebench::scale_into(values, n, factor, static_cast<double*>(view.buf));
-  PyBuffer_Release(&view);
-  return out;
-}
-%}
-%inline %{
-PyObject* scale_buffer_mv2(const double* values, std::size_t n, double factor) {
-  static PyObject* cast = PyUnicode_InternFromString("cast");
-  static PyObject* d = PyUnicode_InternFromString("d");
-  PyObject* bytes = PyByteArray_FromStringAndSize(nullptr, n * sizeof(double));
-  if (!bytes) return nullptr;
-  bridgebench::scale_into(values, n, factor, reinterpret_cast<double*>(PyByteArray_AS_STRING(bytes)));
+  double* out_data = reinterpret_cast<double*>(PyByteArray_AS_STRING(bytes));
+  bridgebench::scale_into(values, n, factor, out_data);
   PyObject* raw = PyMemoryView_FromObject(bytes);  // the view keeps `bytes` alive
   Py_DECREF(bytes);
   if (!raw) return nullptr;
@@ -141,6 +119,7 @@ PyObject* scale_buffer_mv2(const double* values, std::size_t n, double factor) {
   return out;  // nullptr with the error set if cast failed
 }
 %}
+
 // ---- The kernel itself, read from its header; Python names follow the protocol.
 %rename(scale_list) bridgebench::scale;
 %ignore bridgebench::scale_into;  // wrapped above as scale_buffer

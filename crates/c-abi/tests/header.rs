@@ -22,8 +22,8 @@ fn committed_header_is_fresh() -> Result<(), String> {
     let committed = std::fs::read(&path).unwrap_or_default();
     if committed != generated {
         return Err(format!(
-            "{} is stale (or missing): the C ABI changed. Refresh it with\n    \
-             BLESS=1 cargo test -p c-abi --test header\nand commit the new header.",
+            "{} is stale (or missing): refresh it with `BLESS=1 cargo test -p c-abi --test header` \
+             and commit it",
             path.display()
         ));
     }

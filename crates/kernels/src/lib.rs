@@ -33,7 +33,11 @@ pub fn add(a: i64, b: i64) -> Result<i64, KernelError> {
 /// # Panics
 /// If `out.len() != values.len()`; callers size `out` from `values`.
 pub fn scale_into(values: &[f64], factor: f64, out: &mut [f64]) {
-    assert_eq!(values.len(), out.len(), "scale_into: output length mismatch");
+    assert_eq!(
+        values.len(),
+        out.len(),
+        "scale_into: output length mismatch"
+    );
     for (o, v) in out.iter_mut().zip(values) {
         *o = v * factor;
     }

@@ -54,7 +54,8 @@ impl Drop for Owned {
 fn raise(exc: *mut PyObject, message: &str) -> Raised {
     // SAFETY: GIL held; `message` is valid UTF-8 of the given length.
     unsafe {
-        let text = PyUnicode_FromStringAndSize(message.as_ptr().cast(), message.len() as Py_ssize_t);
+        let text =
+            PyUnicode_FromStringAndSize(message.as_ptr().cast(), message.len() as Py_ssize_t);
         if let Ok(text) = Owned::new(text) {
             PyErr_SetObject(exc, text.as_ptr());
         }
@@ -107,7 +108,13 @@ unsafe fn wrong_type(what: &CStr, expected: &CStr, obj: *mut PyObject) -> Raised
     unsafe {
         let type_name = (*Py_TYPE(obj)).tp_name;
         let fmt = c"%s must be %s, not %.200s";
-        PyErr_Format(PyExc_TypeError, fmt.as_ptr(), what.as_ptr(), expected.as_ptr(), type_name);
+        PyErr_Format(
+            PyExc_TypeError,
+            fmt.as_ptr(),
+            what.as_ptr(),
+            expected.as_ptr(),
+            type_name,
+        );
     }
     Raised
 }
@@ -134,8 +141,8 @@ unsafe fn as_i64(obj: *mut PyObject, what: &CStr) -> PyResult<i64> {
 /// A float, or an int converted as float(x) (OverflowError beyond float range); TypeError else.
 ///
 /// Reads a float's value directly and converts an int with PyLong_AsDouble: neither can run
-/// Python code (unlike PyFloat_AsDouble, which calls `__float__`), so `scale_list` may hold
-/// borrowed list items while it converts them.
+/// Python code (PyFloat_AsDouble would call an int subclass's `__float__`), so `scale_list`
+/// may hold borrowed list items while it converts them.
 ///
 /// # Safety
 /// `obj` is a valid object.
@@ -225,7 +232,10 @@ fn float64_elements(view: &Py_buffer) -> PyResult<NonNull<[f64]>> {
     }
     match NonNull::new(data) {
         Some(data) if data.is_aligned() => Ok(NonNull::slice_from_raw_parts(data, len)),
-        _ => Err(raise(unsafe { PyExc_BufferError }, "float64 buffer is not 8-byte aligned")),
+        _ => Err(raise(
+            unsafe { PyExc_BufferError },
+            "float64 buffer is not 8-byte aligned",
+        )),
     }
 }
 
@@ -282,8 +292,8 @@ static ONE_ZERO: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
 /// Why array.array: it is the cheapest float64 buffer exporter the standard library offers
 /// from C. `ONE_ZERO * n` (sq_repeat, no Python-level call) is one object and one allocation
 /// that the kernel then writes into; a bytearray would need a memoryview and a Python-level
-/// `.cast('d')` on top (three objects), and a home-made buffer type would not be a list-like
-/// value to the caller. It is also what the reference returns.
+/// `.cast('d')` on top (three objects), and a home-made buffer type would be more code than
+/// the rest of this module. It is also what the reference returns.
 unsafe extern "C" fn scale_buffer(
     _module: *mut PyObject,
     args: *mut *mut PyObject,
@@ -325,10 +335,16 @@ unsafe extern "C" fn scale_inplace(
 
 /// One `PyMethodDef` for a METH_FASTCALL function. The docstring's first line, ended by
 /// "--", becomes the function's `__text_signature__`.
-const fn fastcall(name: &'static CStr, function: PyCFunctionFast, doc: &'static CStr) -> PyMethodDef {
+const fn fastcall(
+    name: &'static CStr,
+    function: PyCFunctionFast,
+    doc: &'static CStr,
+) -> PyMethodDef {
     PyMethodDef {
         ml_name: name.as_ptr(),
-        ml_meth: PyMethodDefPointer { PyCFunctionFast: function },
+        ml_meth: PyMethodDefPointer {
+            PyCFunctionFast: function,
+        },
         ml_flags: METH_FASTCALL,
         ml_doc: doc.as_ptr(),
     }
@@ -337,8 +353,16 @@ const fn fastcall(name: &'static CStr, function: PyCFunctionFast, doc: &'static 
 // `static mut` because CPython takes these tables through `*mut` pointers; nothing in Rust
 // reads or writes them after `PyInit`.
 static mut METHODS: [PyMethodDef; 5] = [
-    fastcall(c"add", add, c"add(a, b)\n--\n\nThe exact int64 sum; OverflowError on overflow."),
-    fastcall(c"scale_list", scale_list, c"scale_list(values, factor)\n--\n\nA new list."),
+    fastcall(
+        c"add",
+        add,
+        c"add(a, b)\n--\n\nThe exact int64 sum; OverflowError on overflow.",
+    ),
+    fastcall(
+        c"scale_list",
+        scale_list,
+        c"scale_list(values, factor)\n--\n\nA new list.",
+    ),
     fastcall(
         c"scale_buffer",
         scale_buffer,
@@ -355,7 +379,8 @@ static mut METHODS: [PyMethodDef; 5] = [
 static mut MODULE_DEF: PyModuleDef = PyModuleDef {
     m_base: PyModuleDef_HEAD_INIT,
     m_name: c"bb_cpython_api".as_ptr(),
-    m_doc: c"bridgebench bridge `cpython-api`: the Rust kernels through the C-API by hand.".as_ptr(),
+    m_doc: c"bridgebench bridge `cpython-api`: the Rust kernels through the C-API by hand."
+        .as_ptr(),
     // -1: single-phase init with process-wide state (ONE_ZERO), so no sub-interpreters.
     m_size: -1,
     m_methods: (&raw mut METHODS).cast(),
@@ -366,6 +391,9 @@ static mut MODULE_DEF: PyModuleDef = PyModuleDef {
 };
 
 /// The module's entry point, found by name when Python imports `bb_cpython_api`.
+///
+/// # Safety
+/// Called by the import system only, with the GIL held.
 #[allow(non_snake_case)] // the name is fixed by CPython
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyInit_bb_cpython_api() -> *mut PyObject {

@@ -11,9 +11,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use prost::Message;
-use proto::add_response::Result as AddResult;
-use proto::kernel_error::Kind;
-use proto::{AddRequest, AddResponse, KernelError, ScaleRequest, ScaleResponse};
 
 /// Bytes that are not a valid message are the caller's fault: a ValueError,
 /// raised here at the boundary instead of travelling on as a default message.
@@ -42,29 +39,14 @@ mod bb_protobuf {
     /// travels back in the response and the Python side raises OverflowError.
     #[pyfunction]
     fn add<'py>(py: Python<'py>, request: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-        let AddRequest { a, b } = decode(request)?;
-        let result = match kernels::add(a, b) {
-            Ok(sum) => AddResult::Value(sum),
-            Err(e @ kernels::KernelError::Overflow) => AddResult::Error(KernelError {
-                kind: Kind::Overflow.into(),
-                message: e.to_string(),
-            }),
-        };
-        encode(
-            py,
-            &AddResponse {
-                result: Some(result),
-            },
-        )
+        encode(py, &proto::serve::add(decode(request)?))
     }
 
     /// scale(request: bytes) -> bytes: a serialized ScaleRequest in, a ScaleResponse out.
     #[pyfunction]
     fn scale<'py>(py: Python<'py>, request: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-        let ScaleRequest { mut values, factor } = decode(request)?;
-        // Decoding already made an owned copy; scaling it in place and sending
-        // it back avoids a third buffer.
-        kernels::scale_inplace(&mut values, factor);
-        encode(py, &ScaleResponse { values })
+        let response = proto::serve::scale(decode(request)?)
+            .map_err(|why| PyValueError::new_err(format!("malformed request: {why}")))?;
+        encode(py, &response)
     }
 }

@@ -6,8 +6,9 @@
 //! zero-copy views), every other buffer exporter (array.array, memoryview, ctypes arrays)
 //! through PyO3's buffer protocol wrapper.
 //!
-//! The GIL is kept while the kernel runs: the kernel is one memory-bound pass, and releasing the
-//! GIL would let Python threads write into the very buffer Rust is holding as a slice.
+//! The GIL is kept while the kernel runs (no `py.detach`): the kernel is one short memory-bound
+//! pass, detaching has a fixed cost per call, and it would let Python threads write into the
+//! very buffer Rust is holding as a slice.
 
 use std::slice;
 
@@ -15,6 +16,7 @@ use numpy::{IntoPyArray, PyArray1, PyArrayMethods};
 use pyo3::buffer::PyUntypedBuffer;
 use pyo3::exceptions::{PyBufferError, PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyMemoryView;
 
 /// `add(a, b)`: the exact int64 sum; overflow is an OverflowError, never a wrap-around.
 #[pyfunction]
@@ -24,9 +26,8 @@ fn add(a: i64, b: i64) -> PyResult<i64> {
 
 /// `scale_list(values, factor)`: a new list of floats.
 #[pyfunction]
-fn scale_list(values: Vec<f64>, factor: f64) -> Vec<f64> {
+fn scale_list(mut values: Vec<f64>, factor: f64) -> Vec<f64> {
     // The Vec is already a fresh copy of the list, so scaling it in place saves an allocation.
-    let mut values = values;
     kernels::scale_inplace(&mut values, factor);
     values
 }
@@ -71,7 +72,9 @@ fn scale_inplace(values: &Bound<'_, PyAny>, factor: f64) -> PyResult<()> {
 /// (big-endian) as native on little-endian machines and refuses '<d' (ctypes' c_double arrays),
 /// so the format is checked here against the struct-module codes that mean native float64.
 fn float64_buffer(values: &Bound<'_, PyAny>, writable: bool) -> PyResult<PyUntypedBuffer> {
-    let buffer = PyUntypedBuffer::get(values)?;
+    // Through a memoryview: PyO3 insists on a `strides` array, which some exporters (ctypes
+    // arrays) leave NULL as the protocol allows for C-contiguous data; a memoryview fills it in.
+    let buffer = PyUntypedBuffer::get(PyMemoryView::from(values)?.as_any())?;
     let native_f64 = match buffer.format().to_bytes() {
         b"d" | b"@d" | b"=d" => true,
         b"<d" => cfg!(target_endian = "little"),
@@ -94,12 +97,16 @@ fn float64_buffer(values: &Bound<'_, PyAny>, writable: bool) -> PyResult<PyUntyp
         return Err(PyValueError::new_err("expected a C-contiguous buffer"));
     }
     // A misaligned export is possible (e.g. a memoryview cast at an odd offset); a Rust slice
-    // must not be made from it.
-    if !buffer.buf_ptr().cast::<f64>().is_aligned() {
-        return Err(PyBufferError::new_err("float64 buffer is not 8-byte aligned"));
+    // must not be made from it. An empty export may point anywhere (an empty array.array does).
+    if buffer.item_count() > 0 && !buffer.buf_ptr().cast::<f64>().is_aligned() {
+        return Err(PyBufferError::new_err(
+            "float64 buffer is not 8-byte aligned",
+        ));
     }
     if writable && buffer.readonly() {
-        return Err(PyBufferError::new_err("scale_inplace needs a writable buffer"));
+        return Err(PyBufferError::new_err(
+            "scale_inplace needs a writable buffer",
+        ));
     }
     Ok(buffer)
 }

@@ -67,7 +67,7 @@ pub fn scale(values: &[f64], factor: f64) -> Result<Vec<f64>, Error> {
     // input, just as filling a Python protobuf message does.
     let request = ScaleRequest {
         values: values.to_vec(),
-        factor,
+        factor: Some(factor),
     }
     .encode_to_vec();
     Ok(ScaleResponse::decode(serve::scale(&request)?.as_slice())?.values)
@@ -75,32 +75,18 @@ pub fn scale(values: &[f64], factor: f64) -> Result<Vec<f64>, Error> {
 
 /// The far side of the wire: serialized request in, serialized response out.
 ///
-/// `bb_protobuf` (crates/py-protobuf) is the same server with Python `bytes`
-/// at its ends.
+/// `bb_protobuf` (crates/py-protobuf) serves the same messages with Python
+/// `bytes` at its ends; both use [`proto::serve`] between decode and encode.
 pub mod serve {
     use super::*;
-    use proto::KernelError as WireError;
 
-    pub fn add(request: &[u8]) -> Result<Vec<u8>, DecodeError> {
-        let AddRequest { a, b } = AddRequest::decode(request)?;
-        let result = match kernels::add(a, b) {
-            Ok(sum) => AddResult::Value(sum),
-            // Over a copying path an error is data: encode it, the caller rebuilds it.
-            Err(e @ KernelError::Overflow) => AddResult::Error(WireError {
-                kind: Kind::Overflow.into(),
-                message: e.to_string(),
-            }),
-        };
-        Ok(AddResponse {
-            result: Some(result),
-        }
-        .encode_to_vec())
+    pub fn add(request: &[u8]) -> Result<Vec<u8>, Error> {
+        Ok(proto::serve::add(AddRequest::decode(request)?).encode_to_vec())
     }
 
-    pub fn scale(request: &[u8]) -> Result<Vec<u8>, DecodeError> {
-        let ScaleRequest { mut values, factor } = ScaleRequest::decode(request)?;
-        // Decoding made an owned copy already; scale it in place, no third buffer.
-        kernels::scale_inplace(&mut values, factor);
-        Ok(ScaleResponse { values }.encode_to_vec())
+    pub fn scale(request: &[u8]) -> Result<Vec<u8>, Error> {
+        let response =
+            proto::serve::scale(ScaleRequest::decode(request)?).map_err(Error::Malformed)?;
+        Ok(response.encode_to_vec())
     }
 }

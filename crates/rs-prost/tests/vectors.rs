@@ -98,7 +98,7 @@ fn malformed_requests_are_decode_errors_not_panics() {
 }
 
 #[test]
-fn overflow_travels_as_data() -> Result<(), prost::DecodeError> {
+fn overflow_travels_as_data() -> Result<(), Error> {
     let request = proto::AddRequest { a: i64::MAX, b: 1 }.encode_to_vec();
     let response = AddResponse::decode(serve::add(&request)?.as_slice())?;
     match response.result {

@@ -29,7 +29,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     step("Python side: the harness, one worker process per bridge");
     let mut harness = env.command(&env.python.to_string_lossy());
-    harness.args(["-m", "bridgebench", "bench", "--out", "results", "--criterion", "target/criterion"]);
+    harness.args([
+        "-m",
+        "bridgebench",
+        "bench",
+        "--out",
+        "results",
+        "--criterion",
+        "target/criterion",
+    ]);
     if quick {
         harness.arg("--quick");
     }

@@ -27,9 +27,10 @@ struct BuildStep {
 
 pub fn run(env: &Env) -> Result<(), String> {
     let path = root().join("benches/bridges.toml");
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let registry: Registry = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let registry: Registry =
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let order = topological(&registry.build)?;
     let mut hashes: BTreeMap<&str, u64> = BTreeMap::new();
     for (i, name) in order.iter().enumerate() {
@@ -41,13 +42,21 @@ pub fn run(env: &Env) -> Result<(), String> {
             .map(|b| b.name.as_str())
             .collect();
         // A step reruns when its inputs, its commands, or a step it comes after changed.
-        let upstream: Vec<String> =
-            build.after.iter().map(|a| hashes.get(a.as_str()).copied().unwrap_or(0).to_string()).collect();
+        let upstream: Vec<String> = build
+            .after
+            .iter()
+            .map(|a| hashes.get(a.as_str()).copied().unwrap_or(0).to_string())
+            .collect();
         let extra = format!("{:?}{:?}{}", build.steps, upstream, env.python.display());
         let hash = util::hash_inputs(&build.inputs, &extra)?;
         hashes.insert(name, hash);
         let stamp = stamp_dir()?.join(format!("build-{name}"));
-        let label = format!("[{}/{}] build `{name}` (bridges: {})", i + 1, order.len(), display(&bridges));
+        let label = format!(
+            "[{}/{}] build `{name}` (bridges: {})",
+            i + 1,
+            order.len(),
+            display(&bridges)
+        );
         if std::fs::read_to_string(&stamp).ok() == Some(hash.to_string()) {
             eprintln!("==> {label}: up to date");
             continue;
@@ -63,7 +72,10 @@ pub fn run(env: &Env) -> Result<(), String> {
                 })
                 .collect();
             let Some((program, args)) = argv.split_first() else {
-                return Err(format!("{}: build `{name}` has an empty command", path.display()));
+                return Err(format!(
+                    "{}: build `{name}` has an empty command",
+                    path.display()
+                ));
             };
             util::run(&format!("build step `{name}`"), env.command(program).args(args)).map_err(|e| {
                 format!(
@@ -73,13 +85,18 @@ pub fn run(env: &Env) -> Result<(), String> {
                 )
             })?;
         }
-        std::fs::write(&stamp, hash.to_string()).map_err(|e| format!("{}: {e}", stamp.display()))?;
+        std::fs::write(&stamp, hash.to_string())
+            .map_err(|e| format!("{}: {e}", stamp.display()))?;
     }
     Ok(())
 }
 
 fn display(bridges: &[&str]) -> String {
-    if bridges.is_empty() { "used by other steps".into() } else { bridges.join(", ") }
+    if bridges.is_empty() {
+        "used by other steps".into()
+    } else {
+        bridges.join(", ")
+    }
 }
 
 /// Steps in an order where each comes after the ones it names in `after`.

@@ -40,7 +40,9 @@ pub fn run() -> Result<Env, String> {
 fn system_packages(base_python: &str) -> Result<(), String> {
     for tool in ["c++", "cargo"] {
         if util::output(Command::new(tool).arg("--version")).is_none() {
-            return Err(format!("`{tool}` is not on PATH: bridgebench needs Rust and a C++ compiler"));
+            return Err(format!(
+                "`{tool}` is not on PATH: bridgebench needs Rust and a C++ compiler"
+            ));
         }
     }
     let list = root().join("ci/system-packages.txt");
@@ -55,7 +57,9 @@ fn system_packages(base_python: &str) -> Result<(), String> {
     wanted.extend(python_system_packages(base_python)?);
 
     if util::output(Command::new("dpkg-query").arg("--version")).is_none() {
-        eprintln!("    no dpkg-query: not Debian/Ubuntu; make sure these are installed: {wanted:?}");
+        eprintln!(
+            "    no dpkg-query: not Debian/Ubuntu; make sure these are installed: {wanted:?}"
+        );
         return Ok(());
     }
     let missing: Vec<String> = wanted
@@ -100,7 +104,9 @@ fn python_system_packages(base_python: &str) -> Result<Vec<String>, String> {
     })?;
     let flags: Vec<&str> = out.lines().collect();
     if flags.first() != Some(&"True") {
-        return Err(format!("`{base_python}` is older than Python 3.11; set BRIDGEBENCH_PYTHON to a 3.11+ interpreter"));
+        return Err(format!(
+            "`{base_python}` is older than Python 3.11; set BRIDGEBENCH_PYTHON to a 3.11+ interpreter"
+        ));
     }
     let mut packages = Vec::new();
     if flags.get(1) != Some(&"True") {
@@ -114,7 +120,10 @@ fn python_system_packages(base_python: &str) -> Result<Vec<String>, String> {
 
 fn venv(base_python: &str) -> Result<Env, String> {
     let dir = root().join(".venv");
-    let env = Env { python: dir.join("bin/python"), bin: dir.join("bin") };
+    let env = Env {
+        python: dir.join("bin/python"),
+        bin: dir.join("bin"),
+    };
     if !env.python.exists() {
         util::run(
             "creating the project venv",
@@ -136,7 +145,14 @@ fn python_packages(env: &Env) -> Result<(), String> {
     util::run(
         "pip install -r python/requirements.txt",
         env.command(&env.python.to_string_lossy())
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+            ])
             .arg(requirements),
     )?;
     std::fs::write(&stamp, hash.to_string()).map_err(|e| format!("{}: {e}", stamp.display()))
@@ -144,9 +160,10 @@ fn python_packages(env: &Env) -> Result<(), String> {
 
 /// Put python/ on the venv's path (the `bridgebench` package is used in place, not installed).
 fn path_file(env: &Env) -> Result<(), String> {
-    let site = util::output(
-        Command::new(&env.python).args(["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]),
-    )
+    let site = util::output(Command::new(&env.python).args([
+        "-c",
+        "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+    ]))
     .ok_or("cannot ask the venv's python for its site-packages folder")?;
     let pth = PathBuf::from(site).join("bridgebench.pth");
     let line = format!("{}\n", root().join("python").display());

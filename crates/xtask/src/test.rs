@@ -12,32 +12,58 @@ pub fn run() -> Result<(), String> {
     build_steps::run(&env)?;
 
     step("tidy: cargo fmt --check, cargo clippy -D warnings");
-    util::run("cargo fmt --check (fix: cargo fmt)", Command::new("cargo").args(["fmt", "--all", "--check"]))?;
+    util::run(
+        "cargo fmt --check (fix: cargo fmt)",
+        Command::new("cargo").args(["fmt", "--all", "--check"]),
+    )?;
     util::run(
         "cargo clippy",
-        Command::new("cargo").args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]),
+        Command::new("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
 
     step("Rust tests: cargo test --workspace");
-    util::run("cargo test", env.command("cargo").args(["test", "--workspace", "--locked"]))?;
+    util::run(
+        "cargo test",
+        env.command("cargo")
+            .args(["test", "--workspace", "--locked"]),
+    )?;
 
     step("C++ kernel tests: cmake + ctest (cpp/tests)");
     util::run(
         "cmake configure (cpp/)",
         env.command("cmake").args([
-            "-S", "cpp", "-B", "build/cpp-tests", "-G", "Ninja", "-DBRIDGEBENCH_TESTS=ON",
+            "-S",
+            "cpp",
+            "-B",
+            "build/cpp-tests",
+            "-G",
+            "Ninja",
+            "-DBRIDGEBENCH_TESTS=ON",
             "-DCMAKE_BUILD_TYPE=Release",
         ]),
     )?;
-    util::run("cmake build (cpp/)", env.command("cmake").args(["--build", "build/cpp-tests"]))?;
+    util::run(
+        "cmake build (cpp/)",
+        env.command("cmake").args(["--build", "build/cpp-tests"]),
+    )?;
     util::run(
         "ctest",
-        env.command("ctest").args(["--test-dir", "build/cpp-tests", "--output-on-failure"]),
+        env.command("ctest")
+            .args(["--test-dir", "build/cpp-tests", "--output-on-failure"]),
     )?;
 
     step("Python tests: pytest over every bridge of benches/bridges.toml");
     util::run(
         "pytest",
-        env.command(&env.python.to_string_lossy()).args(["-m", "pytest", "python/tests", "-q"]),
+        env.command(&env.python.to_string_lossy())
+            .args(["-m", "pytest", "python/tests", "-q"]),
     )
 }

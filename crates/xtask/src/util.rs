@@ -62,7 +62,12 @@ pub fn hash_inputs(paths: &[String], extra: &str) -> Result<u64, String> {
     for file in files {
         let bytes =
             std::fs::read(&file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
-        hash.write(file.strip_prefix(root()).unwrap_or(&file).to_string_lossy().as_bytes());
+        hash.write(
+            file.strip_prefix(root())
+                .unwrap_or(&file)
+                .to_string_lossy()
+                .as_bytes(),
+        );
         hash.write(&bytes);
     }
     Ok(hash.0)
@@ -70,7 +75,10 @@ pub fn hash_inputs(paths: &[String], extra: &str) -> Result<u64, String> {
 
 fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     const SKIP: &[&str] = &["build", "target", "__pycache__", "generated"];
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     if name.starts_with('.') || SKIP.contains(&name.as_ref()) {
         return Ok(());
     }

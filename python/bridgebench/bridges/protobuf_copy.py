@@ -37,9 +37,10 @@ def add(a: int, b: int) -> int:
 
 def scale_list(values: list[float], factor: float) -> list[float]:
     request = pb.ScaleRequest()
-    # Both assignments type-check each element (TypeError for str, None, lists;
-    # OverflowError for an int beyond float range). Again no constructor
-    # kwargs: ScaleRequest(factor=None) would mean factor 0.0.
+    # upb type-checks every double it is given (TypeError for str, None, lists;
+    # OverflowError for an int beyond float range), so the contract mostly holds
+    # by itself. Not through the constructor, though: ScaleRequest(factor=None)
+    # would mean factor 0.0, and values=None an empty list.
     request.factor = factor
     # extend() takes any iterable: bytes would become their byte values, a dict its keys.
     if not isinstance(values, list):

@@ -46,9 +46,19 @@ def _float64_view(obj: Any, *, writable: bool) -> memoryview:
         raise ValueError(f"expected a 1-D buffer, got {view.ndim} dimensions")
     if not view.c_contiguous:
         raise ValueError("expected a C-contiguous buffer")
+    if len(view) and _address(view) % 8:
+        # Reading a misaligned double through double* or &[f64] is undefined behaviour.
+        raise BufferError("expected an 8-byte aligned float64 buffer")
     if writable and view.readonly:
         raise BufferError("scale_inplace needs a writable buffer")
-    return view
+    # memoryview only indexes native single-char formats: ctypes exports '<d'.
+    return view if view.format == "d" else view.cast("B").cast("d")
+
+
+def _address(view: memoryview) -> int:
+    import numpy as np  # noqa: PLC0415 - the stdlib has no way to ask a read-only buffer
+
+    return int(np.frombuffer(view, dtype=np.uint8).ctypes.data)
 
 
 def scale_list(values: list[float], factor: float) -> list[float]:

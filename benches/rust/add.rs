@@ -1,0 +1,31 @@
+//! Criterion bench of the `add` cell, for every row of the Rust-side table.
+//!
+//! Names are stable, because a later step reads criterion's estimates from them:
+//!   group "add", id = the bridge's key in `rust_side::BRIDGES` ("rust", "cxx", ...)
+//!   -> target/criterion/add/<bridge>/new/estimates.json
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+
+mod common;
+
+fn add(c: &mut Criterion) {
+    let mut group = c.benchmark_group("add");
+    for bridge in rust_side::BRIDGES {
+        let Some(add) = bridge.add else { continue };
+        // Every bridge is called through an opaque fn pointer, so each pays the
+        // same indirect call and none is inlined into the loop.
+        let add = black_box(add);
+        group.bench_function(bridge.module, |b| {
+            b.iter(|| add(black_box(5), black_box(3)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = add
+}
+criterion_main!(benches);

@@ -1,0 +1,67 @@
+//! Criterion benches of the `scale` cells, for every row of the Rust-side table.
+//!
+//! Names are stable, because a later step reads criterion's estimates from them:
+//!   group = the cell ("scale.buffer", "scale.inplace"),
+//!   id    = "<bridge>/<n>", the bridge's key in `rust_side::BRIDGES` and the
+//!           number of elements
+//!   -> target/criterion/scale.buffer/<bridge>/<n>/new/estimates.json
+//! Throughput is in elements, so criterion also reports elements per second.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+
+mod common;
+
+/// One element shows the per-call overhead; 10^3 and 10^6 the per-element cost.
+const SIZES: [usize; 3] = [1, 1_000, 1_000_000];
+
+/// Normal, finite floats: no subnormal inputs, which are slow on some CPUs.
+fn input(n: usize) -> Vec<f64> {
+    (0..n).map(|i| 1.0 + i as f64 * 0.25).collect()
+}
+
+fn scale_buffer(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scale.buffer");
+    for n in SIZES {
+        let values = input(n);
+        group.throughput(Throughput::Elements(n as u64));
+        for bridge in rust_side::BRIDGES {
+            let Some(scale) = bridge.scale_buffer else {
+                continue;
+            };
+            let scale = black_box(scale); // same indirect call for every bridge
+            // The timed call includes allocating, and dropping, the new Vec.
+            group.bench_with_input(BenchmarkId::new(bridge.module, n), &values, |b, v| {
+                b.iter(|| scale(black_box(v), black_box(2.0)))
+            });
+        }
+    }
+    group.finish();
+}
+
+fn scale_inplace(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scale.inplace");
+    for n in SIZES {
+        group.throughput(Throughput::Elements(n as u64));
+        for bridge in rust_side::BRIDGES {
+            let Some(scale_inplace) = bridge.scale_inplace else {
+                continue;
+            };
+            let scale_inplace = black_box(scale_inplace); // same indirect call for every bridge
+            let mut values = input(n);
+            // Factor -1 is exact: however many times the same buffer is scaled,
+            // its values never drift towards infinity or subnormals.
+            group.bench_function(BenchmarkId::new(bridge.module, n), |b| {
+                b.iter(|| scale_inplace(black_box(&mut values), black_box(-1.0)))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = scale_buffer, scale_inplace
+}
+criterion_main!(benches);

@@ -1,0 +1,35 @@
+//! The cxx bridge against the shared vectors in benches/kernels/*.toml.
+
+#[test]
+fn add_matches_shared_vectors() -> Result<(), String> {
+    for v in &spec::add_spec()?.vectors {
+        match (rs_cxx::add(v.a, v.b), v.expect, v.error.as_deref()) {
+            (Ok(got), Some(want), None) => assert_eq!(got, want, "add({}, {})", v.a, v.b),
+            // The C++ std::overflow_error arrives as Err, carrying its what().
+            (Err(e), None, Some("overflow")) => {
+                assert_eq!(e.what(), "integer overflow: result does not fit in int64")
+            }
+            (got, _, _) => return Err(format!("add({}, {}) = {got:?}, want {v:?}", v.a, v.b)),
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn scale_matches_shared_vectors() -> Result<(), String> {
+    for v in &spec::scale_spec()?.vectors {
+        let fresh = rs_cxx::scale(&v.values, v.factor);
+        assert!(
+            spec::same_floats_nan_aware(&fresh, &v.expect),
+            "scale {v:?} -> {fresh:?}"
+        );
+
+        let mut inplace = v.values.clone();
+        rs_cxx::scale_inplace(&mut inplace, v.factor);
+        assert!(
+            spec::same_floats_nan_aware(&inplace, &v.expect),
+            "scale_inplace {v:?}"
+        );
+    }
+    Ok(())
+}

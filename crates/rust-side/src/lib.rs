@@ -1,0 +1,82 @@
+//! The Rust-side bridges as data: one [`Bridge`] row per `side = "rust"` entry
+//! of `benches/bridges.toml`, keyed by its `module`, with one function per cell.
+//!
+//! Benches (`benches/rust/`) and tests iterate [`BRIDGES`] and never name a
+//! bridge; `tests/tidy.rs` checks the table against the registry both ways.
+//! Every cell has one signature for all bridges, so each row adapts its
+//! bridge's own API (error type, fallibility) to it here, and nowhere else.
+
+/// Any bridge's error, boxed: each bridge has its own error type.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Cell `add`: the exact sum or an error (overflow), never wrap-around.
+pub type AddFn = fn(i64, i64) -> Result<i64, Error>;
+
+/// Cell `scale.buffer`: a new `Vec` from a borrowed slice.
+pub type ScaleBufferFn = fn(&[f64], f64) -> Result<Vec<f64>, Error>;
+
+/// Cell `scale.inplace`: scales the caller's slice.
+pub type ScaleInplaceFn = fn(&mut [f64], f64);
+
+/// One Rust-side bridge: `None` for a cell it does not cover (the registry's
+/// `[bridge.na]` says why).
+#[derive(Debug, Clone, Copy)]
+pub struct Bridge {
+    /// The registry's `module` for this bridge.
+    pub module: &'static str,
+    pub add: Option<AddFn>,
+    pub scale_buffer: Option<ScaleBufferFn>,
+    pub scale_inplace: Option<ScaleInplaceFn>,
+}
+
+impl Bridge {
+    /// Registry names of the cells this row covers, e.g. `["add", "scale.buffer"]`.
+    pub fn cells(&self) -> Vec<&'static str> {
+        [
+            ("add", self.add.is_some()),
+            ("scale.buffer", self.scale_buffer.is_some()),
+            ("scale.inplace", self.scale_inplace.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(cell, covered)| covered.then_some(cell))
+        .collect()
+    }
+}
+
+/// Every Rust-side bridge.
+pub static BRIDGES: &[Bridge] = &[
+    // The reference: the Rust kernel called directly.
+    Bridge {
+        module: "rust",
+        add: Some(|a, b| Ok(kernels::add(a, b)?)),
+        scale_buffer: Some(|values, factor| Ok(kernels::scale(values, factor))),
+        scale_inplace: Some(kernels::scale_inplace),
+    },
+    // The C++ kernel through a cxx bridge.
+    Bridge {
+        module: "cxx",
+        add: Some(|a, b| Ok(rs_cxx::add(a, b)?)),
+        scale_buffer: Some(|values, factor| Ok(rs_cxx::scale(values, factor))),
+        scale_inplace: Some(rs_cxx::scale_inplace),
+    },
+    // The C++ kernel through a hand-written extern "C" ABI.
+    Bridge {
+        module: "extern-c",
+        add: Some(|a, b| Ok(rs_extern_c::add(a, b)?)),
+        scale_buffer: Some(|values, factor| Ok(rs_extern_c::scale(values, factor))),
+        scale_inplace: Some(rs_extern_c::scale_inplace),
+    },
+    // The Rust kernel behind a protobuf round trip (encode, decode, kernel,
+    // encode, decode); a copy has no in-place form.
+    Bridge {
+        module: "prost",
+        add: Some(|a, b| Ok(rs_prost::add(a, b)?)),
+        scale_buffer: Some(|values, factor| Ok(rs_prost::scale(values, factor)?)),
+        scale_inplace: None,
+    },
+];
+
+/// The row whose key is `module`.
+pub fn bridge(module: &str) -> Option<&'static Bridge> {
+    BRIDGES.iter().find(|b| b.module == module)
+}

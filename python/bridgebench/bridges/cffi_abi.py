@@ -1,0 +1,73 @@
+"""Bridge `cffi`: the Rust kernels' C ABI (crates/c-abi) through cffi's API mode.
+
+The extension `generated/_bb_cffi` is compiled from the real header by cffi_build.py, so
+signatures and status codes come from bb_c_abi.h, not from a hand copy, and cffi checks
+every conversion: an int beyond int64 is an OverflowError, a str for a double a TypeError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bridgebench.bridges._buffers import float64_view
+
+try:
+    from bridgebench.bridges.generated._bb_cffi import ffi, lib
+except ImportError as exc:
+    raise ImportError(
+        f"the cffi extension is not built ({exc}); run `cargo build --locked --release "
+        "--package c-abi` then `.venv/bin/python python/bridgebench/bridges/cffi_build.py`"
+    ) from exc
+
+_EXCEPTIONS: dict[int, type[Exception]] = {
+    lib.BB_STATUS_OVERFLOW: OverflowError,
+    lib.BB_STATUS_PANIC: RuntimeError,
+}
+# bb_scale_into writes every element of `out`, so zero-filling it first would be wasted work
+# (it dominates for large arrays).
+_new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
+
+
+def _error(status: int) -> Exception:
+    message = ffi.string(lib.bb_status_message(status)).decode()
+    return _EXCEPTIONS.get(status, ValueError)(message)
+
+
+def add(a: int, b: int) -> int:
+    out = ffi.new("int64_t *")
+    status = lib.bb_add(a, b, out)
+    if status:
+        raise _error(status)
+    return out[0]
+
+
+def scale_list(values: list[float], factor: float) -> list[float]:
+    if isinstance(values, int):  # ffi.new would take an int as the array's length
+        raise TypeError("values must be a list, not int")
+    # One conversion per element into a C array we own, so it can be scaled in place.
+    array = ffi.new("double[]", values)
+    status = lib.bb_scale_inplace(array, len(array), factor)
+    if status:
+        raise _error(status)
+    return ffi.unpack(array, len(array))
+
+
+def scale_buffer(values: Any, factor: float) -> memoryview:
+    # from_buffer points into the caller's memory, read-only exporters included: no copy.
+    src = ffi.from_buffer("double[]", float64_view(values))
+    n = len(src)
+    out = _new_uncleared("double[]", n)
+    status = lib.bb_scale_into(src, n, factor, out)
+    if status:
+        raise _error(status)
+    # ffi.buffer exports bytes (format 'B'); the cast makes a float64 view of the same memory,
+    # which keeps `out` alive.
+    return memoryview(ffi.buffer(out)).cast("d")
+
+
+def scale_inplace(values: Any, factor: float) -> None:
+    # require_writable: a read-only exporter raises instead of being written behind its back.
+    array = ffi.from_buffer("double[]", float64_view(values), require_writable=True)
+    status = lib.bb_scale_inplace(array, len(array), factor)
+    if status:
+        raise _error(status)

@@ -1,0 +1,56 @@
+"""Build the cffi bridge's extension: `.venv/bin/python python/bridgebench/bridges/cffi_build.py`.
+
+cffi's API (out-of-line) mode compiles a small C extension against the real header, so the
+C compiler, not a hand copy, checks every signature and enum value (compare ctypes_abi.py).
+It needs crates/c-abi built first: `cargo build --locked --release --package c-abi`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from cffi import FFI
+
+ROOT = Path(__file__).resolve().parents[3]
+INCLUDE = ROOT / "crates/c-abi/include"
+LIBDIR = ROOT / "target/release"
+MODULE = "bridgebench.bridges.generated._bb_cffi"
+
+
+def cdef_source(header: str) -> str:
+    """The header as cdef() accepts it: cdef() parses declarations only, so drop the
+    preprocessor lines and the C++ `extern "C" {`/`}` guard around the functions."""
+    return "\n".join(
+        line
+        for line in header.splitlines()
+        if not line.lstrip().startswith("#") and 'extern "C"' not in line
+    )
+
+
+def main() -> None:
+    ffibuilder = FFI()
+    ffibuilder.cdef(cdef_source((INCLUDE / "bb_c_abi.h").read_text()))
+    ffibuilder.set_source(
+        MODULE,
+        '#include "bb_c_abi.h"',
+        include_dirs=[str(INCLUDE)],
+        libraries=["c_abi"],
+        library_dirs=[str(LIBDIR)],
+        # An absolute RPATH, so the extension finds libc_abi.so without LD_LIBRARY_PATH.
+        extra_link_args=[f"-Wl,-rpath,{LIBDIR}"],
+    )
+    # Compile in build/ (the generated .c and .o stay out of the source tree), then put
+    # only the extension next to the package that imports it. Copy, then rename: a running
+    # process that has the old .so mapped keeps its file instead of seeing it rewritten.
+    built = Path(ffibuilder.compile(tmpdir=str(ROOT / "build/cffi")))
+    target = ROOT / "python" / Path(*MODULE.split(".")[:-1]) / built.name
+    partial = target.with_name(target.name + ".partial")
+    shutil.copy2(built, partial)
+    os.replace(partial, target)
+    print(f"built {target.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
