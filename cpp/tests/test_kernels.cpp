@@ -1,5 +1,7 @@
 // The C++ kernel against the shared vectors in benches/kernels/*.toml.
 // Plain C++ with a tiny checker: the summary line is "N passed, N failed".
+#include <toml++/toml.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -7,8 +9,6 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <toml++/toml.h>
 
 #include "bridgebench/kernels.hpp"
 

@@ -1,10 +1,12 @@
-//! Compiles the extern "C" shim and the C++ kernel into one static library.
+//! Compiles the extern "C" shim; the C++ kernel itself comes from the cpp-kernels crate
+//! (one static library for every Rust-side bridge).
 
-use std::path::Path;
+use std::path::PathBuf;
 
 fn main() {
-    // The C++ kernel lives outside this crate, in the repository's cpp/ tree.
-    let kernels = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cpp/kernels");
+    // Set by cpp-kernels (`links = "bb_kernels"`): where bridgebench/kernels.hpp lives.
+    let kernels_include =
+        PathBuf::from(std::env::var_os("DEP_BB_KERNELS_INCLUDE").unwrap_or_default());
 
     // cc links libstdc++ for a C++ build and passes -Wall -Wextra by default.
     cc::Build::new()
@@ -13,16 +15,9 @@ fn main() {
         // No a*b+c -> FMA contraction: results must stay bit-identical to the
         // Rust kernel and to every other bridge (cpp/CMakeLists.txt does the same).
         .flag("-ffp-contract=off")
-        .include(kernels.join("include"))
+        .include(&kernels_include)
         .file("src/shim.cpp")
-        .file(kernels.join("src/kernels.cpp"))
         .compile("rs-extern-c");
 
-    for path in [
-        Path::new("src/shim.cpp"),
-        &kernels.join("src/kernels.cpp"),
-        &kernels.join("include/bridgebench/kernels.hpp"),
-    ] {
-        println!("cargo::rerun-if-changed={}", path.display());
-    }
+    println!("cargo::rerun-if-changed=src/shim.cpp");
 }

@@ -5,6 +5,9 @@
 //! checks every declaration against the real C++ signature. Compare
 //! `crates/rs-extern-c`, which crosses the same boundary by hand.
 
+// Links the one static copy of the C++ kernel (see crates/cpp-kernels).
+use cpp_kernels as _;
+
 #[cxx::bridge]
 mod ffi {
     // The kernel's `add` already speaks cxx types (int64_t in and out), so cxx

@@ -5,6 +5,9 @@
 //! so every call is `unsafe`, and the safe functions of this crate are where
 //! the promises are kept. Compare `crates/rs-cxx`, where cxx checks both sides.
 
+// Links the one static copy of the C++ kernel (see crates/cpp-kernels).
+use cpp_kernels as _;
+
 use std::ffi::c_int;
 use std::fmt;
 

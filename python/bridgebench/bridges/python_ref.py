@@ -9,6 +9,8 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
+import numpy as np
+
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 FLOAT64_FORMATS = frozenset({"d", "<d", "=d", "@d"})
@@ -56,8 +58,7 @@ def _float64_view(obj: Any, *, writable: bool) -> memoryview:
 
 
 def _address(view: memoryview) -> int:
-    import numpy as np  # noqa: PLC0415 - the stdlib has no way to ask a read-only buffer
-
+    # The stdlib cannot tell where a read-only buffer starts; numpy can, without copying.
     return int(np.frombuffer(view, dtype=np.uint8).ctypes.data)
 
 

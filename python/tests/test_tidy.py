@@ -1,0 +1,55 @@
+"""Tidy checks, written as tests: Python lint and format, C++ format.
+
+(Rust's `cargo fmt --check` and `cargo clippy -D warnings` run in `cargo xtask test`.)
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from bridgebench.spec import ROOT
+
+CXX_SUFFIXES = {".cpp", ".cc", ".hpp", ".h"}
+# cbindgen writes this header; its style is cbindgen's (a test in crates/c-abi keeps it fresh).
+GENERATED = {Path("crates/c-abi/include/bb_c_abi.h")}
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name, path=str(Path(sys.executable).parent))
+    assert path, f"{name} is not in the venv: run `cargo xtask setup`"
+    return path
+
+
+def _tracked(*patterns: str) -> list[str]:
+    out = subprocess.run(
+        ["git", "ls-files", *patterns], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return [line for line in out.stdout.splitlines() if line]
+
+
+def test_ruff_lint_and_format() -> None:
+    ruff = _tool("ruff")
+    for argv in ([ruff, "check", "python"], [ruff, "format", "--check", "python"]):
+        proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 0, (
+            f"{' '.join(argv[1:])} (fix: ruff format python):\n{proc.stdout}"
+        )
+
+
+def test_cxx_is_clang_formatted() -> None:
+    files = [
+        f
+        for f in _tracked("cpp", "crates")
+        if Path(f).suffix in CXX_SUFFIXES and Path(f) not in GENERATED
+    ]
+    assert files, "no C++ files found: is this a git checkout?"
+    proc = subprocess.run(
+        [_tool("clang-format"), "--dry-run", "-Werror", *files],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, f"clang-format -i <file> fixes:\n{proc.stderr[-3000:]}"
