@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,12 +28,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bridge", action="append", help="only these bridges (repeatable)")
 
 
-def _run_worker(bridge: spec.Bridge, quick: bool, index: int, total: int) -> list[dict[str, Any]]:
-    argv = [sys.executable, "-m", "bridgebench.harness.worker", bridge.name]
-    if quick:
-        argv.append("--quick")
-    started = time.monotonic()
-    print(f"[{index}/{total}] {bridge.name}: {len(bridge.cells)} cells", flush=True)
+@dataclass(frozen=True)
+class Plan:
+    """How much to measure. Several worker processes per bridge, interleaved, because one
+    process's memory layout (ASLR) can shift a call's cost by 2x on this kind of machine;
+    pooling their samples gives a median that another run reproduces."""
+
+    processes: int
+    samples: int  # per process and cell
+    target_ms: float  # minimum length of one sample
+
+
+QUICK = Plan(processes=2, samples=4, target_ms=5)
+FULL = Plan(processes=5, samples=7, target_ms=20)
+
+
+def _run_worker(
+    bridge: spec.Bridge, plan: Plan, label: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One worker process: its records, and an error message if it failed."""
+    argv = [
+        sys.executable,
+        "-m",
+        "bridgebench.harness.worker",
+        bridge.name,
+        "--samples",
+        str(plan.samples),
+        "--target-ms",
+        str(plan.target_ms),
+    ]
+    print(f"{label} {bridge.name}", end="", flush=True)
     proc = subprocess.Popen(
         argv,
         stdout=subprocess.PIPE,
@@ -40,45 +66,89 @@ def _run_worker(bridge: spec.Bridge, quick: bool, index: int, total: int) -> lis
         cwd=spec.ROOT,
         env=spec.child_env(),
     )
-    records: list[dict[str, Any]] = []
     assert proc.stdout is not None
-    error = None
+    records, error = [], None
     for line in proc.stdout:
         msg = json.loads(line)
         if "error" in msg:
             error = msg["error"]
-            continue
-        size = f" n={msg['size']:,}" if msg["size"] is not None else ""
-        print(f"      {msg['cell']}{size}: {msg['median_ns']:,.1f} ns/call", flush=True)
-        records.append({"side": "python", "bridge": bridge.name, "status": "ok", **msg})
+        else:
+            records.append(msg)
+            print(".", end="", flush=True)
     stderr = proc.stderr.read() if proc.stderr else ""
     code = proc.wait()
+    print(flush=True)
     if code != 0:
-        why = error or f"worker exited with {code}: {stderr.strip()[-500:]}"
-        print(f"      ERROR: {why}", flush=True)
-        done = {r["cell"] for r in records}
+        return records, error or f"worker exited with {code}: {stderr.strip()[-500:]}"
+    return records, None
+
+
+def _pool(bridge: spec.Bridge, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pool the samples of every process per (cell, size)."""
+    pooled: dict[tuple[str, int | None], dict[str, Any]] = {}
+    for rec in runs:
+        key = (rec["cell"], rec["size"])
+        cell = pooled.setdefault(
+            key,
+            {
+                "side": "python",
+                "bridge": bridge.name,
+                "cell": rec["cell"],
+                "size": rec["size"],
+                "status": "ok",
+                "processes": 0,
+                "loops": [],
+                "samples_ns": [],
+                "loop_overhead_ns": [],
+            },
+        )
+        cell["processes"] += 1
+        cell["loops"].append(rec["loops"])
+        cell["samples_ns"] += rec["samples_ns"]
+        cell["loop_overhead_ns"].append(rec["loop_overhead_ns"])
+    for cell in pooled.values():
+        q = statistics.quantiles(cell["samples_ns"], n=4, method="inclusive")
+        cell["median_ns"] = statistics.median(cell["samples_ns"])
+        cell["quartiles_ns"] = [q[0], q[2]]
+    return list(pooled.values())
+
+
+def run(args: argparse.Namespace) -> int:
+    bridges = [b for b in spec.python_bridges() if not args.bridge or b.name in args.bridge]
+    plan = QUICK if args.quick else FULL
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    runs: dict[str, list[dict[str, Any]]] = {b.name: [] for b in bridges}
+    errors: dict[str, str] = {}
+    for round_ in range(1, plan.processes + 1):
+        for i, bridge in enumerate(bridges, 1):
+            if bridge.name in errors:
+                continue
+            label = f"[process {round_}/{plan.processes}, bridge {i}/{len(bridges)}]"
+            records, error = _run_worker(bridge, plan, label)
+            runs[bridge.name] += records
+            if error:
+                errors[bridge.name] = error
+                print(f"      ERROR ({bridge.name}): {error}", flush=True)
+        elapsed = time.monotonic() - clock
+        left = elapsed / round_ * (plan.processes - round_)
+        print(f"    {elapsed:.0f} s so far, about {left:.0f} s left", flush=True)
+    cells: list[dict[str, Any]] = []
+    for bridge in bridges:
+        pooled = [] if bridge.name in errors else _pool(bridge, runs[bridge.name])
+        cells += pooled
         for cell in bridge.cells:
-            if cell not in done:
-                records.append(
+            if bridge.name in errors:
+                cells.append(
                     {
                         "side": "python",
                         "bridge": bridge.name,
                         "cell": cell,
                         "size": None,
                         "status": "error",
-                        "error": why,
+                        "error": errors[bridge.name],
                     }
                 )
-    print(f"      {time.monotonic() - started:.1f} s", flush=True)
-    return records
-
-
-def run(args: argparse.Namespace) -> int:
-    bridges = [b for b in spec.python_bridges() if not args.bridge or b.name in args.bridge]
-    started = datetime.now(UTC)
-    cells: list[dict[str, Any]] = []
-    for i, bridge in enumerate(bridges, 1):
-        cells += _run_worker(bridge, args.quick, i, len(bridges))
     for bridge in spec.bridges():
         cells += [
             {
@@ -112,14 +182,19 @@ def run(args: argparse.Namespace) -> int:
         "schema": results.SCHEMA,
         "created": started.isoformat(timespec="seconds"),
         "mode": "quick" if args.quick else "full",
+        "plan": {
+            "processes": plan.processes,
+            "samples_per_process": plan.samples,
+            "min_sample_ms": plan.target_ms,
+        },
         "environment": environment.describe(),
         "cells": cells,
     }
     folder = args.out / (started.strftime("%Y%m%d-%H%M%S") + ("-quick" if args.quick else ""))
     json_path, md_path = results.write(data, folder)
     print(f"\nresults: {json_path.resolve()}\n  table: {md_path.resolve()}")
-    errors = [c for c in cells if c["status"] == "error"]
-    if errors:
-        print(f"{len(errors)} cells failed; see the notes in {md_path}", file=sys.stderr)
+    failed = [c for c in cells if c["status"] == "error"]
+    if failed:
+        print(f"{len(failed)} cells failed; see the notes in {md_path}", file=sys.stderr)
         return 1
     return 0

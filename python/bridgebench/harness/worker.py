@@ -1,6 +1,6 @@
 """One bridge's measurements, run in a process of its own.
 
-`python -m bridgebench.harness.worker <bridge> [--quick]` prints one JSON object per
+`python -m bridgebench.harness.worker <bridge> --samples N --target-ms T` prints one JSON object per
 line: a record per measured cell and size, as it finishes, so the parent can show
 progress and a crash loses only the cell it was in.
 """
@@ -48,8 +48,7 @@ def _scale_case(fn: Callable[..., Any], strategy: str, n: int) -> tuple[Any, Cal
     return data, check
 
 
-def run(bridge: spec.Bridge, quick: bool) -> None:
-    samples, target_ns = (7, 5_000_000) if quick else (21, 20_000_000)
+def run(bridge: spec.Bridge, samples: int, target_ns: int) -> None:
     module = bridge.import_module()
     for cell_name in bridge.cells:
         cell = spec.cells()[cell_name]
@@ -86,10 +85,11 @@ def run(bridge: spec.Bridge, quick: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("bridge")
-    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--samples", type=int, required=True)
+    parser.add_argument("--target-ms", type=float, required=True, help="minimum sample length")
     args = parser.parse_args()
     try:
-        run(spec.bridge(args.bridge), args.quick)
+        run(spec.bridge(args.bridge), args.samples, int(args.target_ms * 1e6))
     except Exception as exc:  # reported to the parent as this bridge's error
         print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), flush=True)
         sys.exit(1)
