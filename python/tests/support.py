@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from bridgebench.bridges.python_ref import FLOAT64_FORMATS
+from bridgebench.bridges._buffers import FLOAT64_FORMATS
 from bridgebench.spec import Bridge, Cell, cells, python_bridges
 
 
