@@ -17,7 +17,8 @@ namespace {
 // converting, unlike py::array_t, which would turn a list or an int64 array into a new
 // float64 array. The price: checking the layout ourselves.
 py::buffer_info float64_vector(const py::buffer& values, bool writable) {
-  // request(true) asks for PyBUF_WRITABLE, so a read-only exporter raises BufferError here.
+  // request(true) asks for PyBUF_WRITABLE, so a read-only exporter refuses here (numpy raises
+  // ValueError, others BufferError).
   py::buffer_info info = values.request(writable);
   // numpy, array.array and memoryview say "d"; ctypes says "<d" (native on little-endian).
   const std::string& f = info.format;

@@ -289,11 +289,13 @@ static ONE_ZERO: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
 
 /// `scale_buffer(values, factor)`: a new `array.array('d')`.
 ///
-/// Why array.array: it is the cheapest float64 buffer exporter the standard library offers
-/// from C. `ONE_ZERO * n` (sq_repeat, no Python-level call) is one object and one allocation
-/// that the kernel then writes into; a bytearray would need a memoryview and a Python-level
-/// `.cast('d')` on top (three objects), and a home-made buffer type would be more code than
-/// the rest of this module. It is also what the reference returns.
+/// Why array.array: `ONE_ZERO * n` (sq_repeat, no Python-level call) is one object and one
+/// allocation that the kernel then writes into; a bytearray would need a memoryview and a
+/// Python-level `.cast('d')` on top (three objects), and a home-made buffer type would be more
+/// code than the rest of this module. It is also what the reference returns. The price: sq_repeat
+/// fills the array before the kernel overwrites it, one extra pass over memory that shows at
+/// large n (the swig and boost-python bridges return memoryview(bytearray).cast('d') instead,
+/// which skips the fill); see results.md for the trade-off.
 unsafe extern "C" fn scale_buffer(
     _module: *mut PyObject,
     args: *mut *mut PyObject,

@@ -14,12 +14,12 @@ use std::fmt;
 // Declarations of src/shim.cpp. Types are the C ones: int64_t = i64,
 // double = f64, size_t = usize (on every platform Rust and C++ target here).
 unsafe extern "C" {
-    fn bb_add(a: i64, b: i64, out: *mut i64) -> c_int;
-    fn bb_scale_into(values: *const f64, n: usize, factor: f64, out: *mut f64);
-    fn bb_scale_inplace(values: *mut f64, n: usize, factor: f64);
+    fn bbcpp_add(a: i64, b: i64, out: *mut i64) -> c_int;
+    fn bbcpp_scale_into(values: *const f64, n: usize, factor: f64, out: *mut f64);
+    fn bbcpp_scale_inplace(values: *mut f64, n: usize, factor: f64);
 }
 
-// Status codes returned by bb_add (the enum in src/shim.cpp).
+// Status codes returned by bbcpp_add (the enum in src/shim.cpp).
 const BB_OK: c_int = 0;
 const BB_OVERFLOW: c_int = 1;
 
@@ -46,8 +46,8 @@ impl std::error::Error for Error {}
 /// `a + b`, or `Err(Error::Overflow)`. Never wraps.
 pub fn add(a: i64, b: i64) -> Result<i64, Error> {
     let mut sum = 0;
-    // SAFETY: `sum` is a valid place for the one i64 that bb_add writes.
-    match unsafe { bb_add(a, b, &mut sum) } {
+    // SAFETY: `sum` is a valid place for the one i64 that bbcpp_add writes.
+    match unsafe { bbcpp_add(a, b, &mut sum) } {
         BB_OK => Ok(sum),
         BB_OVERFLOW => Err(Error::Overflow),
         status => Err(Error::Cpp(status)),
@@ -62,9 +62,9 @@ pub fn scale(values: &[f64], factor: f64) -> Vec<f64> {
     // Raw pointers may point at uninitialized memory (a `&mut [f64]` may not),
     // so unlike crates/rs-cxx the buffer need not be zeroed first.
     // SAFETY: `values` holds n readable f64; `out` has room for n f64, which
-    // bb_scale_into initializes all before `set_len` exposes them.
+    // bbcpp_scale_into initializes all before `set_len` exposes them.
     unsafe {
-        bb_scale_into(values.as_ptr(), n, factor, out.as_mut_ptr());
+        bbcpp_scale_into(values.as_ptr(), n, factor, out.as_mut_ptr());
         out.set_len(n);
     }
     out
@@ -73,5 +73,5 @@ pub fn scale(values: &[f64], factor: f64) -> Vec<f64> {
 /// `values[i] *= factor` in the caller's memory.
 pub fn scale_inplace(values: &mut [f64], factor: f64) {
     // SAFETY: `values` holds values.len() f64 that we may write, for the whole call.
-    unsafe { bb_scale_inplace(values.as_mut_ptr(), values.len(), factor) };
+    unsafe { bbcpp_scale_inplace(values.as_mut_ptr(), values.len(), factor) };
 }

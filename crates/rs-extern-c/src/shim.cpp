@@ -16,12 +16,12 @@
 
 extern "C" {
 
-// Status codes of bb_add; lib.rs repeats them.
+// Status codes of bbcpp_add; lib.rs repeats them.
 enum : int { BB_OK = 0, BB_OVERFLOW = 1, BB_ERROR = 2 };
 
 // *out = a + b and BB_OK, or BB_OVERFLOW (and *out untouched) when the sum does
 // not fit in int64.
-int bb_add(std::int64_t a, std::int64_t b, std::int64_t* out) noexcept {
+int bbcpp_add(std::int64_t a, std::int64_t b, std::int64_t* out) noexcept {
   try {
     *out = bridgebench::add(a, b);
     return BB_OK;
@@ -35,12 +35,12 @@ int bb_add(std::int64_t a, std::int64_t b, std::int64_t* out) noexcept {
 // The scale kernels are noexcept themselves: nothing to catch, no status.
 
 // out[i] = values[i] * factor for i in [0, n).
-void bb_scale_into(const double* values, std::size_t n, double factor, double* out) noexcept {
+void bbcpp_scale_into(const double* values, std::size_t n, double factor, double* out) noexcept {
   bridgebench::scale_into(values, n, factor, out);
 }
 
 // values[i] *= factor for i in [0, n).
-void bb_scale_inplace(double* values, std::size_t n, double factor) noexcept {
+void bbcpp_scale_inplace(double* values, std::size_t n, double factor) noexcept {
   bridgebench::scale_inplace(values, n, factor);
 }
 

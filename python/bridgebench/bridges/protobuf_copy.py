@@ -40,7 +40,8 @@ def scale_list(values: list[float], factor: float) -> list[float]:
     # upb type-checks every double it is given (TypeError for str, None, lists;
     # OverflowError for an int beyond float range), so the contract mostly holds
     # by itself. Not through the constructor, though: ScaleRequest(factor=None)
-    # would mean factor 0.0, and values=None an empty list.
+    # would leave the factor unset (the server rejects that as malformed, a
+    # ValueError, not the contract's TypeError), and values=None an empty list.
     request.factor = factor
     # extend() takes any iterable: bytes would become their byte values, a dict its keys.
     if not isinstance(values, list):
