@@ -62,8 +62,8 @@ SETTINGS = settings(
 def float64_arrays(draw: st.DrawFn) -> np.ndarray:
     n = draw(sizes)
     seed = draw(st.integers(0, 2**32 - 1))
-    values = np.random.default_rng(seed).integers(0, 2**64, n, dtype=np.uint64, endpoint=False)
-    values = values.view(np.float64).copy()
+    bits = np.random.default_rng(seed).integers(0, 2**64, n, dtype=np.uint64, endpoint=False)
+    values = bits.view(np.float64).copy()
     for index in draw(st.lists(st.integers(0, max(n - 1, 0)), max_size=8 if n else 0)):
         values[index] = draw(st.sampled_from(SPECIALS))
     return values

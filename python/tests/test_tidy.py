@@ -1,4 +1,4 @@
-"""Tidy checks, written as tests: Python lint and format, C++ format.
+"""Tidy checks, written as tests: Python lint, format and types, C++ format.
 
 (Rust's `cargo fmt --check` and `cargo clippy -D warnings` run in `cargo xtask test`.)
 """
@@ -37,6 +37,13 @@ def test_ruff_lint_and_format() -> None:
         assert proc.returncode == 0, (
             f"{' '.join(argv[1:])} (fix: ruff format python):\n{proc.stdout}"
         )
+
+
+def test_mypy() -> None:
+    proc = subprocess.run(
+        [_tool("mypy"), "bridgebench", "tests"], cwd=ROOT / "python", capture_output=True, text=True
+    )
+    assert proc.returncode == 0, f"mypy:\n{proc.stdout[-3000:]}"
 
 
 def test_cxx_is_clang_formatted() -> None:

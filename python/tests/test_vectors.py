@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -13,10 +14,10 @@ from bridgebench.spec import Bridge, Cell
 from support import cell_id, float64_bits, floats_of, python_cells, same_nan_aware
 
 # Every exporter the buffer contract names, each made fresh from a list of floats.
-EXPORTERS = {
+EXPORTERS: dict[str, Callable[[list[float]], Any]] = {
     "numpy": lambda xs: np.array(xs, dtype=np.float64),
     "array.array": lambda xs: array("d", xs),
-    "memoryview": lambda xs: memoryview(np.array(xs, dtype=np.float64)),
+    "memoryview": lambda xs: np.array(xs, dtype=np.float64).data,  # ndarray.data is a memoryview
 }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 FLOAT64_FORMATS = frozenset({"d", "<d", "=d", "@d"})
 
 
-def float64_view(values: Any, *, writable: bool = False) -> memoryview:
+def float64_view(values: Any, *, writable: bool = False) -> memoryview[Any]:
     """A 1-D C-contiguous float64 view of `values`, or TypeError/ValueError/BufferError."""
     try:
         view = memoryview(values)

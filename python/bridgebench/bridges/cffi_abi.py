@@ -52,7 +52,7 @@ def scale_list(values: list[float], factor: float) -> list[float]:
     return ffi.unpack(array, len(array))
 
 
-def scale_buffer(values: Any, factor: float) -> memoryview:
+def scale_buffer(values: Any, factor: float) -> memoryview[float]:
     # from_buffer points into the caller's memory, read-only exporters included: no copy.
     src = ffi.from_buffer("double[]", float64_view(values))
     n = len(src)

@@ -40,7 +40,7 @@ def _as_float(value: Any, what: str) -> float:
     raise TypeError(f"{what} must be float, not {type(value).__name__}")
 
 
-def _float64_view(obj: Any, *, writable: bool) -> memoryview:
+def _float64_view(obj: Any, *, writable: bool) -> memoryview[Any]:
     view = float64_view(obj, writable=writable)
     if len(view) and _address(view) % 8:
         # Reading a misaligned double through double* or &[f64] is undefined behaviour.
