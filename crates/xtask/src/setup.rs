@@ -22,8 +22,27 @@ impl Env {
         cmd.env("PATH", format!("{}:{path}", self.bin.display()))
             .env("VIRTUAL_ENV", root().join(".venv"))
             .env_remove("PYTHONHOME");
+        // `cargo run` (so `cargo xtask`) puts target/debug folders on LD_LIBRARY_PATH, which the
+        // loader searches before a library's RUNPATH: the cffi extension would then load the
+        // debug build of libc_abi.so and be timed with an unoptimized kernel. Drop those entries.
+        match library_path_without_target() {
+            Some(kept) if !kept.is_empty() => cmd.env("LD_LIBRARY_PATH", kept),
+            Some(_) => cmd.env_remove("LD_LIBRARY_PATH"),
+            None => &mut cmd,
+        };
         cmd
     }
+}
+
+/// LD_LIBRARY_PATH without the entries inside this repository's target/ folder.
+fn library_path_without_target() -> Option<String> {
+    let current = std::env::var("LD_LIBRARY_PATH").ok()?;
+    let target = root().join("target");
+    let kept: Vec<&str> = current
+        .split(':')
+        .filter(|entry| !entry.is_empty() && !std::path::Path::new(entry).starts_with(&target))
+        .collect();
+    Some(kept.join(":"))
 }
 
 pub fn run() -> Result<Env, String> {
