@@ -60,26 +60,40 @@ toml::table load(const std::string& kernel) {
   return toml::parse_file(std::string(BRIDGEBENCH_KERNELS_DIR) + "/" + kernel + ".toml");
 }
 
-void test_add() {
-  const auto spec = load("add");
+// Is `e` the C++ exception type the spec's [errors] table names?
+bool is_cpp_type(const std::exception& e, const std::string& name) {
+  if (name == "std::overflow_error") return dynamic_cast<const std::overflow_error*>(&e);
+  if (name == "bridgebench::division_by_zero") {
+    return dynamic_cast<const bridgebench::division_by_zero*>(&e);
+  }
+  throw std::runtime_error("test_kernels.cpp does not know the C++ type " + name);
+}
+
+// Every vector of a two-int64 kernel: the value, or the exception (type and message) the
+// spec's [errors] table names for the vector's error.
+template <typename Kernel>
+void test_int_pair(const std::string& kernel, Kernel fn) {
+  const auto spec = load(kernel);
   const auto* vectors = spec["vectors"].as_array();
-  check(vectors != nullptr && !vectors->empty(), "add.toml has vectors");
+  check(vectors != nullptr && !vectors->empty(), kernel + ".toml has vectors");
   if (vectors == nullptr) return;
   for (const auto& node : *vectors) {
     const auto& v = *node.as_table();
     const auto a = v["a"].value<std::int64_t>().value();
     const auto b = v["b"].value<std::int64_t>().value();
-    const std::string label = "add(" + std::to_string(a) + ", " + std::to_string(b) + ")";
+    const std::string label = kernel + "(" + std::to_string(a) + ", " + std::to_string(b) + ")";
     if (auto expect = v["expect"].value<std::int64_t>()) {
-      check(bridgebench::add(a, b) == *expect, label);
-    } else {
-      bool threw = false;
-      try {
-        (void)bridgebench::add(a, b);
-      } catch (const std::overflow_error&) {
-        threw = true;
-      }
-      check(threw && v["error"].value<std::string>() == "overflow", label + " overflows");
+      check(fn(a, b) == *expect, label);
+      continue;
+    }
+    const std::string error = v["error"].value<std::string>().value();
+    const auto cpp_type = spec["errors"][error]["cpp"].value<std::string>().value();
+    const auto message = spec["errors"][error]["message"].value<std::string>().value();
+    try {
+      (void)fn(a, b);
+      check(false, label + " throws " + cpp_type);
+    } catch (const std::exception& e) {
+      check(is_cpp_type(e, cpp_type) && e.what() == message, label + " throws " + cpp_type);
     }
   }
 }
@@ -108,7 +122,8 @@ void test_scale() {
 
 int main() {
   try {
-    test_add();
+    test_int_pair("add", bridgebench::add);
+    test_int_pair("checked_div", bridgebench::checked_div);
     test_scale();
     // The checker itself must be able to say no.
     check(!same_nan_aware({0.0}, {-0.0}), "checker tells 0.0 from -0.0");

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,37 @@ def _fmt_ns(ns: float) -> str:
     if ns >= 1e3:
         return f"{ns / 1e3:.2f} µs"
     return f"{ns:.1f} ns" if ns < 100 else f"{ns:.0f} ns"
+
+
+def _scalar_table(
+    cell: str, cells: list[dict[str, Any]], status_text: Callable[[dict[str, Any]], str]
+) -> list[str]:
+    """ns per call of one scalar cell (add, checked_div), both sides, fastest first."""
+    lines = [
+        "",
+        f"## {cell}: ns per call",
+        "",
+        "| side | bridge | ns/call | IQR | × fastest on its side |",
+        "|---|---|---:|---|---:|",
+    ]
+    recs = [c for c in cells if c["cell"] == cell]
+    for side in ("python", "rust"):
+        ok = [c for c in recs if c["side"] == side and c["status"] == "ok"]
+        fastest = min((c["median_ns"] for c in ok), default=1.0)
+        for rec in sorted(
+            (c for c in recs if c["side"] == side),
+            key=lambda c: c.get("median_ns", float("inf")),
+        ):
+            if rec["status"] != "ok":
+                lines.append(f"| {side} | {rec['bridge']} | {status_text(rec)} | | |")
+                continue
+            spread = rec.get("quartiles_ns") or rec.get("ci95_ns")
+            iqr = f"{_fmt_ns(spread[0])} – {_fmt_ns(spread[1])}" if spread else ""
+            ratio = rec["median_ns"] / fastest if fastest else float("nan")
+            lines.append(
+                f"| {side} | {rec['bridge']} | {_fmt_ns(rec['median_ns'])} | {iqr} | {ratio:.2f} |"
+            )
+    return lines
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -50,30 +82,10 @@ def markdown(results: dict[str, Any]) -> str:
         f"on {env['cpu']} ({env['cores']} cores), {env['os']}, Python {env['python']}.",
         "Medians; Python side from the bridgebench harness (loop overhead subtracted),",
         "Rust side from criterion.",
-        "",
-        "## add: ns per call",
-        "",
-        "| side | bridge | ns/call | IQR | × fastest on its side |",
-        "|---|---|---:|---|---:|",
     ]
-    adds = [c for c in cells if c["cell"] == "add"]
-    for side in ("python", "rust"):
-        ok = [c for c in adds if c["side"] == side and c["status"] == "ok"]
-        fastest = min((c["median_ns"] for c in ok), default=1.0)
-        for rec in sorted(
-            (c for c in adds if c["side"] == side),
-            key=lambda c: c.get("median_ns", float("inf")),
-        ):
-            if rec["status"] != "ok":
-                lines.append(f"| {side} | {rec['bridge']} | {status_text(rec)} | | |")
-                continue
-            spread = rec.get("quartiles_ns") or rec.get("ci95_ns")
-            iqr = f"{_fmt_ns(spread[0])} – {_fmt_ns(spread[1])}" if spread else ""
-            ratio = rec["median_ns"] / fastest if fastest else float("nan")
-            lines.append(
-                f"| {side} | {rec['bridge']} | {_fmt_ns(rec['median_ns'])} | {iqr} | {ratio:.2f} |"
-            )
-
+    scalar_cells = [c for c in spec.cells().values() if c.strategy == "scalar"]
+    for scalar in scalar_cells:
+        lines += _scalar_table(scalar.name, cells, status_text)
     scale_cells = sorted(c for c in spec.cells() if spec.cells()[c].kernel == "scale")
     sizes = sorted({c["size"] for c in cells if c["cell"] in scale_cells and c.get("size")})
     lines += [

@@ -41,7 +41,7 @@ SPECIALS = [
 ]
 
 int64s = st.one_of(
-    st.sampled_from([INT64_MIN, INT64_MIN + 1, -1, 0, 1, INT64_MAX - 1, INT64_MAX]),
+    st.sampled_from([INT64_MIN, INT64_MIN + 1, -2, -1, 0, 1, 2, INT64_MAX - 1, INT64_MAX]),
     st.integers(INT64_MIN, INT64_MAX),
 )
 factors = st.one_of(
@@ -72,22 +72,23 @@ def float64_arrays(draw: st.DrawFn) -> np.ndarray:
 def _outcome(fn: Any, *args: Any) -> tuple[str, Any]:
     try:
         return "value", fn(*args)
-    except (OverflowError, TypeError, ValueError) as exc:
+    except (ArithmeticError, TypeError, ValueError) as exc:
         return "raised", type(exc)
 
 
-ADD_CELLS = [p for p in python_cells() if p[1].kernel == "add"]
+INT_PAIR_CELLS = [p for p in python_cells() if p[1].strategy == "scalar"]
 SCALE_CELLS = [p for p in python_cells() if p[1].kernel == "scale"]
 
 
-@pytest.mark.parametrize("pair", ADD_CELLS, ids=cell_id)
-def test_add_equals_reference(pair: tuple[Bridge, Cell]) -> None:
+@pytest.mark.parametrize("pair", INT_PAIR_CELLS, ids=cell_id)
+def test_int_pair_kernel_equals_reference(pair: tuple[Bridge, Cell]) -> None:
     fn = getattr(pair[0].import_module(), pair[1].function)
+    reference = getattr(REFERENCE, pair[1].function)
 
     @SETTINGS
     @given(int64s, int64s)
     def check(a: int, b: int) -> None:
-        assert _outcome(fn, a, b) == _outcome(REFERENCE.add, a, b), f"add({a}, {b})"
+        assert _outcome(fn, a, b) == _outcome(reference, a, b), f"{pair[1].function}({a}, {b})"
 
     check()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from array import array
 from collections.abc import Callable
 from typing import Any
@@ -31,13 +32,17 @@ def test_shared_vectors(pair: tuple[Bridge, Cell]) -> None:
     fn = getattr(bridge.import_module(), cell.function)
     vectors = spec.kernels()[cell.kernel]["vectors"]
     assert vectors
-    if cell.kernel == "add":
+    if cell.strategy == "scalar":
+        errors = spec.kernels()[cell.kernel]["errors"]
         for v in vectors:
+            label = f"{bridge.name}: {cell.kernel}({v['a']}, {v['b']})"
             if "expect" in v:
-                assert fn(v["a"], v["b"]) == v["expect"], f"add({v['a']}, {v['b']})"
-            else:
-                with pytest.raises(OverflowError):
-                    fn(v["a"], v["b"])
+                assert fn(v["a"], v["b"]) == v["expect"], label
+                continue
+            error = errors[v["error"]]
+            with pytest.raises(getattr(builtins, error["python"])) as caught:
+                fn(v["a"], v["b"])
+            assert error["message"] in str(caught.value), f"{label}: message {caught.value!r}"
         return
     for v in _scale_vectors():
         want = v["expect"]

@@ -97,11 +97,16 @@ void scale_inplace(const bp::object& values, double factor) {
 
 BOOST_PYTHON_MODULE(bb_boost_python) {
   // Boost.Python turns an unknown std::exception into RuntimeError; the contract wants
-  // OverflowError for add's overflow.
+  // OverflowError for an overflow (add, checked_div) and ZeroDivisionError for a zero divisor.
   bp::register_exception_translator<std::overflow_error>(
       [](const std::overflow_error& e) { PyErr_SetString(PyExc_OverflowError, e.what()); });
+  bp::register_exception_translator<bridgebench::division_by_zero>(
+      [](const bridgebench::division_by_zero& e) {
+        PyErr_SetString(PyExc_ZeroDivisionError, e.what());
+      });
 
   bp::def("add", &bridgebench::add, (bp::arg("a"), bp::arg("b")));
+  bp::def("checked_div", &bridgebench::checked_div, (bp::arg("a"), bp::arg("b")));
   bp::def("scale_list", &scale_list, (bp::arg("values"), bp::arg("factor")));
   bp::def("scale_buffer", &scale_buffer, (bp::arg("values"), bp::arg("factor")));
   bp::def("scale_inplace", &scale_inplace, (bp::arg("values"), bp::arg("factor")));

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 
 #include "bridgebench/kernels.hpp"
 
@@ -50,6 +51,17 @@ NB_MODULE(bb_nanobind, m) {
   m.doc() = "bridgebench kernels through nanobind";
   // std::overflow_error from the kernel becomes OverflowError (nanobind's built-in translation).
   m.def("add", &bridgebench::add, nb::arg("a"), nb::arg("b"));
+  // nanobind's default translator would make division_by_zero, a std::domain_error, a
+  // ValueError. The most recently registered translator runs first; an exception it does not
+  // catch propagates to the next one.
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const bridgebench::division_by_zero& e) {
+      PyErr_SetString(PyExc_ZeroDivisionError, e.what());
+    }
+  });
+  m.def("checked_div", &bridgebench::checked_div, nb::arg("a"), nb::arg("b"));
   // The seed article's example: list -> std::vector<double> -> list, all by stl/vector.h.
   m.def("scale_list", &bridgebench::scale, nb::arg("values"), nb::arg("factor"));
   // noconvert(): without it nanobind would quietly copy an int64 or float32 array (or a

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <string>
 
 #include "bridgebench/kernels.hpp"
@@ -60,6 +61,17 @@ PYBIND11_MODULE(bb_pybind11, m) {
   m.doc() = "bridgebench kernels through pybind11";
   // std::overflow_error from the kernel becomes OverflowError (pybind11's built-in translation).
   m.def("add", &bridgebench::add, py::arg("a"), py::arg("b"));
+  // pybind11's built-in translation would make division_by_zero, a std::domain_error, a
+  // ValueError. Module-local translators run before the built-in ones (and do not leak into
+  // other pybind11 modules); anything not caught here falls through to the next translator.
+  py::register_local_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const bridgebench::division_by_zero& e) {
+      py::set_error(PyExc_ZeroDivisionError, e.what());
+    }
+  });
+  m.def("checked_div", &bridgebench::checked_div, py::arg("a"), py::arg("b"));
   // The seed article's example: list -> std::vector<double> -> list, all by stl.h's casters.
   m.def("scale_list", &bridgebench::scale, py::arg("values"), py::arg("factor"));
   m.def("scale_buffer", &scale_buffer, py::arg("values"), py::arg("factor"));

@@ -22,10 +22,14 @@ typedef ::size_t size_t;
 }
 
 // No C++ exception may unwind into Python: translate them all around every wrapped call.
-// SWIG_CATCH_STDEXCEPT maps std::overflow_error (add's overflow) to OverflowError.
+// SWIG_CATCH_STDEXCEPT maps std::overflow_error (add's and checked_div's overflow) to
+// OverflowError, and would map division_by_zero, a std::domain_error, to ValueError: the
+// derived class is caught first, as SWIG_DivisionByZero (ZeroDivisionError).
 %exception {
   try {
     $action
+  } catch (const bridgebench::division_by_zero& e) {
+    SWIG_exception(SWIG_DivisionByZero, e.what());
   } catch (const std::bad_alloc&) {
     SWIG_exception(SWIG_MemoryError, "out of memory");
   }
@@ -123,4 +127,8 @@ PyObject* scale_buffer(const double* values, std::size_t n, double factor) {
 // ---- The kernel itself, read from its header; Python names follow the protocol.
 %rename(scale_list) bridgebench::scale;
 %ignore bridgebench::scale_into;  // wrapped above as scale_buffer
+// An exception type, translated by %exception above; Python never needs to construct one.
+// SWIG cannot see its base std::domain_error, so it warns about the inherited constructors.
+%ignore bridgebench::division_by_zero;
+%warnfilter(SWIGWARN_PARSE_USING_CONSTRUCTOR) bridgebench::division_by_zero;
 %include "bridgebench/kernels.hpp"

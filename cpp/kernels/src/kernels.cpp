@@ -1,5 +1,6 @@
 #include "bridgebench/kernels.hpp"
 
+#include <limits>
 #include <stdexcept>
 
 namespace bridgebench {
@@ -10,6 +11,16 @@ std::int64_t add(std::int64_t a, std::int64_t b) {
     throw std::overflow_error("integer overflow: result does not fit in int64");
   }
   return sum;
+}
+
+std::int64_t checked_div(std::int64_t a, std::int64_t b) {
+  if (b == 0) {
+    throw division_by_zero("division by zero");
+  }
+  if (a == std::numeric_limits<std::int64_t>::min() && b == -1) {
+    throw std::overflow_error("integer overflow: result does not fit in int64");
+  }
+  return a / b;
 }
 
 void scale_into(const double* values, std::size_t n, double factor, double* out) noexcept {

@@ -38,6 +38,10 @@ typedef enum {
    * written.
    */
   BB_STATUS_PANIC = 5,
+  /**
+   * The divisor was zero; the out-parameter is untouched.
+   */
+  BB_STATUS_DIVISION_BY_ZERO = 6,
 } bb_status;
 
 #ifdef __cplusplus
@@ -60,6 +64,16 @@ const char *bb_status_message(int32_t status);
 bb_status bb_add(int64_t a, int64_t b, int64_t *out);
 
 /**
+ * Divides two int64, truncating toward zero: `*out = a / b`, or `BB_STATUS_DIVISION_BY_ZERO`
+ * when `b == 0`, or `BB_STATUS_OVERFLOW` for `INT64_MIN / -1` (whose quotient 2**63 does not
+ * fit int64).
+ *
+ * # Safety
+ * `out` is NULL (an error) or points to a writable `int64_t`.
+ */
+bb_status bb_checked_div(int64_t a, int64_t b, int64_t *out);
+
+/**
  * Scales into a caller-provided array: `out[i] = values[i] * factor` for `i < n`, one
  * IEEE-754 multiplication per element.
  *
@@ -77,6 +91,15 @@ bb_status bb_scale_into(const double *values, size_t n, double factor, double *o
  * If `n > 0`, `values` points to `n` writable doubles.
  */
 bb_status bb_scale_inplace(double *values, size_t n, double factor);
+
+/**
+ * A test hook, not a kernel: panics on purpose inside the same `catch_unwind` guard every
+ * `bb_*` function runs in, and so always returns `BB_STATUS_PANIC`. It exists only so tests
+ * (Rust and, through ctypes and cffi, Python) can prove that a panic on the C ABI path becomes
+ * that status instead of unwinding into C or aborting the process. Rust's panic hook still
+ * prints the message to stderr.
+ */
+bb_status bb_debug_panic(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -4,8 +4,9 @@
 //! Conventions, so the ABI can grow without breaking callers:
 //! - every function is `bb_<name>`, returns a `bb_status` and writes its result through an
 //!   out-pointer, so the return value is always free to report errors;
-//! - every body runs inside `catch_unwind`: a Rust panic becomes `BB_STATUS_PANIC`, because
-//!   unwinding into C is undefined behaviour;
+//! - every body runs inside `catch_unwind` (one helper, `guard`): a Rust panic becomes
+//!   `BB_STATUS_PANIC`, because unwinding into C is undefined behaviour; `bb_debug_panic`
+//!   lets tests prove it;
 //! - pointers are checked (NULL, alignment, overlap) before a Rust slice is made from them,
 //!   since a bad slice is undefined behaviour even if it is never read.
 
@@ -32,16 +33,19 @@ pub enum BbStatus {
     /// A Rust panic was caught at the boundary (a bug in this library); outputs may be partly
     /// written.
     Panic = 5,
+    /// The divisor was zero; the out-parameter is untouched.
+    DivisionByZero = 6,
 }
 
 // Private, so cbindgen leaves it out of the header.
-const ALL_STATUSES: [BbStatus; 6] = [
+const ALL_STATUSES: [BbStatus; 7] = [
     BbStatus::Ok,
     BbStatus::Overflow,
     BbStatus::NullPointer,
     BbStatus::Misaligned,
     BbStatus::Overlap,
     BbStatus::Panic,
+    BbStatus::DivisionByZero,
 ];
 
 impl BbStatus {
@@ -53,6 +57,7 @@ impl BbStatus {
             BbStatus::Misaligned => c"a pointer is not aligned for its element type",
             BbStatus::Overlap => c"the output array overlaps the input array",
             BbStatus::Panic => c"internal error: a Rust panic was caught at the C boundary",
+            BbStatus::DivisionByZero => c"division by zero",
         }
     }
 }
@@ -61,6 +66,7 @@ impl From<kernels::KernelError> for BbStatus {
     fn from(e: kernels::KernelError) -> Self {
         match e {
             kernels::KernelError::Overflow => BbStatus::Overflow,
+            kernels::KernelError::DivisionByZero => BbStatus::DivisionByZero,
         }
     }
 }
@@ -140,6 +146,23 @@ pub unsafe extern "C" fn bb_add(a: i64, b: i64, out: *mut i64) -> BbStatus {
     })
 }
 
+/// Divides two int64, truncating toward zero: `*out = a / b`, or `BB_STATUS_DIVISION_BY_ZERO`
+/// when `b == 0`, or `BB_STATUS_OVERFLOW` for `INT64_MIN / -1` (whose quotient 2**63 does not
+/// fit int64).
+///
+/// # Safety
+/// `out` is NULL (an error) or points to a writable `int64_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_checked_div(a: i64, b: i64, out: *mut i64) -> BbStatus {
+    guard(|| {
+        check_ptr(out)?;
+        let quotient = kernels::checked_div(a, b)?;
+        // SAFETY: non-NULL and aligned (checked); writable (the caller's promise).
+        unsafe { out.write(quotient) };
+        Ok(())
+    })
+}
+
 /// Scales into a caller-provided array: `out[i] = values[i] * factor` for `i < n`, one
 /// IEEE-754 multiplication per element.
 ///
@@ -183,14 +206,19 @@ pub unsafe extern "C" fn bb_scale_inplace(values: *mut f64, n: usize, factor: f6
     })
 }
 
+/// A test hook, not a kernel: panics on purpose inside the same `catch_unwind` guard every
+/// `bb_*` function runs in, and so always returns `BB_STATUS_PANIC`. It exists only so tests
+/// (Rust and, through ctypes and cffi, Python) can prove that a panic on the C ABI path becomes
+/// that status instead of unwinding into C or aborting the process. Rust's panic hook still
+/// prints the message to stderr.
+#[unsafe(no_mangle)]
+pub extern "C" fn bb_debug_panic() -> BbStatus {
+    guard(|| panic!("bb_debug_panic: a deliberate panic, to test the C boundary"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_panic_becomes_a_status() {
-        assert_eq!(guard(|| panic!("boom")), BbStatus::Panic);
-    }
 
     #[test]
     fn every_status_is_listed_once_with_its_own_message() {

@@ -1,31 +1,63 @@
 //! The C ABI against the shared vectors in benches/kernels/*.toml, plus the checks that keep
 //! bad pointers from becoming undefined behaviour.
 
-use c_abi::{BbStatus, bb_add, bb_scale_inplace, bb_scale_into, bb_status_message};
+use c_abi::{
+    BbStatus, bb_add, bb_checked_div, bb_debug_panic, bb_scale_inplace, bb_scale_into,
+    bb_status_message,
+};
 use std::ffi::CStr;
 use std::ptr;
 
-#[test]
-fn add_matches_shared_vectors() -> Result<(), String> {
-    let spec = spec::add_spec()?;
+/// Every vector of a two-int64 kernel through its `bb_*` function: the value, or the status
+/// the spec's error names (`[errors.<name>].rust` is the `BbStatus` variant's name too) with the
+/// spec's message, and the out-parameter untouched.
+fn check_int_pair(
+    spec: &spec::KernelSpec<spec::IntPairVector>,
+    function: unsafe extern "C" fn(i64, i64, *mut i64) -> BbStatus,
+) -> Result<(), String> {
     assert!(!spec.vectors.is_empty());
     for v in &spec.vectors {
+        let label = format!("{}({}, {})", spec.name, v.a, v.b);
         let mut out = 42;
         // SAFETY: `out` is a valid, writable i64.
-        let status = unsafe { bb_add(v.a, v.b, &mut out) };
+        let status = unsafe { function(v.a, v.b, &mut out) };
         match (&v.expect, v.error.as_deref()) {
-            (Some(want), None) => assert_eq!((status, out), (BbStatus::Ok, *want), "{v:?}"),
-            (None, Some("overflow")) => {
-                assert_eq!(
-                    (status, out),
-                    (BbStatus::Overflow, 42),
-                    "{v:?}: out untouched"
-                )
+            (Some(want), None) => assert_eq!((status, out), (BbStatus::Ok, *want), "{label}"),
+            (None, Some(name)) => {
+                let want = spec.error(name)?;
+                assert_eq!(format!("{status:?}"), want.rust, "{label}");
+                assert_eq!(message(status as i32), want.message, "{label}");
+                assert_eq!(out, 42, "{label}: out untouched");
             }
-            other => return Err(format!("malformed add vector {v:?}: {other:?}")),
+            other => return Err(format!("malformed vector {v:?}: {other:?}")),
         }
     }
     Ok(())
+}
+
+fn message(code: i32) -> String {
+    // SAFETY: bb_status_message always returns a static NUL-terminated string.
+    unsafe { CStr::from_ptr(bb_status_message(code)) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn add_matches_shared_vectors() -> Result<(), String> {
+    check_int_pair(&spec::add_spec()?, bb_add)
+}
+
+#[test]
+fn checked_div_matches_shared_vectors() -> Result<(), String> {
+    check_int_pair(&spec::checked_div_spec()?, bb_checked_div)
+}
+
+#[test]
+fn a_panic_inside_the_guard_becomes_the_panic_status() {
+    // The hook panics inside the same guard as every kernel function; reaching the assert at
+    // all shows the panic did not unwind out of the extern "C" function (that would abort).
+    assert_eq!(bb_debug_panic(), BbStatus::Panic);
+    assert!(message(BbStatus::Panic as i32).contains("panic"));
 }
 
 #[test]
@@ -62,6 +94,7 @@ fn null_pointers_are_reported_not_dereferenced() {
     // SAFETY (all calls): every non-NULL pointer is valid for the length passed.
     unsafe {
         assert_eq!(bb_add(1, 2, ptr::null_mut()), BbStatus::NullPointer);
+        assert_eq!(bb_checked_div(7, 2, ptr::null_mut()), BbStatus::NullPointer);
         assert_eq!(
             bb_scale_into(ptr::null(), 2, 2.0, out.as_mut_ptr()),
             BbStatus::NullPointer
@@ -104,12 +137,6 @@ fn misaligned_and_overlapping_arrays_are_refused() {
 
 #[test]
 fn every_code_has_a_message_and_unknown_codes_are_safe() {
-    let message = |code: i32| {
-        // SAFETY: bb_status_message always returns a static NUL-terminated string.
-        unsafe { CStr::from_ptr(bb_status_message(code)) }
-            .to_string_lossy()
-            .into_owned()
-    };
     assert_eq!(message(BbStatus::Ok as i32), "ok");
     assert!(message(BbStatus::Overflow as i32).contains("overflow"));
     assert_eq!(message(-1), "unknown bb_status code");

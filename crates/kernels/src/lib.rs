@@ -11,12 +11,15 @@ use std::fmt;
 pub enum KernelError {
     /// The exact result does not fit the result type.
     Overflow,
+    /// A division whose divisor is zero.
+    DivisionByZero,
 }
 
 impl fmt::Display for KernelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KernelError::Overflow => f.write_str("integer overflow: result does not fit in int64"),
+            KernelError::DivisionByZero => f.write_str("division by zero"),
         }
     }
 }
@@ -26,6 +29,15 @@ impl std::error::Error for KernelError {}
 /// `add(a, b)`: the exact sum, or `Overflow` — never wrap-around.
 pub fn add(a: i64, b: i64) -> Result<i64, KernelError> {
     a.checked_add(b).ok_or(KernelError::Overflow)
+}
+
+/// `checked_div(a, b)`: `a / b` truncated toward zero, or the reason there is no answer.
+pub fn checked_div(a: i64, b: i64) -> Result<i64, KernelError> {
+    if b == 0 {
+        return Err(KernelError::DivisionByZero);
+    }
+    // The only other failure: i64::MIN / -1 = 2**63.
+    a.checked_div(b).ok_or(KernelError::Overflow)
 }
 
 /// `scale` into a caller-provided output: `out[i] = values[i] * factor`.

@@ -2,21 +2,40 @@
 
 use kernels::KernelError;
 
-#[test]
-fn add_matches_shared_vectors() -> Result<(), String> {
-    let spec = spec::add_spec()?;
+/// Every vector of a two-int64 kernel: the value, or the error the spec names
+/// (same variant, same message).
+fn check_int_pair(
+    spec: &spec::KernelSpec<spec::IntPairVector>,
+    kernel: fn(i64, i64) -> Result<i64, KernelError>,
+) -> Result<(), String> {
     assert!(!spec.vectors.is_empty());
     for v in &spec.vectors {
-        let got = kernels::add(v.a, v.b);
+        let got = kernel(v.a, v.b);
+        let label = format!("{}({}, {})", spec.name, v.a, v.b);
         match (&v.expect, v.error.as_deref()) {
-            (Some(want), None) => assert_eq!(got, Ok(*want), "add({}, {})", v.a, v.b),
-            (None, Some("overflow")) => {
-                assert_eq!(got, Err(KernelError::Overflow), "add({}, {})", v.a, v.b)
+            (Some(want), None) => assert_eq!(got, Ok(*want), "{label}"),
+            (None, Some(name)) => {
+                let want = spec.error(name)?;
+                let err = got
+                    .err()
+                    .ok_or(format!("{label}: expected {name}, got a value"))?;
+                assert_eq!(format!("{err:?}"), want.rust, "{label}");
+                assert_eq!(err.to_string(), want.message, "{label}");
             }
-            other => return Err(format!("malformed add vector {v:?}: {other:?}")),
+            other => return Err(format!("malformed vector {v:?}: {other:?}")),
         }
     }
     Ok(())
+}
+
+#[test]
+fn add_matches_shared_vectors() -> Result<(), String> {
+    check_int_pair(&spec::add_spec()?, kernels::add)
+}
+
+#[test]
+fn checked_div_matches_shared_vectors() -> Result<(), String> {
+    check_int_pair(&spec::checked_div_spec()?, kernels::checked_div)
 }
 
 #[test]

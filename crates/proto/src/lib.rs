@@ -12,19 +12,40 @@ include!(concat!(env!("OUT_DIR"), "/bridgebench.rs"));
 /// ends, `rs-prost` in-process); each decodes and encodes with its own buffers.
 pub mod serve {
     use super::add_response::Result as AddResult;
+    use super::div_response::Result as DivResult;
     use super::kernel_error::Kind;
-    use super::{AddRequest, AddResponse, KernelError, ScaleRequest, ScaleResponse};
+    use super::{
+        AddRequest, AddResponse, DivRequest, DivResponse, KernelError, ScaleRequest, ScaleResponse,
+    };
+
+    /// Over a copying path an error is data: encode it, the caller rebuilds it.
+    fn wire_error(e: kernels::KernelError) -> KernelError {
+        let kind = match e {
+            kernels::KernelError::Overflow => Kind::Overflow,
+            kernels::KernelError::DivisionByZero => Kind::DivisionByZero,
+        };
+        KernelError {
+            kind: kind.into(),
+            message: e.to_string(),
+        }
+    }
 
     pub fn add(AddRequest { a, b }: AddRequest) -> AddResponse {
         let result = match kernels::add(a, b) {
             Ok(sum) => AddResult::Value(sum),
-            // Over a copying path an error is data: encode it, the caller rebuilds it.
-            Err(e @ kernels::KernelError::Overflow) => AddResult::Error(KernelError {
-                kind: Kind::Overflow.into(),
-                message: e.to_string(),
-            }),
+            Err(e) => AddResult::Error(wire_error(e)),
         };
         AddResponse {
+            result: Some(result),
+        }
+    }
+
+    pub fn checked_div(DivRequest { a, b }: DivRequest) -> DivResponse {
+        let result = match kernels::checked_div(a, b) {
+            Ok(quotient) => DivResult::Value(quotient),
+            Err(e) => DivResult::Error(wire_error(e)),
+        };
+        DivResponse {
             result: Some(result),
         }
     }

@@ -239,6 +239,18 @@ fn float64_elements(view: &Py_buffer) -> PyResult<NonNull<[f64]>> {
     }
 }
 
+/// Raises a kernel's refusal as the exception the contract names, with the kernel's message.
+fn raise_kernel_error(error: kernels::KernelError) -> Raised {
+    // SAFETY: reading the exception type statics; GIL held.
+    let exc = unsafe {
+        match error {
+            kernels::KernelError::Overflow => PyExc_OverflowError,
+            kernels::KernelError::DivisionByZero => PyExc_ZeroDivisionError,
+        }
+    };
+    raise(exc, &error.to_string())
+}
+
 /// `add(a, b)`: the exact int64 sum; overflow is an OverflowError, never a wrap-around.
 unsafe extern "C" fn add(
     _module: *mut PyObject,
@@ -250,7 +262,24 @@ unsafe extern "C" fn add(
         let (a, b) = (as_i64(a, c"a")?, as_i64(b, c"b")?);
         match kernels::add(a, b) {
             Ok(sum) => Owned::new(PyLong_FromLongLong(sum)),
-            Err(error) => Err(raise(PyExc_OverflowError, &error.to_string())),
+            Err(error) => Err(raise_kernel_error(error)),
+        }
+    })
+}
+
+/// `checked_div(a, b)`: `a / b` truncated toward zero; ZeroDivisionError for `b == 0`,
+/// OverflowError for `INT64_MIN / -1`.
+unsafe extern "C" fn checked_div(
+    _module: *mut PyObject,
+    args: *mut *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    boundary(|| unsafe {
+        let [a, b] = two_args(c"checked_div", args, nargs)?;
+        let (a, b) = (as_i64(a, c"a")?, as_i64(b, c"b")?);
+        match kernels::checked_div(a, b) {
+            Ok(quotient) => Owned::new(PyLong_FromLongLong(quotient)),
+            Err(error) => Err(raise_kernel_error(error)),
         }
     })
 }
@@ -354,11 +383,16 @@ const fn fastcall(
 
 // `static mut` because CPython takes these tables through `*mut` pointers; nothing in Rust
 // reads or writes them after `PyInit`.
-static mut METHODS: [PyMethodDef; 5] = [
+static mut METHODS: [PyMethodDef; 6] = [
     fastcall(
         c"add",
         add,
         c"add(a, b)\n--\n\nThe exact int64 sum; OverflowError on overflow.",
+    ),
+    fastcall(
+        c"checked_div",
+        checked_div,
+        c"checked_div(a, b)\n--\n\na / b truncated toward zero; ZeroDivisionError, OverflowError.",
     ),
     fastcall(
         c"scale_list",

@@ -42,6 +42,14 @@ mod bb_protobuf {
         encode(py, &proto::serve::add(decode(request)?))
     }
 
+    /// checked_div(request: bytes) -> bytes: a serialized DivRequest in, a DivResponse out.
+    ///
+    /// As for add, division by zero and overflow travel back as data in the response.
+    #[pyfunction]
+    fn checked_div<'py>(py: Python<'py>, request: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+        encode(py, &proto::serve::checked_div(decode(request)?))
+    }
+
     /// scale(request: bytes) -> bytes: a serialized ScaleRequest in, a ScaleResponse out.
     #[pyfunction]
     fn scale<'py>(py: Python<'py>, request: &[u8]) -> PyResult<Bound<'py, PyBytes>> {

@@ -12,16 +12,35 @@
 
 use std::slice;
 
+use kernels::KernelError;
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods};
 use pyo3::buffer::PyUntypedBuffer;
-use pyo3::exceptions::{PyBufferError, PyOverflowError, PyTypeError, PyValueError};
+use pyo3::exceptions::{
+    PyBufferError, PyOverflowError, PyTypeError, PyValueError, PyZeroDivisionError,
+};
 use pyo3::prelude::*;
 use pyo3::types::PyMemoryView;
+
+/// A kernel's refusal as the Python exception the contract names, with the kernel's message.
+/// (A function, not `From<KernelError> for PyErr`: both types are foreign to this crate.)
+fn kernel_error(e: KernelError) -> PyErr {
+    match e {
+        KernelError::Overflow => PyOverflowError::new_err(e.to_string()),
+        KernelError::DivisionByZero => PyZeroDivisionError::new_err(e.to_string()),
+    }
+}
 
 /// `add(a, b)`: the exact int64 sum; overflow is an OverflowError, never a wrap-around.
 #[pyfunction]
 fn add(a: i64, b: i64) -> PyResult<i64> {
-    kernels::add(a, b).map_err(|e| PyOverflowError::new_err(e.to_string()))
+    kernels::add(a, b).map_err(kernel_error)
+}
+
+/// `checked_div(a, b)`: `a / b` truncated toward zero; ZeroDivisionError for `b == 0`,
+/// OverflowError for `INT64_MIN / -1`.
+#[pyfunction]
+fn checked_div(a: i64, b: i64) -> PyResult<i64> {
+    kernels::checked_div(a, b).map_err(kernel_error)
 }
 
 /// `scale_list(values, factor)`: a new list of floats.
@@ -134,6 +153,7 @@ unsafe fn as_mut_slice(buffer: &PyUntypedBuffer) -> &mut [f64] {
 #[pymodule]
 fn bb_pyo3(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(add, m)?)?;
+    m.add_function(wrap_pyfunction!(checked_div, m)?)?;
     m.add_function(wrap_pyfunction!(scale_list, m)?)?;
     m.add_function(wrap_pyfunction!(scale_buffer, m)?)?;
     m.add_function(wrap_pyfunction!(scale_inplace, m)?)?;

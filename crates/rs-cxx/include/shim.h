@@ -3,14 +3,23 @@
 // C++, so pointer and length cross together and cannot disagree.
 #pragma once
 
+#include <cstdint>
+
 #include "rust/cxx.h"
 
 namespace bridgebench::rs_cxx {
+
+// Defined by cxx from the bridge in src/lib.rs (generated rs-cxx/src/lib.rs.h,
+// which includes this file, so only a declaration fits here).
+struct DivResult;
 
 // out[i] = values[i] * factor. The caller guarantees out.size() == values.size().
 void scale_into(rust::Slice<const double> values, double factor, rust::Slice<double> out);
 
 // values[i] *= factor, in the caller's memory.
 void scale_inplace(rust::Slice<double> values, double factor);
+
+// bridgebench::checked_div, with its two exception types turned into a status.
+DivResult checked_div(std::int64_t a, std::int64_t b);
 
 }  // namespace bridgebench::rs_cxx

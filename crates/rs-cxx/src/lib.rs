@@ -8,8 +8,30 @@
 // Links the one static copy of the C++ kernel (see crates/cpp-kernels).
 use cpp_kernels as _;
 
+use std::fmt;
+
 #[cxx::bridge]
 mod ffi {
+    // checked_div throws two exception types, and cxx's `Result` would merge
+    // them into one `cxx::Exception` that differs only in its message. So the
+    // shim catches each by type and returns which one as data: these two shared
+    // types, which cxx defines in both languages from this declaration.
+
+    /// How the C++ `checked_div` ended: returned, or which exception it threw.
+    #[namespace = "bridgebench::rs_cxx"]
+    enum DivStatus {
+        Ok,
+        DivisionByZero,
+        Overflow,
+    }
+
+    /// `quotient` is meaningful only when `status` is `Ok`.
+    #[namespace = "bridgebench::rs_cxx"]
+    struct DivResult {
+        quotient: i64,
+        status: DivStatus,
+    }
+
     // The kernel's `add` already speaks cxx types (int64_t in and out), so cxx
     // binds `bridgebench::add` itself: no shim needed.
     #[namespace = "bridgebench"]
@@ -33,6 +55,10 @@ mod ffi {
         unsafe fn scale_into(values: &[f64], factor: f64, out: &mut [f64]);
 
         fn scale_inplace(values: &mut [f64], factor: f64);
+
+        // Still `Result`: an exception the shim does not catch becomes `Err`
+        // instead of aborting the process.
+        fn checked_div(a: i64, b: i64) -> Result<DivResult>;
     }
 }
 
@@ -42,6 +68,44 @@ pub use cxx::Exception;
 /// `a + b`, or `Err` carrying the C++ `std::overflow_error` message. Never wraps.
 pub fn add(a: i64, b: i64) -> Result<i64, Exception> {
     ffi::add(a, b)
+}
+
+/// The error of [`checked_div`]: which C++ exception the kernel threw.
+#[derive(Debug)]
+pub enum Error {
+    /// `bridgebench::division_by_zero`: the divisor was zero.
+    DivisionByZero,
+    /// `std::overflow_error`: the quotient does not fit in int64 (`i64::MIN / -1`).
+    Overflow,
+    /// Any other C++ exception, caught by cxx.
+    Cpp(Exception),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // The kernel's messages (benches/kernels/checked_div.toml, [errors]).
+            Error::DivisionByZero => f.write_str("division by zero"),
+            Error::Overflow => f.write_str("integer overflow: result does not fit in int64"),
+            Error::Cpp(e) => f.write_str(e.what()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// `a / b` truncated toward zero, or which C++ exception said there is no answer.
+pub fn checked_div(a: i64, b: i64) -> Result<i64, Error> {
+    let result = ffi::checked_div(a, b).map_err(Error::Cpp)?;
+    match result.status {
+        ffi::DivStatus::Ok => Ok(result.quotient),
+        ffi::DivStatus::DivisionByZero => Err(Error::DivisionByZero),
+        ffi::DivStatus::Overflow => Err(Error::Overflow),
+        // A shared enum is open on the Rust side (C++ could put any u8 in it),
+        // but cxx generates the C++ enum from the declaration above, so the
+        // shim can only name these three.
+        _ => unreachable!("shim.cc returned DivStatus {}", result.status.repr),
+    }
 }
 
 /// A new `Vec` with `values[i] * factor`, computed by C++ straight into

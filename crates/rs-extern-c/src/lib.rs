@@ -15,19 +15,23 @@ use std::fmt;
 // double = f64, size_t = usize (on every platform Rust and C++ target here).
 unsafe extern "C" {
     fn bbcpp_add(a: i64, b: i64, out: *mut i64) -> c_int;
+    fn bbcpp_checked_div(a: i64, b: i64, out: *mut i64) -> c_int;
     fn bbcpp_scale_into(values: *const f64, n: usize, factor: f64, out: *mut f64);
     fn bbcpp_scale_inplace(values: *mut f64, n: usize, factor: f64);
 }
 
-// Status codes returned by bbcpp_add (the enum in src/shim.cpp).
+// Status codes returned by bbcpp_add and bbcpp_checked_div (the enum in src/shim.cpp).
 const BB_OK: c_int = 0;
 const BB_OVERFLOW: c_int = 1;
+const BB_DIVISION_BY_ZERO: c_int = 3;
 
 /// Why the C++ side refused to produce a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Error {
-    /// The kernel threw `std::overflow_error`: the sum does not fit in int64.
+    /// The kernel threw `std::overflow_error`: the result does not fit in int64.
     Overflow,
+    /// The kernel threw `bridgebench::division_by_zero`.
+    DivisionByZero,
     /// The shim caught some other C++ exception and returned this status code.
     Cpp(c_int),
 }
@@ -36,6 +40,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Overflow => f.write_str("integer overflow: result does not fit in int64"),
+            Error::DivisionByZero => f.write_str("division by zero"),
             Error::Cpp(status) => write!(f, "C++ exception (status {status})"),
         }
     }
@@ -49,6 +54,18 @@ pub fn add(a: i64, b: i64) -> Result<i64, Error> {
     // SAFETY: `sum` is a valid place for the one i64 that bbcpp_add writes.
     match unsafe { bbcpp_add(a, b, &mut sum) } {
         BB_OK => Ok(sum),
+        BB_OVERFLOW => Err(Error::Overflow),
+        status => Err(Error::Cpp(status)),
+    }
+}
+
+/// `a / b` truncated toward zero, or `Err(Error::DivisionByZero)` / `Err(Error::Overflow)`.
+pub fn checked_div(a: i64, b: i64) -> Result<i64, Error> {
+    let mut quotient = 0;
+    // SAFETY: `quotient` is a valid place for the one i64 that bbcpp_checked_div writes.
+    match unsafe { bbcpp_checked_div(a, b, &mut quotient) } {
+        BB_OK => Ok(quotient),
+        BB_DIVISION_BY_ZERO => Err(Error::DivisionByZero),
         BB_OVERFLOW => Err(Error::Overflow),
         status => Err(Error::Cpp(status)),
     }

@@ -16,8 +16,8 @@
 
 extern "C" {
 
-// Status codes of bbcpp_add; lib.rs repeats them.
-enum : int { BB_OK = 0, BB_OVERFLOW = 1, BB_ERROR = 2 };
+// Status codes of bbcpp_add and bbcpp_checked_div; lib.rs repeats them.
+enum : int { BB_OK = 0, BB_OVERFLOW = 1, BB_ERROR = 2, BB_DIVISION_BY_ZERO = 3 };
 
 // *out = a + b and BB_OK, or BB_OVERFLOW (and *out untouched) when the sum does
 // not fit in int64.
@@ -28,6 +28,22 @@ int bbcpp_add(std::int64_t a, std::int64_t b, std::int64_t* out) noexcept {
   } catch (const std::overflow_error&) {
     return BB_OVERFLOW;
   } catch (...) {  // anything else the kernel might throw one day
+    return BB_ERROR;
+  }
+}
+
+// *out = a / b (truncated) and BB_OK; BB_DIVISION_BY_ZERO when b == 0, BB_OVERFLOW
+// for INT64_MIN / -1 (*out untouched). Each exception type gets its own status, so
+// Rust learns which error it was without parsing a message.
+int bbcpp_checked_div(std::int64_t a, std::int64_t b, std::int64_t* out) noexcept {
+  try {
+    *out = bridgebench::checked_div(a, b);
+    return BB_OK;
+  } catch (const bridgebench::division_by_zero&) {
+    return BB_DIVISION_BY_ZERO;
+  } catch (const std::overflow_error&) {
+    return BB_OVERFLOW;
+  } catch (...) {
     return BB_ERROR;
   }
 }

@@ -10,8 +10,9 @@ use std::fmt;
 
 use prost::{DecodeError, Message};
 use proto::add_response::Result as AddResult;
+use proto::div_response::Result as DivResult;
 use proto::kernel_error::Kind;
-use proto::{AddRequest, AddResponse, ScaleRequest, ScaleResponse};
+use proto::{AddRequest, AddResponse, DivRequest, DivResponse, ScaleRequest, ScaleResponse};
 
 pub use kernels::KernelError;
 
@@ -45,18 +46,38 @@ impl From<DecodeError> for Error {
     }
 }
 
+/// Rebuilds the kernel's error from its wire form; the kind decides, the message is for humans.
+fn kernel_error(e: &proto::KernelError) -> Error {
+    match Kind::try_from(e.kind) {
+        Ok(Kind::Overflow) => Error::Kernel(KernelError::Overflow),
+        Ok(Kind::DivisionByZero) => Error::Kernel(KernelError::DivisionByZero),
+        Ok(Kind::Unspecified) | Err(_) => Error::Malformed("unknown kernel error kind"),
+    }
+}
+
 /// `add(a, b)` over the wire: the sum, or `Error::Kernel(Overflow)`.
 pub fn add(a: i64, b: i64) -> Result<i64, Error> {
     let request = AddRequest { a, b }.encode_to_vec();
     let response = AddResponse::decode(serve::add(&request)?.as_slice())?;
     match response.result {
         Some(AddResult::Value(sum)) => Ok(sum),
-        Some(AddResult::Error(e)) => match Kind::try_from(e.kind) {
-            Ok(Kind::Overflow) => Err(Error::Kernel(KernelError::Overflow)),
-            Ok(Kind::Unspecified) | Err(_) => Err(Error::Malformed("unknown kernel error kind")),
-        },
+        Some(AddResult::Error(e)) => Err(kernel_error(&e)),
         None => Err(Error::Malformed(
             "AddResponse carries neither a value nor an error",
+        )),
+    }
+}
+
+/// `checked_div(a, b)` over the wire: the quotient truncated toward zero, or
+/// `Error::Kernel(DivisionByZero)` / `Error::Kernel(Overflow)`.
+pub fn checked_div(a: i64, b: i64) -> Result<i64, Error> {
+    let request = DivRequest { a, b }.encode_to_vec();
+    let response = DivResponse::decode(serve::checked_div(&request)?.as_slice())?;
+    match response.result {
+        Some(DivResult::Value(quotient)) => Ok(quotient),
+        Some(DivResult::Error(e)) => Err(kernel_error(&e)),
+        None => Err(Error::Malformed(
+            "DivResponse carries neither a value nor an error",
         )),
     }
 }
@@ -82,6 +103,10 @@ pub mod serve {
 
     pub fn add(request: &[u8]) -> Result<Vec<u8>, Error> {
         Ok(proto::serve::add(AddRequest::decode(request)?).encode_to_vec())
+    }
+
+    pub fn checked_div(request: &[u8]) -> Result<Vec<u8>, Error> {
+        Ok(proto::serve::checked_div(DivRequest::decode(request)?).encode_to_vec())
     }
 
     pub fn scale(request: &[u8]) -> Result<Vec<u8>, Error> {

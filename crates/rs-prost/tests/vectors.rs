@@ -2,30 +2,46 @@
 
 use prost::Message;
 use proto::add_response::Result as AddResult;
-use proto::{AddResponse, KernelError as WireError};
+use proto::div_response::Result as DivResult;
+use proto::{AddResponse, DivResponse, KernelError as WireError};
 use rs_prost::{Error, KernelError, serve};
 
-#[test]
-fn add_matches_shared_vectors() -> Result<(), String> {
-    let spec = spec::add_spec()?;
+/// Every vector of a two-int64 kernel over the wire: the value, or the error the
+/// spec names (same `KernelError` variant, same message), never a decode error.
+fn check_int_pair(
+    spec: &spec::KernelSpec<spec::IntPairVector>,
+    call: fn(i64, i64) -> Result<i64, Error>,
+) -> Result<(), String> {
     assert!(!spec.vectors.is_empty());
     for v in &spec.vectors {
-        let got = rs_prost::add(v.a, v.b);
+        let got = call(v.a, v.b);
+        let label = format!("{}({}, {})", spec.name, v.a, v.b);
         match (&v.expect, v.error.as_deref()) {
-            (Some(want), None) => assert_eq!(got, Ok(*want), "add({}, {})", v.a, v.b),
-            (None, Some("overflow")) => {
-                assert_eq!(
-                    got,
-                    Err(Error::Kernel(KernelError::Overflow)),
-                    "add({}, {})",
-                    v.a,
-                    v.b
-                )
+            (Some(want), None) => assert_eq!(got, Ok(*want), "{label}"),
+            (None, Some(name)) => {
+                let want = spec.error(name)?;
+                match got {
+                    Err(err @ Error::Kernel(kind)) => {
+                        assert_eq!(format!("{kind:?}"), want.rust, "{label}");
+                        assert_eq!(err.to_string(), want.message, "{label}");
+                    }
+                    other => return Err(format!("{label}: expected {name}, got {other:?}")),
+                }
             }
-            other => return Err(format!("malformed add vector {v:?}: {other:?}")),
+            other => return Err(format!("malformed vector {v:?}: {other:?}")),
         }
     }
     Ok(())
+}
+
+#[test]
+fn add_matches_shared_vectors() -> Result<(), String> {
+    check_int_pair(&spec::add_spec()?, rs_prost::add)
+}
+
+#[test]
+fn checked_div_matches_shared_vectors() -> Result<(), String> {
+    check_int_pair(&spec::checked_div_spec()?, rs_prost::checked_div)
 }
 
 #[test]
@@ -93,6 +109,10 @@ fn malformed_requests_are_decode_errors_not_panics() {
         b"\x0a\x09\0\0\0\0\0\0\0\0\0",
     ] {
         assert!(serve::add(bad).is_err(), "add accepted {bad:?}");
+        assert!(
+            serve::checked_div(bad).is_err(),
+            "checked_div accepted {bad:?}"
+        );
         assert!(serve::scale(bad).is_err(), "scale accepted {bad:?}");
     }
 }
@@ -112,8 +132,23 @@ fn overflow_travels_as_data() -> Result<(), Error> {
 }
 
 #[test]
-fn a_zero_sum_is_still_an_answer() -> Result<(), Error> {
+fn division_by_zero_travels_as_data() -> Result<(), Error> {
+    let request = proto::DivRequest { a: 1, b: 0 }.encode_to_vec();
+    let response = DivResponse::decode(serve::checked_div(&request)?.as_slice())?;
+    match response.result {
+        Some(DivResult::Error(WireError { kind, message })) => {
+            assert_eq!(kind, i32::from(proto::kernel_error::Kind::DivisionByZero));
+            assert_eq!(message, KernelError::DivisionByZero.to_string());
+        }
+        other => panic!("expected an error response, got {other:?}"),
+    }
+    Ok(())
+}
+
+#[test]
+fn a_zero_answer_is_still_an_answer() -> Result<(), Error> {
     // proto3 skips default scalars, but a oneof member is always written.
     assert_eq!(rs_prost::add(-7, 7)?, 0);
+    assert_eq!(rs_prost::checked_div(3, 7)?, 0);
     Ok(())
 }

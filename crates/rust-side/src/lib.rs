@@ -12,6 +12,10 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// Cell `add`: the exact sum or an error (overflow), never wrap-around.
 pub type AddFn = fn(i64, i64) -> Result<i64, Error>;
 
+/// Cell `checked_div`: `a / b` truncated toward zero, or an error (division by
+/// zero, overflow) whose message tells which.
+pub type CheckedDivFn = fn(i64, i64) -> Result<i64, Error>;
+
 /// Cell `scale.buffer`: a new `Vec` from a borrowed slice.
 pub type ScaleBufferFn = fn(&[f64], f64) -> Result<Vec<f64>, Error>;
 
@@ -25,6 +29,7 @@ pub struct Bridge {
     /// The registry's `module` for this bridge.
     pub module: &'static str,
     pub add: Option<AddFn>,
+    pub checked_div: Option<CheckedDivFn>,
     pub scale_buffer: Option<ScaleBufferFn>,
     pub scale_inplace: Option<ScaleInplaceFn>,
 }
@@ -34,6 +39,7 @@ impl Bridge {
     pub fn cells(&self) -> Vec<&'static str> {
         [
             ("add", self.add.is_some()),
+            ("checked_div", self.checked_div.is_some()),
             ("scale.buffer", self.scale_buffer.is_some()),
             ("scale.inplace", self.scale_inplace.is_some()),
         ]
@@ -49,6 +55,7 @@ pub static BRIDGES: &[Bridge] = &[
     Bridge {
         module: "rust",
         add: Some(|a, b| Ok(kernels::add(a, b)?)),
+        checked_div: Some(|a, b| Ok(kernels::checked_div(a, b)?)),
         scale_buffer: Some(|values, factor| Ok(kernels::scale(values, factor))),
         scale_inplace: Some(kernels::scale_inplace),
     },
@@ -56,6 +63,7 @@ pub static BRIDGES: &[Bridge] = &[
     Bridge {
         module: "cxx",
         add: Some(|a, b| Ok(rs_cxx::add(a, b)?)),
+        checked_div: Some(|a, b| Ok(rs_cxx::checked_div(a, b)?)),
         scale_buffer: Some(|values, factor| Ok(rs_cxx::scale(values, factor))),
         scale_inplace: Some(rs_cxx::scale_inplace),
     },
@@ -63,6 +71,7 @@ pub static BRIDGES: &[Bridge] = &[
     Bridge {
         module: "extern-c",
         add: Some(|a, b| Ok(rs_extern_c::add(a, b)?)),
+        checked_div: Some(|a, b| Ok(rs_extern_c::checked_div(a, b)?)),
         scale_buffer: Some(|values, factor| Ok(rs_extern_c::scale(values, factor))),
         scale_inplace: Some(rs_extern_c::scale_inplace),
     },
@@ -71,6 +80,7 @@ pub static BRIDGES: &[Bridge] = &[
     Bridge {
         module: "prost",
         add: Some(|a, b| Ok(rs_prost::add(a, b)?)),
+        checked_div: Some(|a, b| Ok(rs_prost::checked_div(a, b)?)),
         scale_buffer: Some(|values, factor| Ok(rs_prost::scale(values, factor)?)),
         scale_inplace: None,
     },

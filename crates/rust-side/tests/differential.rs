@@ -2,8 +2,9 @@
 //! on the shared vectors (benches/kernels/*.toml), on i64 extremes, and on
 //! proptest-generated inputs with arbitrary f64 bit patterns.
 
+use kernels::KernelError;
 use proptest::prelude::*;
-use rust_side::BRIDGES;
+use rust_side::{BRIDGES, Bridge};
 
 /// Is `got` the bit-exact result of `values * factor`, given the native `want`?
 ///
@@ -33,25 +34,91 @@ fn same_result(values: &[f64], factor: f64, got: &[f64], want: &[f64]) -> bool {
             })
 }
 
-/// Checks every bridge's `add(a, b)` against `kernels::add`: the same sum, or
-/// an error on exactly the same inputs, with the kernel's overflow message.
-fn check_add(a: i64, b: i64) -> Result<(), String> {
-    let want = kernels::add(a, b);
+/// The signature of every cell on two i64s (`AddFn`, `CheckedDivFn`).
+type IntPairFn = fn(i64, i64) -> Result<i64, rust_side::Error>;
+
+/// A cell on two i64s (`add`, `checked_div`): how to find it in a row, and the
+/// native kernel every bridge must agree with.
+struct IntPairCell {
+    name: &'static str,
+    of: fn(&Bridge) -> Option<IntPairFn>,
+    native: fn(i64, i64) -> Result<i64, KernelError>,
+}
+
+const ADD: IntPairCell = IntPairCell {
+    name: "add",
+    of: |row| row.add,
+    native: kernels::add,
+};
+
+const CHECKED_DIV: IntPairCell = IntPairCell {
+    name: "checked_div",
+    of: |row| row.checked_div,
+    native: kernels::checked_div,
+};
+
+/// Checks every bridge's `cell(a, b)` against the native kernel: the same value,
+/// or an error on exactly the same inputs with the kernel's message (each
+/// bridge has its own error type; the message tells which error it is).
+fn check_int_pair(cell: &IntPairCell, a: i64, b: i64) -> Result<(), String> {
+    let want = (cell.native)(a, b);
     for row in BRIDGES {
-        let Some(add) = row.add else { continue };
-        match (add(a, b), &want) {
+        let Some(f) = (cell.of)(row) else { continue };
+        match (f(a, b), &want) {
             (Ok(got), Ok(want)) if got == *want => {}
             (Err(got), Err(want)) if got.to_string() == want.to_string() => {}
             (got, want) => {
                 return Err(format!(
-                    "{}: add({a}, {b}) = {got:?}, native {want:?}",
-                    row.module
+                    "{}: {}({a}, {b}) = {got:?}, native {want:?}",
+                    row.module, cell.name
                 ));
             }
         }
     }
     Ok(())
 }
+
+/// Every bridge on the cell's shared vectors: against the native kernel, and
+/// against each vector itself (value, or the spec's [errors] message), so the
+/// native kernel is not the only judge.
+fn check_int_pair_vectors(
+    cell: &IntPairCell,
+    spec: &spec::KernelSpec<spec::IntPairVector>,
+) -> Result<(), String> {
+    assert!(!spec.vectors.is_empty());
+    for v in &spec.vectors {
+        check_int_pair(cell, v.a, v.b)?;
+        let want = match (v.expect, v.error.as_deref()) {
+            (Some(value), None) => Ok(value),
+            (None, Some(name)) => Err(spec.error(name)?.message.clone()),
+            _ => return Err(format!("malformed vector {v:?}")),
+        };
+        for row in BRIDGES {
+            let Some(f) = (cell.of)(row) else { continue };
+            let got = f(v.a, v.b).map_err(|e| e.to_string());
+            if got != want {
+                return Err(format!("{}: {v:?} gave {got:?}", row.module));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// i64 values where integer arithmetic goes wrong: both ends, their
+/// neighbours, halves, and the small numbers 0 and -1.
+const EDGES: [i64; 11] = [
+    i64::MIN,
+    i64::MIN + 1,
+    i64::MIN / 2,
+    -2,
+    -1,
+    0,
+    1,
+    2,
+    i64::MAX / 2 + 1,
+    i64::MAX - 1,
+    i64::MAX,
+];
 
 /// Checks every bridge's scale cells against `kernels::scale`, bit for bit.
 fn check_scale(values: &[f64], factor: f64) -> Result<(), String> {
@@ -85,45 +152,43 @@ fn check_scale(values: &[f64], factor: f64) -> Result<(), String> {
 
 #[test]
 fn add_shared_vectors() -> Result<(), String> {
-    let spec = spec::add_spec()?;
-    for v in &spec.vectors {
-        check_add(v.a, v.b)?;
-        // And the vector itself, so the native kernel is not the only judge.
-        for row in BRIDGES {
-            let Some(add) = row.add else { continue };
-            match (add(v.a, v.b), v.expect, v.error.as_deref()) {
-                (Ok(got), Some(want), None) if got == want => {}
-                (Err(_), None, Some("overflow")) => {}
-                (got, _, _) => return Err(format!("{}: {v:?} gave {got:?}", row.module)),
-            }
-        }
-    }
-    Ok(())
+    check_int_pair_vectors(&ADD, &spec::add_spec()?)
 }
 
 #[test]
 fn add_i64_extremes() -> Result<(), String> {
-    const EDGES: [i64; 11] = [
-        i64::MIN,
-        i64::MIN + 1,
-        i64::MIN / 2,
-        -2,
-        -1,
-        0,
-        1,
-        2,
-        i64::MAX / 2 + 1,
-        i64::MAX - 1,
-        i64::MAX,
-    ];
     let mut overflows = 0;
     for a in EDGES {
         for b in EDGES {
-            check_add(a, b)?;
+            check_int_pair(&ADD, a, b)?;
             overflows += usize::from(kernels::add(a, b).is_err());
         }
     }
     assert!(overflows > 0, "the edge set must reach overflow");
+    Ok(())
+}
+
+#[test]
+fn checked_div_shared_vectors() -> Result<(), String> {
+    check_int_pair_vectors(&CHECKED_DIV, &spec::checked_div_spec()?)
+}
+
+#[test]
+fn checked_div_i64_extremes() -> Result<(), String> {
+    // The grid holds x / 0 for every x and i64::MIN / -1: both errors.
+    let (mut by_zero, mut overflows) = (0, 0);
+    for a in EDGES {
+        for b in EDGES {
+            check_int_pair(&CHECKED_DIV, a, b)?;
+            match kernels::checked_div(a, b) {
+                Err(KernelError::DivisionByZero) => by_zero += 1,
+                Err(KernelError::Overflow) => overflows += 1,
+                Ok(_) => {}
+            }
+        }
+    }
+    assert_eq!(by_zero, EDGES.len(), "every a / 0");
+    assert_eq!(overflows, 1, "i64::MIN / -1 only");
     Ok(())
 }
 
@@ -229,7 +294,12 @@ proptest! {
     #![proptest_config(config(2000))]
     #[test]
     fn add_matches_native((a, b) in (any_i64(), any_i64())) {
-        check_add(a, b).map_err(TestCaseError::fail)?;
+        check_int_pair(&ADD, a, b).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
+    fn checked_div_matches_native((a, b) in (any_i64(), any_i64())) {
+        check_int_pair(&CHECKED_DIV, a, b).map_err(TestCaseError::fail)?;
     }
 }
 

@@ -19,13 +19,28 @@ fn read_toml<T: for<'de> Deserialize<'de>>(relative: &str) -> Result<T, String> 
     toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// One test vector of `add`: either `expect` or `error` is set.
+/// One test vector of a kernel on two int64s (`add`, `checked_div`): either `expect` or
+/// `error` (a key of the spec's `[errors]`) is set.
 #[derive(Debug, Clone, Deserialize)]
-pub struct AddVector {
+pub struct IntPairVector {
     pub a: i64,
     pub b: i64,
     pub expect: Option<i64>,
     pub error: Option<String>,
+}
+
+/// The vectors of `add`.
+pub type AddVector = IntPairVector;
+
+/// How one kernel error is spelled on each side (`[errors.<name>]` in a kernel spec).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ErrorSpelling {
+    pub python: String,
+    /// The `kernels::KernelError` variant's name.
+    pub rust: String,
+    pub cpp: String,
+    /// The message every implementation gives.
+    pub message: String,
 }
 
 /// One test vector of `scale`.
@@ -48,10 +63,28 @@ pub struct KernelSpec<V> {
     pub name: String,
     pub cells: BTreeMap<String, Cell>,
     pub vectors: Vec<V>,
+    #[serde(default)]
+    pub errors: BTreeMap<String, ErrorSpelling>,
+}
+
+impl<V> KernelSpec<V> {
+    /// The spelling of a vector's `error`, or a message naming the spec file to fix.
+    pub fn error(&self, name: &str) -> Result<&ErrorSpelling, String> {
+        self.errors.get(name).ok_or_else(|| {
+            format!(
+                "benches/kernels/{}.toml: error {name:?} has no [errors.{name}]",
+                self.name
+            )
+        })
+    }
 }
 
 pub fn add_spec() -> Result<KernelSpec<AddVector>, String> {
     read_toml("benches/kernels/add.toml")
+}
+
+pub fn checked_div_spec() -> Result<KernelSpec<IntPairVector>, String> {
+    read_toml("benches/kernels/checked_div.toml")
 }
 
 pub fn scale_spec() -> Result<KernelSpec<ScaleVector>, String> {

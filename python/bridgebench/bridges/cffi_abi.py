@@ -22,6 +22,7 @@ except ImportError as exc:
 _EXCEPTIONS: dict[int, type[Exception]] = {
     lib.BB_STATUS_OVERFLOW: OverflowError,
     lib.BB_STATUS_PANIC: RuntimeError,
+    lib.BB_STATUS_DIVISION_BY_ZERO: ZeroDivisionError,
 }
 # bb_scale_into writes every element of `out`, so zero-filling it first would be wasted work
 # (it dominates for large arrays).
@@ -36,6 +37,14 @@ def _error(status: int) -> Exception:
 def add(a: int, b: int) -> int:
     out = ffi.new("int64_t *")
     status = lib.bb_add(a, b, out)
+    if status:
+        raise _error(status)
+    return out[0]
+
+
+def checked_div(a: int, b: int) -> int:
+    out = ffi.new("int64_t *")
+    status = lib.bb_checked_div(a, b, out)
     if status:
         raise _error(status)
     return out[0]

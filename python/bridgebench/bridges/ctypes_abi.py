@@ -39,11 +39,13 @@ class Status(enum.IntEnum):
     MISALIGNED = 3
     OVERLAP = 4
     PANIC = 5
+    DIVISION_BY_ZERO = 6
 
 
 _EXCEPTIONS: dict[int, type[Exception]] = {
     Status.OVERFLOW: OverflowError,
     Status.PANIC: RuntimeError,
+    Status.DIVISION_BY_ZERO: ZeroDivisionError,
 }
 
 _lib = _load()
@@ -54,10 +56,15 @@ _lib.bb_status_message.argtypes = [c_int32]
 _lib.bb_status_message.restype = c_char_p
 _lib.bb_add.argtypes = [c_int64, c_int64, POINTER(c_int64)]
 _lib.bb_add.restype = c_int  # a C enum is an int
+_lib.bb_checked_div.argtypes = [c_int64, c_int64, POINTER(c_int64)]
+_lib.bb_checked_div.restype = c_int
 _lib.bb_scale_into.argtypes = [POINTER(c_double), c_size_t, c_double, POINTER(c_double)]
 _lib.bb_scale_into.restype = c_int
 _lib.bb_scale_inplace.argtypes = [POINTER(c_double), c_size_t, c_double]
 _lib.bb_scale_inplace.restype = c_int
+# Not a kernel: the test hook that panics inside the ABI's guard (python/tests/test_c_abi_panic.py).
+_lib.bb_debug_panic.argtypes = []
+_lib.bb_debug_panic.restype = c_int
 
 
 def _error(status: int) -> Exception:
@@ -74,6 +81,17 @@ def add(a: int, b: int) -> int:
     out = c_int64()
     try:
         status = _lib.bb_add(a, b, byref(out))
+    except ctypes.ArgumentError as exc:
+        raise TypeError(str(exc)) from exc
+    if status:
+        raise _error(status)
+    return out.value
+
+
+def checked_div(a: int, b: int) -> int:
+    out = c_int64()
+    try:
+        status = _lib.bb_checked_div(a, b, byref(out))
     except ctypes.ArgumentError as exc:
         raise TypeError(str(exc)) from exc
     if status:

@@ -30,14 +30,39 @@ def add(a: int, b: int) -> int:
         # upb range-checks int64 fields with ValueError; the contract says OverflowError.
         raise OverflowError(f"add(): {exc} for int64") from None
     response = pb.AddResponse.FromString(bb_protobuf.add(request.SerializeToString()))
-    # Over a copying path the kernel's overflow cannot propagate as an exception:
-    # it comes back as data, and becomes an exception again here.
     result = response.WhichOneof("result")
     if result == "value":
         return response.value
-    if result == "error" and response.error.kind == pb.KernelError.KIND_OVERFLOW:
-        raise OverflowError(response.error.message)
+    if result == "error":
+        raise _kernel_error(response.error)
     raise RuntimeError(f"bb_protobuf sent an AddResponse without an answer: {response}")
+
+
+def checked_div(a: int, b: int) -> int:
+    request = pb.DivRequest()
+    try:
+        # Assigned, not passed to the constructor: see add.
+        request.a = a
+        request.b = b
+    except ValueError as exc:
+        raise OverflowError(f"checked_div(): {exc} for int64") from None
+    response = pb.DivResponse.FromString(bb_protobuf.checked_div(request.SerializeToString()))
+    result = response.WhichOneof("result")
+    if result == "value":
+        return response.value
+    if result == "error":
+        raise _kernel_error(response.error)
+    raise RuntimeError(f"bb_protobuf sent a DivResponse without an answer: {response}")
+
+
+def _kernel_error(error: Any) -> Exception:
+    # Over a copying path the kernel's refusal cannot propagate as an exception:
+    # it comes back as data (a KernelError message), and becomes an exception again here.
+    if error.kind == pb.KernelError.KIND_OVERFLOW:
+        return OverflowError(error.message)
+    if error.kind == pb.KernelError.KIND_DIVISION_BY_ZERO:
+        return ZeroDivisionError(error.message)
+    return RuntimeError(f"bb_protobuf sent an unknown kernel error: {error}")
 
 
 def scale_list(values: list[float], factor: float) -> list[float]:

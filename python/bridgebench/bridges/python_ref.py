@@ -22,13 +22,32 @@ def add(a: int, b: int) -> int:
     if not (isinstance(a, int) and isinstance(b, int)):
         raise TypeError(f"add() takes two ints, not {type(a).__name__} and {type(b).__name__}")
     total = a + b
-    if not (
+    if (
         INT64_MIN <= total <= INT64_MAX
         and INT64_MIN <= a <= INT64_MAX
         and INT64_MIN <= b <= INT64_MAX
     ):
-        raise OverflowError(f"add({a}, {b}): an argument or the result does not fit in int64")
-    return total
+        return total
+    if not (INT64_MIN <= a <= INT64_MAX and INT64_MIN <= b <= INT64_MAX):
+        raise OverflowError(f"add({a}, {b}): an argument does not fit in int64")
+    raise OverflowError("integer overflow: result does not fit in int64")
+
+
+def checked_div(a: int, b: int) -> int:
+    if not (isinstance(a, int) and isinstance(b, int)):
+        raise TypeError(
+            f"checked_div() takes two ints, not {type(a).__name__} and {type(b).__name__}"
+        )
+    if not (INT64_MIN <= a <= INT64_MAX and INT64_MIN <= b <= INT64_MAX):
+        raise OverflowError(f"checked_div({a}, {b}): an argument does not fit in int64")
+    if b == 0:
+        raise ZeroDivisionError("division by zero")
+    # C++ and Rust truncate toward zero; Python's // floors, so divide the magnitudes.
+    quotient = abs(a) // abs(b)
+    quotient = quotient if (a < 0) == (b < 0) else -quotient
+    if quotient > INT64_MAX:
+        raise OverflowError("integer overflow: result does not fit in int64")
+    return quotient
 
 
 def _as_float(value: Any, what: str) -> float:

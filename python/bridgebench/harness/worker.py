@@ -20,13 +20,24 @@ from bridgebench.harness.timing import measure
 
 SIZES = (1, 1000, 1_000_000)
 FACTOR = -1.0  # keeps repeated in-place scaling bounded: no drift into inf or subnormals
-ADD_ARGS = (5, 3)
 
 
 def _bits(result: Any, strategy: str) -> bytes:
     if strategy == "list":
         return np.array(result, dtype=np.float64).tobytes()
     return memoryview(result).tobytes()
+
+
+def _scalar_case(fn: Callable[..., Any], cell: spec.Cell) -> tuple[Any, Any, Callable[[], None]]:
+    """The kernel spec's [bench] args, checked against the reference's answer."""
+    a, b = spec.kernels()[cell.kernel]["bench"]["args"]
+    want = getattr(spec.reference().import_module(), cell.function)(a, b)
+
+    def check() -> None:
+        if fn(a, b) != want:
+            raise AssertionError(f"wrong answer from {cell.function}({a}, {b})")
+
+    return a, b, check
 
 
 def _scale_case(fn: Callable[..., Any], strategy: str, n: int) -> tuple[Any, Callable[[], None]]:
@@ -53,16 +64,9 @@ def run(bridge: spec.Bridge, samples: int, target_ns: int) -> None:
     for cell_name in bridge.cells:
         cell = spec.cells()[cell_name]
         fn = getattr(module, cell.function)
-        if cell.kernel == "add":
-            want = ADD_ARGS[0] + ADD_ARGS[1]
-
-            def check_add(fn: Callable[..., Any] = fn, want: int = want) -> None:
-                if fn(*ADD_ARGS) != want:
-                    raise AssertionError("wrong answer from add")
-
-            cases: list[tuple[int | None, Any, Any, Callable[[], None]]] = [
-                (None, *ADD_ARGS, check_add)
-            ]
+        cases: list[tuple[int | None, Any, Any, Callable[[], None]]]
+        if cell.strategy == "scalar":
+            cases = [(None, *_scalar_case(fn, cell))]
         else:
             cases = []
             for n in SIZES:

@@ -5,12 +5,24 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 namespace bridgebench {
 
+// Thrown by checked_div for a zero divisor. A type of its own, so that every binding can
+// translate it (to ZeroDivisionError) without guessing from a message.
+class division_by_zero : public std::domain_error {
+ public:
+  using std::domain_error::domain_error;
+};
+
 // The exact sum; throws std::overflow_error when it does not fit in int64.
 std::int64_t add(std::int64_t a, std::int64_t b);
+
+// a / b truncated toward zero; throws division_by_zero when b == 0 and std::overflow_error
+// for INT64_MIN / -1 (the one quotient that does not fit).
+std::int64_t checked_div(std::int64_t a, std::int64_t b);
 
 // out[i] = values[i] * factor for i in [0, n). `out` may equal `values`.
 void scale_into(const double* values, std::size_t n, double factor, double* out) noexcept;

@@ -1,0 +1,40 @@
+//! Criterion bench of the `checked_div` cell, for every row of the Rust-side table.
+//!
+//! Names are stable, because a later step reads criterion's estimates from them:
+//!   group "checked_div", id = the bridge's key in `rust_side::BRIDGES` ("rust", "cxx", ...)
+//!   -> target/criterion/checked_div/<bridge>/new/estimates.json
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+
+mod common;
+
+/// The timed arguments: `[bench] args` of benches/kernels/checked_div.toml (keep in step;
+/// the `spec` crate does not read that table). The success path, as the harness times it.
+const A: i64 = 1_000_000_007;
+const B: i64 = 97;
+
+fn checked_div(c: &mut Criterion) {
+    let mut group = c.benchmark_group("checked_div");
+    for bridge in rust_side::BRIDGES {
+        let Some(checked_div) = bridge.checked_div else {
+            continue;
+        };
+        // Time the answer, not an error path: check it once before timing.
+        assert_eq!(checked_div(A, B).ok(), Some(A / B), "{}", bridge.module);
+        // Every bridge is called through an opaque fn pointer, so each pays the
+        // same indirect call and none is inlined into the loop.
+        let checked_div = black_box(checked_div);
+        group.bench_function(bridge.module, |b| {
+            b.iter(|| checked_div(black_box(A), black_box(B)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = checked_div
+}
+criterion_main!(benches);
