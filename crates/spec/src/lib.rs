@@ -145,6 +145,42 @@ pub fn bridges() -> Result<Vec<Bridge>, String> {
     Ok(read_toml::<RegistryFile>("benches/bridges.toml")?.bridge)
 }
 
+/// A two-int64 kernel call as the shared vectors judge it: the value, or the error as
+/// (its kind's name if the bridge can tell it, its message).
+///
+/// The name is compared with the spec's `rust` spelling (`Overflow`, `DivisionByZero`);
+/// a bridge whose errors carry only a message (cxx's `add`: a C++ exception's what())
+/// gives `None`, and then only the message is checked.
+pub type IntPairOutcome = Result<i64, (Option<String>, String)>;
+
+/// Checks `call` against every vector of a two-int64 kernel (`add`, `checked_div`).
+/// Every implementation's tests call this one function, so they judge alike.
+pub fn check_int_pair_vectors(
+    spec: &KernelSpec<IntPairVector>,
+    call: impl Fn(i64, i64) -> IntPairOutcome,
+) -> Result<(), String> {
+    if spec.vectors.is_empty() {
+        return Err(format!("benches/kernels/{}.toml has no vectors", spec.name));
+    }
+    for v in &spec.vectors {
+        let label = format!("{}({}, {})", spec.name, v.a, v.b);
+        match (call(v.a, v.b), v.expect, v.error.as_deref()) {
+            (Ok(got), Some(want), None) if got == want => {}
+            (Err((kind, message)), None, Some(name)) => {
+                let want = spec.error(name)?;
+                if kind.as_ref().is_some_and(|k| *k != want.rust) || message != want.message {
+                    return Err(format!(
+                        "{label}: got error {kind:?} {message:?}, want {} {:?}",
+                        want.rust, want.message
+                    ));
+                }
+            }
+            (got, _, _) => return Err(format!("{label} = {got:?}, want {v:?}")),
+        }
+    }
+    Ok(())
+}
+
 /// Bit-for-bit equality of two float slices, except that any NaN equals any NaN.
 ///
 /// Differential tests between bridges compare exact bits; vectors written in
