@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -118,6 +119,52 @@ void test_scale() {
   }
 }
 
+// The named callbacks of map_callback.toml; "fail_above_two" throws for x > 2.
+std::function<double(double)> callback(const std::string& name) {
+  if (name == "double") return [](double x) { return x * 2.0; };
+  if (name == "negate") return [](double x) { return -x; };
+  if (name == "square_plus_one") return [](double x) { return x * x + 1.0; };
+  if (name == "fail_above_two") {
+    return [](double x) {
+      if (x > 2.0) throw std::runtime_error("callback refused");
+      return x;
+    };
+  }
+  throw std::runtime_error("map_callback.toml names an unknown callback " + name);
+}
+
+void test_map_callback() {
+  const auto spec = load("map_callback");
+  const auto* vectors = spec["vectors"].as_array();
+  check(vectors != nullptr && !vectors->empty(), "map_callback.toml has vectors");
+  if (vectors == nullptr) return;
+  int index = 0;
+  for (const auto& node : *vectors) {
+    const auto& v = *node.as_table();
+    const auto values = floats(v["values"].as_array());
+    const auto inner = callback(v["callback"].value<std::string>().value());
+    const auto want_calls = v["calls"].value<std::int64_t>().value();
+    const std::string label = "map_callback vector #" + std::to_string(index++);
+    std::int64_t calls = 0;
+    const auto counted = [&](double x) {
+      ++calls;
+      return inner(x);
+    };
+    if (const auto* expect = v["expect"].as_array()) {
+      check(same_nan_aware(bridgebench::map_callback(values, counted), floats(expect)), label);
+    } else {
+      bool threw = false;
+      try {
+        (void)bridgebench::map_callback(values, counted);
+      } catch (const std::runtime_error&) {
+        threw = true;
+      }
+      check(threw, label + " propagates the callback's exception");
+    }
+    check(calls == want_calls, label + " calls the callback once per element, stopping at a throw");
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -125,6 +172,7 @@ int main() {
     test_int_pair("add", bridgebench::add);
     test_int_pair("checked_div", bridgebench::checked_div);
     test_scale();
+    test_map_callback();
     // The checker itself must be able to say no.
     check(!same_nan_aware({0.0}, {-0.0}), "checker tells 0.0 from -0.0");
   } catch (const std::exception& e) {

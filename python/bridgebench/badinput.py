@@ -46,6 +46,14 @@ def _readonly_values() -> np.ndarray:
     return values
 
 
+def _raises_keyerror(x: float) -> float:
+    raise KeyError("boom")
+
+
+def _returns_str(x: float) -> str:
+    return "x"
+
+
 def evaluate_args(args_src: str, cell: str) -> tuple[Any, ...]:
     """Evaluate a case's `args` expression (trusted: it comes from this repo's spec)."""
     namespace = {
@@ -54,6 +62,8 @@ def evaluate_args(args_src: str, cell: str) -> tuple[Any, ...]:
         "VALID_VALUES": _valid_values(cell),
         "READONLY_VALUES": _readonly_values(),
         "CTYPES_VALUES": (ctypes.c_double * 3)(1.0, 2.0, 3.0),
+        "RAISES_KEYERROR": _raises_keyerror,
+        "RETURNS_STR": _returns_str,
     }
     value = eval(args_src, namespace)  # noqa: S307 - spec files are part of the repo
     if not isinstance(value, tuple):

@@ -59,6 +59,41 @@ def _scalar_table(
     return lines
 
 
+def _sequence_table(
+    kernel: str, cells: list[dict[str, Any]], status_text: Callable[[dict[str, Any]], str]
+) -> list[str]:
+    """ns per element of every cell of one sequence kernel (scale, map_callback), per size."""
+    names = sorted(c.name for c in spec.cells().values() if c.kernel == kernel)
+    sizes = sorted({c["size"] for c in cells if c["cell"] in names and c.get("size")})
+    lines = [
+        "",
+        f"## {kernel}: ns per element (per call for n = 1)",
+        "",
+        "| side | bridge | strategy | " + " | ".join(f"n = {n:,}" for n in sizes) + " |",
+        "|---|---|---|" + "---:|" * len(sizes),
+    ]
+    for bridge in spec.bridges():
+        for cell in names:
+            recs = [c for c in cells if c["bridge"] == bridge.name and c["cell"] == cell]
+            if not recs:
+                continue
+            row = [bridge.side, bridge.name, spec.cells()[cell].strategy]
+            if recs[0]["status"] != "ok" and recs[0].get("size") is None:
+                row += [status_text(recs[0])] + [""] * (len(sizes) - 1)
+            else:
+                by_size = {r.get("size"): r for r in recs}
+                for n in sizes:
+                    rec = by_size.get(n)
+                    if rec is None:
+                        row.append("")
+                    elif rec["status"] != "ok":
+                        row.append(status_text(rec))
+                    else:
+                        row.append(_fmt_ns(rec["median_ns"] / n))
+            lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
 def markdown(results: dict[str, Any]) -> str:
     cells = results["cells"]
     notes: list[str] = []
@@ -86,34 +121,9 @@ def markdown(results: dict[str, Any]) -> str:
     scalar_cells = [c for c in spec.cells().values() if c.strategy == "scalar"]
     for scalar in scalar_cells:
         lines += _scalar_table(scalar.name, cells, status_text)
-    scale_cells = sorted(c for c in spec.cells() if spec.cells()[c].kernel == "scale")
-    sizes = sorted({c["size"] for c in cells if c["cell"] in scale_cells and c.get("size")})
-    lines += [
-        "",
-        "## scale: ns per element (per call for n = 1)",
-        "",
-        "| side | bridge | strategy | " + " | ".join(f"n = {n:,}" for n in sizes) + " |",
-        "|---|---|---|" + "---:|" * len(sizes),
-    ]
-    for bridge in spec.bridges():
-        for cell in scale_cells:
-            recs = [c for c in cells if c["bridge"] == bridge.name and c["cell"] == cell]
-            if not recs:
-                continue
-            row = [bridge.side, bridge.name, spec.cells()[cell].strategy]
-            if recs[0]["status"] != "ok" and recs[0].get("size") is None:
-                row += [status_text(recs[0])] + [""] * (len(sizes) - 1)
-            else:
-                by_size = {r.get("size"): r for r in recs}
-                for n in sizes:
-                    rec = by_size.get(n)
-                    if rec is None:
-                        row.append("")
-                    elif rec["status"] != "ok":
-                        row.append(status_text(rec))
-                    else:
-                        row.append(_fmt_ns(rec["median_ns"] / n))
-            lines.append("| " + " | ".join(row) + " |")
+    sequence_kernels = sorted({c.kernel for c in spec.cells().values() if c.strategy != "scalar"})
+    for kernel in sequence_kernels:
+        lines += _sequence_table(kernel, cells, status_text)
     if notes:
         lines += ["", "### Notes", ""] + [f"{i + 1}. {text}" for i, text in enumerate(notes)]
     lines += ["", "## Tools", ""] + [f"- {name}: {v}" for name, v in env["tools"].items()]

@@ -44,6 +44,9 @@ def test_shared_vectors(pair: tuple[Bridge, Cell]) -> None:
                 fn(v["a"], v["b"])
             assert error["message"] in str(caught.value), f"{label}: message {caught.value!r}"
         return
+    if cell.strategy == "callback":
+        _check_callback_vectors(bridge, fn)
+        return
     for v in _scale_vectors():
         want = v["expect"]
         if cell.strategy == "list":
@@ -63,6 +66,38 @@ def test_shared_vectors(pair: tuple[Bridge, Cell]) -> None:
                 assert fn(values, v["factor"]) is None
                 got = floats_of(memoryview(values).tobytes())
                 assert same_nan_aware(got, want), f"{name}: {v} -> {got}"
+
+
+def named_callback(name: str, calls: list[float]) -> Callable[[float], float]:
+    """A callback of map_callback.toml's [callbacks], recording every argument in `calls`."""
+    source = spec.kernels()["map_callback"]["callbacks"][name]["python"]
+
+    def fail_above_two(x: float) -> float:
+        if x > 2.0:
+            raise ValueError(f"callback refused {x}")
+        return x
+
+    inner = fail_above_two if source == "FAIL_ABOVE_TWO" else eval(source)  # noqa: S307 - repo spec
+
+    def recorded(x: float) -> float:
+        calls.append(x)
+        return inner(x)
+
+    return recorded
+
+
+def _check_callback_vectors(bridge: Bridge, fn: Callable[..., Any]) -> None:
+    for v in spec.kernels()["map_callback"]["vectors"]:
+        calls: list[float] = []
+        callback = named_callback(v["callback"], calls)
+        if "expect" in v:
+            got = floats_of(float64_bits(fn(list(v["values"]), callback), "list"))
+            assert same_nan_aware(got, v["expect"]), f"{bridge.name}: {v} -> {got}"
+        else:
+            with pytest.raises(ValueError, match="callback refused"):
+                fn(list(v["values"]), callback)
+        assert len(calls) == v["calls"], f"{bridge.name}: {v}: called with {calls}"
+        assert same_nan_aware(calls, v["values"][: v["calls"]]), "called in order, once each"
 
 
 SCALE_CELLS = [p for p in python_cells() if p[1].kernel == "scale"]

@@ -64,6 +64,29 @@ bp::list scale_list(const bp::list& values, double factor) {
   return out;
 }
 
+// A bp::object called from a std::function. When fn raises, the call throws
+// bp::error_already_set: a bare marker that leaves the exception pending in the interpreter (we
+// hold the GIL throughout), so the very object fn raised reaches the caller once Boost's call
+// wrapper catches the marker. extract<double> takes float or int (float(x)), TypeError otherwise.
+bp::list map_callback(const bp::list& values, const bp::object& fn) {
+  if (!PyCallable_Check(fn.ptr())) {
+    PyErr_Format(PyExc_TypeError, "map_callback(): fn must be callable, not %.200s",
+                 Py_TYPE(fn.ptr())->tp_name);
+    bp::throw_error_already_set();
+  }
+  const auto n = static_cast<std::size_t>(bp::len(values));
+  std::vector<double> in;
+  in.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) in.push_back(bp::extract<double>(values[i]));
+  bp::list out;
+  const auto call = [&fn](double x) -> double {
+    const bp::object result = fn(x);  // throws error_already_set if fn raised
+    return bp::extract<double>(result);
+  };
+  for (double v : bridgebench::map_callback(in, call)) out.append(v);
+  return out;
+}
+
 // The result: without numpy's C API the cheapest honest float64 exporter is a bytearray seen
 // through memoryview.cast('d'): 1-D, C-contiguous, format 'd', writable, and it owns its memory.
 // The kernel writes straight into the bytearray's uninitialised storage; array.array('d') can
@@ -107,6 +130,7 @@ BOOST_PYTHON_MODULE(bb_boost_python) {
 
   bp::def("add", &bridgebench::add, (bp::arg("a"), bp::arg("b")));
   bp::def("checked_div", &bridgebench::checked_div, (bp::arg("a"), bp::arg("b")));
+  bp::def("map_callback", &map_callback, (bp::arg("values"), bp::arg("fn")));
   bp::def("scale_list", &scale_list, (bp::arg("values"), bp::arg("factor")));
   bp::def("scale_buffer", &scale_buffer, (bp::arg("values"), bp::arg("factor")));
   bp::def("scale_inplace", &scale_inplace, (bp::arg("values"), bp::arg("factor")));

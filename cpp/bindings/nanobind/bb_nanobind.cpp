@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <vector>
 
 #include "bridgebench/kernels.hpp"
 
@@ -40,6 +41,24 @@ Out scale_buffer(const In& values, double factor) {
   return Out(data, {n}, owner);
 }
 
+// nb::callable, not stl/function.h: that caster converts fn's result with nb::cast<double>, whose
+// failure (a str, say) is nb::cast_error, a std::bad_cast that surfaces as RuntimeError; and a
+// translator to fix that would be global, shared by every nanobind module in the process.
+// Calling the callable ourselves, we hold the GIL already and check the result as the contract
+// says. A Python exception in fn becomes nb::python_error, which carries the original exception
+// object through the kernel's loop and is restored, unchanged, at the boundary.
+std::vector<double> map_callback(const std::vector<double>& values, const nb::callable& fn) {
+  return bridgebench::map_callback(values, [&fn](double x) {
+    const nb::object result = fn(x);  // throws nb::python_error if fn raised
+    if (!PyFloat_Check(result.ptr()) && !PyLong_Check(result.ptr())) {
+      throw nb::type_error("map_callback(): fn must return float or int");
+    }
+    const double value = PyFloat_AsDouble(result.ptr());  // float(x); OverflowError if too big
+    if (value == -1.0 && PyErr_Occurred()) throw nb::python_error();
+    return value;
+  });
+}
+
 void scale_inplace(const InOut& values, double factor) {
   require_aligned(values.data(), values.shape(0));
   bridgebench::scale_inplace(values.data(), values.shape(0), factor);
@@ -62,6 +81,9 @@ NB_MODULE(bb_nanobind, m) {
     }
   });
   m.def("checked_div", &bridgebench::checked_div, nb::arg("a"), nb::arg("b"));
+  // nb::callable admits only callables; nanobind refuses None for any argument not marked
+  // nb::arg().none(). The values list crosses by stl/vector.h, as for scale_list.
+  m.def("map_callback", &map_callback, nb::arg("values"), nb::arg("fn"));
   // The seed article's example: list -> std::vector<double> -> list, all by stl/vector.h.
   m.def("scale_list", &bridgebench::scale, nb::arg("values"), nb::arg("factor"));
   // noconvert(): without it nanobind would quietly copy an int64 or float32 array (or a

@@ -1,4 +1,5 @@
 // bb_pybind11: the bridgebench protocol (docs/protocol.md) in pybind11 over the C++ kernel.
+#include <pybind11/functional.h>  // std::function <-> Python callable, for map_callback
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>  // std::vector <-> list casters, for scale_list
@@ -69,9 +70,19 @@ PYBIND11_MODULE(bb_pybind11, m) {
       if (p) std::rethrow_exception(p);
     } catch (const bridgebench::division_by_zero& e) {
       py::set_error(PyExc_ZeroDivisionError, e.what());
+    } catch (const py::cast_error& e) {
+      // Only map_callback casts inside a call: functional.h's cast of fn's result to double.
+      // Built-in translation would make it RuntimeError; the contract says TypeError.
+      py::set_error(PyExc_TypeError, e.what());
     }
   });
   m.def("checked_div", &bridgebench::checked_div, py::arg("a"), py::arg("b"));
+  // functional.h wraps the callable in a std::function that calls it (taking the GIL, which we
+  // already hold) and casts its result to double. A Python exception inside becomes
+  // py::error_already_set, which carries the original exception object through the kernel's loop
+  // and is restored, unchanged, at the boundary. none(false): the caster would otherwise turn None
+  // into an empty std::function, and calling that throws std::bad_function_call.
+  m.def("map_callback", &bridgebench::map_callback, py::arg("values"), py::arg("fn").none(false));
   // The seed article's example: list -> std::vector<double> -> list, all by stl.h's casters.
   m.def("scale_list", &bridgebench::scale, py::arg("values"), py::arg("factor"));
   m.def("scale_buffer", &scale_buffer, py::arg("values"), py::arg("factor"));

@@ -9,6 +9,10 @@
 #include <new>
 
 #include "bridgebench/kernels.hpp"
+
+// Thrown by map_callback's std::function when the Python callable failed. It carries nothing:
+// the Python error is already set, and %exception below turns it into a plain SWIG_fail.
+struct bb_python_error {};
 %}
 
 %include <stdint.i>
@@ -28,6 +32,8 @@ typedef ::size_t size_t;
 %exception {
   try {
     $action
+  } catch (const bb_python_error&) {
+    SWIG_fail;  // the Python error is set: the very exception the callable raised propagates
   } catch (const bridgebench::division_by_zero& e) {
     SWIG_exception(SWIG_DivisionByZero, e.what());
   } catch (const std::bad_alloc&) {
@@ -55,6 +61,36 @@ typedef ::size_t size_t;
     }
     PyList_SET_ITEM($result, static_cast<Py_ssize_t>(i), item);
   }
+}
+
+// ---- map_callback: a PyObject* callable wrapped in the std::function the kernel calls.
+// The callable is borrowed from the argument tuple, which outlives the call. The GIL is held
+// throughout (no %thread), so the wrapper may call into Python directly.
+%typemap(in) const std::function<double(double)>& (std::function<double(double)> temp) {
+  if (!PyCallable_Check($input)) {
+    PyErr_Format(PyExc_TypeError, "$symname(): argument $argnum must be callable, not %.200s",
+                 Py_TYPE($input)->tp_name);
+    SWIG_fail;
+  }
+  temp = [callable = $input](double x) -> double {
+    PyObject* arg = PyFloat_FromDouble(x);
+    if (!arg) throw bb_python_error();
+    PyObject* result = PyObject_CallOneArg(callable, arg);
+    Py_DECREF(arg);
+    if (!result) throw bb_python_error();  // fn raised: its exception stays pending
+    // float or int (converted as float(x)); anything else is a TypeError, as in the contract.
+    double value = -1.0;
+    if (PyFloat_Check(result) || PyLong_Check(result)) {
+      value = PyFloat_AsDouble(result);  // OverflowError for an int beyond float range
+    } else {
+      PyErr_Format(PyExc_TypeError, "map_callback(): fn must return float or int, not %.200s",
+                   Py_TYPE(result)->tp_name);
+    }
+    Py_DECREF(result);
+    if (value == -1.0 && PyErr_Occurred()) throw bb_python_error();
+    return value;
+  };
+  $1 = &temp;
 }
 
 // ---- scale.buffer / scale.inplace: SWIG has no buffer-protocol typemap (numpy.i does not ship

@@ -23,6 +23,16 @@ std::int64_t checked_div(std::int64_t a, std::int64_t b) {
   return a / b;
 }
 
+std::vector<double> map_callback(const std::vector<double>& values,
+                                 const std::function<double(double)>& fn) {
+  std::vector<double> out;
+  out.reserve(values.size());
+  for (double x : values) {
+    out.push_back(fn(x));
+  }
+  return out;
+}
+
 void scale_into(const double* values, std::size_t n, double factor, double* out) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     out[i] = values[i] * factor;

@@ -42,7 +42,23 @@ typedef enum {
    * The divisor was zero; the out-parameter is untouched.
    */
   BB_STATUS_DIVISION_BY_ZERO = 6,
+  /**
+   * A caller-supplied callback returned a status other than `BB_STATUS_OK`; the call stopped
+   * there (no further calls) and the output array is untouched. The callback's own status is
+   * not passed on: the caller keeps its own record of what failed (e.g. through `context`).
+   */
+  BB_STATUS_CALLBACK_FAILED = 7,
 } bb_status;
+
+/**
+ * The callback of `bb_map_callback`: computes `*out = f(x)` and returns 0 (`BB_STATUS_OK`),
+ * or returns any other value to stop the map. `context` is the caller's pointer, passed
+ * through untouched (it may be NULL). It returns a plain `int32_t`, not a `bb_status`: a C
+ * caller may return any int, and reading an out-of-range value as a Rust enum would be
+ * undefined behaviour. It must not unwind (a C++ exception or a Rust panic escaping it is
+ * undefined behaviour / an abort).
+ */
+typedef int32_t (*bb_map_fn)(void *context, double x, double *out);
 
 #ifdef __cplusplus
 extern "C" {
@@ -83,6 +99,23 @@ bb_status bb_checked_div(int64_t a, int64_t b, int64_t *out);
  * If `n > 0`, `values` points to `n` readable doubles and `out` to `n` writable doubles.
  */
 bb_status bb_scale_into(const double *values, size_t n, double factor, double *out);
+
+/**
+ * Maps through a caller-supplied function: `out[i] = fn(context, values[i])` for `i < n`,
+ * calling `fn` once per element, in order, on the caller's thread.
+ *
+ * When `fn` returns anything but 0 (`BB_STATUS_OK`), the map stops at once (no further calls) and
+ * returns `BB_STATUS_CALLBACK_FAILED`; `out` is then untouched (results are collected first and
+ * copied into `out` only on success). An element for which `fn` returned `BB_STATUS_OK` without
+ * writing its `out` is NaN. A NULL `fn` is `BB_STATUS_NULL_POINTER`, before any call. `values`
+ * and `out` must not overlap.
+ *
+ * # Safety
+ * If `n > 0`, `values` points to `n` readable doubles and `out` to `n` writable doubles.
+ * `fn` is NULL (an error) or a function as described by `bb_map_fn`, safe to call with
+ * `context`.
+ */
+bb_status bb_map_callback(const double *values, size_t n, bb_map_fn fn, void *context, double *out);
 
 /**
  * Scales in place: `values[i] = values[i] * factor` for `i < n`.

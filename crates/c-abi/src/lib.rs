@@ -10,7 +10,7 @@
 //! - pointers are checked (NULL, alignment, overlap) before a Rust slice is made from them,
 //!   since a bad slice is undefined behaviour even if it is never read.
 
-use std::ffi::{CStr, c_char};
+use std::ffi::{CStr, c_char, c_void};
 use std::panic::{self, AssertUnwindSafe};
 
 /// The outcome of every `bb_*` call: `BB_STATUS_OK` (0) or an error, described by
@@ -35,10 +35,14 @@ pub enum BbStatus {
     Panic = 5,
     /// The divisor was zero; the out-parameter is untouched.
     DivisionByZero = 6,
+    /// A caller-supplied callback returned a status other than `BB_STATUS_OK`; the call stopped
+    /// there (no further calls) and the output array is untouched. The callback's own status is
+    /// not passed on: the caller keeps its own record of what failed (e.g. through `context`).
+    CallbackFailed = 7,
 }
 
 // Private, so cbindgen leaves it out of the header.
-const ALL_STATUSES: [BbStatus; 7] = [
+const ALL_STATUSES: [BbStatus; 8] = [
     BbStatus::Ok,
     BbStatus::Overflow,
     BbStatus::NullPointer,
@@ -46,6 +50,7 @@ const ALL_STATUSES: [BbStatus; 7] = [
     BbStatus::Overlap,
     BbStatus::Panic,
     BbStatus::DivisionByZero,
+    BbStatus::CallbackFailed,
 ];
 
 impl BbStatus {
@@ -58,6 +63,7 @@ impl BbStatus {
             BbStatus::Overlap => c"the output array overlaps the input array",
             BbStatus::Panic => c"internal error: a Rust panic was caught at the C boundary",
             BbStatus::DivisionByZero => c"division by zero",
+            BbStatus::CallbackFailed => c"the callback failed (returned a status other than ok)",
         }
     }
 }
@@ -90,6 +96,11 @@ fn check_ptr<T>(ptr: *const T) -> Result<(), BbStatus> {
     } else {
         Ok(())
     }
+}
+
+/// Whether the `n`-element arrays at `a` and `b` share memory (only addresses are compared).
+fn overlaps(a: *const f64, b: *const f64, n: usize) -> bool {
+    n > 0 && a < b.wrapping_add(n) && b < a.wrapping_add(n)
 }
 
 /// A C (pointer, length) array as a slice. NULL is fine for an empty array, as C callers expect.
@@ -179,15 +190,61 @@ pub unsafe extern "C" fn bb_scale_into(
 ) -> BbStatus {
     guard(|| {
         // Two overlapping slices, one of them mutable, would be undefined behaviour.
-        if n > 0
-            && values < out.wrapping_add(n).cast_const()
-            && out.cast_const() < values.wrapping_add(n)
-        {
+        if overlaps(values, out.cast_const(), n) {
             return Err(BbStatus::Overlap);
         }
         // SAFETY: the caller's promise, as documented above; overlap was excluded.
         let (values, out) = unsafe { (slice_of(values, n)?, slice_of_mut(out, n)?) };
         kernels::scale_into(values, factor, out);
+        Ok(())
+    })
+}
+
+/// The callback of `bb_map_callback`: computes `*out = f(x)` and returns 0 (`BB_STATUS_OK`),
+/// or returns any other value to stop the map. `context` is the caller's pointer, passed
+/// through untouched (it may be NULL). It returns a plain `int32_t`, not a `bb_status`: a C
+/// caller may return any int, and reading an out-of-range value as a Rust enum would be
+/// undefined behaviour. It must not unwind (a C++ exception or a Rust panic escaping it is
+/// undefined behaviour / an abort).
+pub type BbMapFn = Option<unsafe extern "C" fn(context: *mut c_void, x: f64, out: *mut f64) -> i32>;
+
+/// Maps through a caller-supplied function: `out[i] = fn(context, values[i])` for `i < n`,
+/// calling `fn` once per element, in order, on the caller's thread.
+///
+/// When `fn` returns anything but 0 (`BB_STATUS_OK`), the map stops at once (no further calls) and
+/// returns `BB_STATUS_CALLBACK_FAILED`; `out` is then untouched (results are collected first and
+/// copied into `out` only on success). An element for which `fn` returned `BB_STATUS_OK` without
+/// writing its `out` is NaN. A NULL `fn` is `BB_STATUS_NULL_POINTER`, before any call. `values`
+/// and `out` must not overlap.
+///
+/// # Safety
+/// If `n > 0`, `values` points to `n` readable doubles and `out` to `n` writable doubles.
+/// `fn` is NULL (an error) or a function as described by `bb_map_fn`, safe to call with
+/// `context`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_map_callback(
+    values: *const f64,
+    n: usize,
+    r#fn: BbMapFn,
+    context: *mut c_void,
+    out: *mut f64,
+) -> BbStatus {
+    guard(|| {
+        let f = r#fn.ok_or(BbStatus::NullPointer)?;
+        if overlaps(values, out.cast_const(), n) {
+            return Err(BbStatus::Overlap);
+        }
+        // SAFETY: the caller's promise, as documented above; overlap was excluded.
+        let (values, out) = unsafe { (slice_of(values, n)?, slice_of_mut(out, n)?) };
+        let results = kernels::map_callback(values, |x| {
+            let mut y = f64::NAN;
+            // SAFETY: `fn` and `context` are the caller's (its promise); `y` is a valid f64.
+            match unsafe { f(context, x, &mut y) } {
+                0 => Ok(y),
+                _ => Err(BbStatus::CallbackFailed),
+            }
+        })?;
+        out.copy_from_slice(&results);
         Ok(())
     })
 }

@@ -2,10 +2,10 @@
 //! bad pointers from becoming undefined behaviour.
 
 use c_abi::{
-    BbStatus, bb_add, bb_checked_div, bb_debug_panic, bb_scale_inplace, bb_scale_into,
-    bb_status_message,
+    BbMapFn, BbStatus, bb_add, bb_checked_div, bb_debug_panic, bb_map_callback, bb_scale_inplace,
+    bb_scale_into, bb_status_message,
 };
-use std::ffi::CStr;
+use std::ffi::{CStr, c_void};
 use std::ptr;
 
 /// Every vector of a two-int64 kernel through its `bb_*` function: the value, or the status
@@ -136,4 +136,150 @@ fn every_code_has_a_message_and_unknown_codes_are_safe() {
     assert!(message(BbStatus::Overflow as i32).contains("overflow"));
     assert_eq!(message(-1), "unknown bb_status code");
     assert_eq!(message(i32::MAX), "unknown bb_status code");
+}
+
+/// What `recording_callback` reaches through `context`: a named callback of map_callback.toml,
+/// the arguments it was called with, and the status it returns when the callback fails.
+struct Recorder {
+    f: fn(f64) -> Option<f64>,
+    calls: Vec<f64>,
+    failure: BbStatus,
+}
+
+/// A C callback over a `Recorder`. It must not panic (it is `extern "C"`), so a NULL context
+/// is reported as a status, not unwrapped.
+unsafe extern "C" fn recording_callback(context: *mut c_void, x: f64, out: *mut f64) -> i32 {
+    // SAFETY: the tests pass a `*mut Recorder` that outlives the call, used by nothing else.
+    let Some(recorder) = (unsafe { context.cast::<Recorder>().as_mut() }) else {
+        return BbStatus::NullPointer as i32;
+    };
+    recorder.calls.push(x);
+    match (recorder.f)(x) {
+        Some(y) => {
+            // SAFETY: bb_map_callback passes a valid, writable double.
+            unsafe { out.write(y) };
+            BbStatus::Ok as i32
+        }
+        None => recorder.failure as i32,
+    }
+}
+
+/// Runs `bb_map_callback` over `values` with the named callback; returns the status, the
+/// output array (pre-filled with 42.0) and the recorded calls.
+fn map_with(
+    name: &str,
+    values: &[f64],
+    failure: BbStatus,
+) -> Result<(BbStatus, Vec<f64>, Vec<f64>), String> {
+    let mut recorder = Recorder {
+        f: spec::callback(name)?,
+        calls: Vec::new(),
+        failure,
+    };
+    let mut out = vec![42.0; values.len()];
+    // SAFETY: `values` and `out` hold `values.len()` doubles each, in distinct allocations;
+    // the context is a live `Recorder`, which is what `recording_callback` expects.
+    let status = unsafe {
+        bb_map_callback(
+            values.as_ptr(),
+            values.len(),
+            Some(recording_callback),
+            ptr::from_mut(&mut recorder).cast(),
+            out.as_mut_ptr(),
+        )
+    };
+    Ok((status, out, recorder.calls))
+}
+
+#[test]
+fn map_callback_matches_shared_vectors_and_stops_at_the_first_failure() -> Result<(), String> {
+    let spec = spec::map_callback_spec()?;
+    assert!(!spec.vectors.is_empty());
+    for v in &spec.vectors {
+        let (status, out, calls) = map_with(&v.callback, &v.values, BbStatus::CallbackFailed)?;
+        match &v.expect {
+            Some(expect) => {
+                assert_eq!(status, BbStatus::Ok, "{v:?}");
+                assert!(
+                    spec::same_floats_nan_aware(&out, expect),
+                    "{v:?} -> {out:?}"
+                );
+            }
+            None => {
+                assert!(v.error.is_some(), "{v:?} has neither expect nor error");
+                assert_eq!(status, BbStatus::CallbackFailed, "{v:?}");
+                assert!(
+                    out.iter().all(|&o| o == 42.0),
+                    "{v:?}: out untouched on failure"
+                );
+            }
+        }
+        assert_eq!(calls.len(), v.calls, "{v:?}: called with {calls:?}");
+        assert!(
+            spec::same_floats_nan_aware(&calls, &v.values[..v.calls]),
+            "{v:?}: called in order, once each"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn any_failing_callback_status_becomes_callback_failed() -> Result<(), String> {
+    // The callback's own status is not passed on, so it cannot pose as one of the ABI's.
+    for failure in [BbStatus::Overflow, BbStatus::Panic, BbStatus::NullPointer] {
+        let (status, _, calls) = map_with("fail_above_two", &[1.0, 5.0, 0.0], failure)?;
+        assert_eq!(status, BbStatus::CallbackFailed, "{failure:?}");
+        assert_eq!(calls, [1.0, 5.0]);
+    }
+    assert!(message(BbStatus::CallbackFailed as i32).contains("callback"));
+    Ok(())
+}
+
+#[test]
+fn map_callback_refuses_bad_pointers_before_any_call() {
+    let values = [1.0, 2.0];
+    let mut out = [0.0; 2];
+    let mut recorder = Recorder {
+        f: |x| Some(x),
+        calls: Vec::new(),
+        failure: BbStatus::CallbackFailed,
+    };
+    let context: *mut c_void = ptr::from_mut(&mut recorder).cast();
+    let callback: BbMapFn = Some(recording_callback);
+    // SAFETY (all calls): every non-NULL pointer is valid for the length passed; bad ones are
+    // rejected before a slice is made or the callback runs.
+    unsafe {
+        assert_eq!(
+            bb_map_callback(values.as_ptr(), 2, None, context, out.as_mut_ptr()),
+            BbStatus::NullPointer
+        );
+        assert_eq!(
+            bb_map_callback(ptr::null(), 2, callback, context, out.as_mut_ptr()),
+            BbStatus::NullPointer
+        );
+        assert_eq!(
+            bb_map_callback(values.as_ptr(), 2, callback, context, ptr::null_mut()),
+            BbStatus::NullPointer
+        );
+        let base = out.as_mut_ptr();
+        assert_eq!(
+            bb_map_callback(base, 2, callback, context, base),
+            BbStatus::Overlap
+        );
+        assert_eq!(
+            bb_map_callback(values.as_ptr().byte_add(1), 1, callback, context, base),
+            BbStatus::Misaligned
+        );
+        // An empty array may be NULL, and the callback is never called.
+        assert_eq!(
+            bb_map_callback(ptr::null(), 0, callback, context, ptr::null_mut()),
+            BbStatus::Ok
+        );
+    }
+    assert!(
+        recorder.calls.is_empty(),
+        "called with {:?}",
+        recorder.calls
+    );
+    assert_eq!(out, [0.0; 2]);
 }

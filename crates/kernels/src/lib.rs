@@ -40,6 +40,17 @@ pub fn checked_div(a: i64, b: i64) -> Result<i64, KernelError> {
     a.checked_div(b).ok_or(KernelError::Overflow)
 }
 
+/// `map_callback(values, f)`: `f(values[i])` for each element, in order, into a new vector.
+///
+/// Stops at the first `Err` (no further calls) and returns it unchanged: the error type is
+/// the callback's own, so a bridge can carry anything (a Python exception, say) through.
+pub fn map_callback<E>(
+    values: &[f64],
+    mut f: impl FnMut(f64) -> Result<f64, E>,
+) -> Result<Vec<f64>, E> {
+    values.iter().map(|&x| f(x)).collect()
+}
+
 /// `scale` into a caller-provided output: `out[i] = values[i] * factor`.
 ///
 /// # Panics

@@ -48,6 +48,27 @@ fn scale_matches_shared_vectors_in_every_form() -> Result<(), String> {
 }
 
 #[test]
+fn map_callback_matches_shared_vectors() -> Result<(), String> {
+    let spec = spec::map_callback_spec()?;
+    assert!(!spec.vectors.is_empty());
+    for v in &spec.vectors {
+        let f = spec::callback(&v.callback)?;
+        let mut calls = 0;
+        let got = kernels::map_callback(&v.values, |x| {
+            calls += 1;
+            f(x).ok_or("refused")
+        });
+        match (&got, &v.expect) {
+            (Ok(got), Some(want)) => assert!(spec::same_floats_nan_aware(got, want), "{v:?}"),
+            (Err(_), None) => assert!(v.error.is_some(), "{v:?}"),
+            _ => return Err(format!("map_callback {v:?} gave {got:?}")),
+        }
+        assert_eq!(calls, v.calls, "map_callback {v:?}: number of calls");
+    }
+    Ok(())
+}
+
+#[test]
 fn nan_aware_comparison_can_fail() {
     // The checker itself must be able to say no.
     assert!(!spec::same_floats_nan_aware(&[0.0], &[-0.0]));

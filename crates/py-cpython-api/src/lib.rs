@@ -313,6 +313,49 @@ unsafe extern "C" fn scale_list(
     })
 }
 
+/// `map_callback(values, fn)`: `[fn(x) for x in values]` as floats, calling back into Python.
+///
+/// `fn` is checked with PyCallable_Check before anything else (TypeError, no call made). The list
+/// is copied into a `Vec<f64>` first, as in `scale_list`, so `fn` may mutate it without harm.
+/// Each call is `PyObject_CallOneArg(fn, float(x))`; a NULL return means `fn` raised and that
+/// exception is still set, so the closure's `Err(Raised)` stops the kernel and the NULL return
+/// hands the very same exception object to the caller.
+unsafe extern "C" fn map_callback(
+    _module: *mut PyObject,
+    args: *mut *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    boundary(|| unsafe {
+        let [values, callback] = two_args(c"map_callback", args, nargs)?;
+        if PyCallable_Check(callback) == 0 {
+            return Err(wrong_type(c"map_callback(): fn", c"callable", callback));
+        }
+        if PyList_Check(values) == 0 {
+            return Err(wrong_type(c"values", c"a list", values));
+        }
+        // No Python code runs in this loop (see `as_f64`): the list cannot change under us.
+        let len = PyList_GET_SIZE(values);
+        let mut inputs = Vec::with_capacity(len as usize);
+        for i in 0..len {
+            inputs.push(as_f64(PyList_GET_ITEM(values, i), c"values[i]")?);
+        }
+        // `values` and `callback` are borrowed from the caller's argument array, which keeps
+        // them alive for the whole call, whatever `fn` does.
+        let outputs = kernels::map_callback(&inputs, |x| {
+            let arg = Owned::new(PyFloat_FromDouble(x))?;
+            let result = Owned::new(PyObject_CallOneArg(callback, arg.as_ptr()))?;
+            as_f64(result.as_ptr(), c"fn's result")
+        })?;
+
+        let list = Owned::new(PyList_New(outputs.len() as Py_ssize_t))?;
+        for (i, &value) in (0..).zip(&outputs) {
+            let item = Owned::new(PyFloat_FromDouble(value))?;
+            PyList_SET_ITEM(list.as_ptr(), i, item.into_ptr()); // steals the reference
+        }
+        Ok(list)
+    })
+}
+
 /// `array('d', [0.0])`, made once at import: `scale_buffer` repeats it to get its result.
 static ONE_ZERO: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
 
@@ -383,7 +426,7 @@ const fn fastcall(
 
 // `static mut` because CPython takes these tables through `*mut` pointers; nothing in Rust
 // reads or writes them after `PyInit`.
-static mut METHODS: [PyMethodDef; 6] = [
+static mut METHODS: [PyMethodDef; 7] = [
     fastcall(
         c"add",
         add,
@@ -393,6 +436,11 @@ static mut METHODS: [PyMethodDef; 6] = [
         c"checked_div",
         checked_div,
         c"checked_div(a, b)\n--\n\na / b truncated toward zero; ZeroDivisionError, OverflowError.",
+    ),
+    fastcall(
+        c"map_callback",
+        map_callback,
+        c"map_callback(values, fn)\n--\n\nA new list: fn(x) for each x, in order; fn's exception propagates.",
     ),
     fastcall(
         c"scale_list",

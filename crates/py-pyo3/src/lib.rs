@@ -19,7 +19,7 @@ use pyo3::exceptions::{
     PyBufferError, PyOverflowError, PyTypeError, PyValueError, PyZeroDivisionError,
 };
 use pyo3::prelude::*;
-use pyo3::types::PyMemoryView;
+use pyo3::types::{PyFloat, PyInt, PyMemoryView};
 
 /// A kernel's refusal as the Python exception the contract names, with the kernel's message.
 /// (A function, not `From<KernelError> for PyErr`: both types are foreign to this crate.)
@@ -49,6 +49,38 @@ fn scale_list(mut values: Vec<f64>, factor: f64) -> Vec<f64> {
     // The Vec is already a fresh copy of the list, so scaling it in place saves an allocation.
     kernels::scale_inplace(&mut values, factor);
     values
+}
+
+/// `map_callback(values, fn)`: `[fn(x) for x in values]` as floats, calling back into Python.
+///
+/// `fn`'s exception travels through the kernel as the closure's `Err(PyErr)`: the kernel stops at
+/// the first one and returns it unchanged, and PyO3 restores that very exception object when
+/// this function returns it. `fn`'s result must be a float or an int (see `callback_result`).
+#[pyfunction]
+fn map_callback(values: Vec<f64>, r#fn: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
+    // Checked before any call, so an empty list with a non-callable is refused too.
+    if !r#fn.is_callable() {
+        return Err(PyTypeError::new_err(format!(
+            "map_callback(): fn must be callable, not {}",
+            r#fn.get_type().name()?
+        )));
+    }
+    kernels::map_callback(&values, |x| callback_result(r#fn.call1((x,))?))
+}
+
+/// `fn`'s result as float(x) if it is a float or an int, TypeError otherwise.
+///
+/// The type check comes first because `f64` extraction alone (PyFloat_AsDouble) takes anything
+/// with `__float__`, so a Decimal or a Fraction would pass where the contract says TypeError.
+fn callback_result(result: Bound<'_, PyAny>) -> PyResult<f64> {
+    if result.is_instance_of::<PyFloat>() || result.is_instance_of::<PyInt>() {
+        result.extract::<f64>()
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "fn's result must be float, not {}",
+            result.get_type().name()?
+        )))
+    }
 }
 
 /// `scale_buffer(values, factor)`: a new float64 numpy array.
@@ -154,6 +186,7 @@ unsafe fn as_mut_slice(buffer: &PyUntypedBuffer) -> &mut [f64] {
 fn bb_pyo3(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(add, m)?)?;
     m.add_function(wrap_pyfunction!(checked_div, m)?)?;
+    m.add_function(wrap_pyfunction!(map_callback, m)?)?;
     m.add_function(wrap_pyfunction!(scale_list, m)?)?;
     m.add_function(wrap_pyfunction!(scale_buffer, m)?)?;
     m.add_function(wrap_pyfunction!(scale_inplace, m)?)?;

@@ -12,6 +12,8 @@ namespace bridgebench::rs_cxx {
 // Defined by cxx from the bridge in src/lib.rs (generated rs-cxx/src/lib.rs.h,
 // which includes this file, so only a declaration fits here).
 struct DivResult;
+// The Rust closure that map_callback calls back (an opaque Rust type, also defined there).
+struct Callback;
 
 // out[i] = values[i] * factor. The caller guarantees out.size() == values.size().
 void scale_into(rust::Slice<const double> values, double factor, rust::Slice<double> out);
@@ -21,5 +23,9 @@ void scale_inplace(rust::Slice<double> values, double factor);
 
 // bridgebench::checked_div, with its two exception types turned into a status.
 DivResult checked_div(std::int64_t a, std::int64_t b);
+
+// bridgebench::map_callback with callback.call as fn, its result copied into out. The
+// rust::Error that callback.call throws when the Rust closure fails propagates.
+void map_callback(rust::Slice<const double> values, Callback& callback, rust::Slice<double> out);
 
 }  // namespace bridgebench::rs_cxx

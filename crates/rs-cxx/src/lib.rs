@@ -9,6 +9,7 @@
 use cpp_kernels as _;
 
 use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
 
 #[cxx::bridge]
 mod ffi {
@@ -59,6 +60,23 @@ mod ffi {
         // Still `Result`: an exception the shim does not catch becomes `Err`
         // instead of aborting the process.
         fn checked_div(a: i64, b: i64) -> Result<DivResult>;
+
+        // The kernel calls `callback.call(x)` per element, through a
+        // std::function. A throw from `call` (a `rust::Error`) unwinds the
+        // C++ kernel and arrives here as `Err(cxx::Exception)`, thanks to `Result`.
+        fn map_callback(values: &[f64], callback: &mut Callback<'_>, out: &mut [f64])
+        -> Result<()>;
+    }
+
+    // Control crosses back: C++ calls this Rust method. Its `Err` becomes a
+    // C++ `rust::Error` exception thrown inside the C++ kernel's loop.
+    #[namespace = "bridgebench::rs_cxx"]
+    extern "Rust" {
+        type Callback<'a>;
+
+        // `unsafe`: cxx requires it of an extern "Rust" fn with explicit
+        // lifetimes; C++ only ever calls it during map_callback.
+        unsafe fn call<'a>(self: &mut Callback<'a>, x: f64) -> Result<f64>;
     }
 }
 
@@ -128,4 +146,91 @@ pub fn scale(values: &[f64], factor: f64) -> Vec<f64> {
 /// `values[i] *= factor` in the caller's memory; C++ gets the slice, no copy.
 pub fn scale_inplace(values: &mut [f64], factor: f64) {
     ffi::scale_inplace(values, factor);
+}
+
+/// What C++ calls back: the caller's closure, which stores its own error (or a
+/// panic) on the Rust side and tells C++ only that it failed.
+pub struct Callback<'a> {
+    f: &'a mut dyn FnMut(f64) -> Result<f64, Stop>,
+    /// A panic caught in [`Callback::call`], resumed once C++ has returned.
+    panic: Option<Box<dyn std::any::Any + Send>>,
+}
+
+/// The error `Callback::call` hands cxx: cxx throws it into C++ as a
+/// `rust::Error` whose `what()` is this message. The caller's own error stays
+/// in Rust; only this marker travels through the C++ kernel.
+#[derive(Debug)]
+pub struct Stop;
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the Rust callback failed")
+    }
+}
+
+impl Callback<'_> {
+    fn call(&mut self, x: f64) -> Result<f64, Stop> {
+        // cxx aborts the process if a panic reaches an extern "Rust" function's
+        // edge, so catch it here and stop the C++ loop with an error instead.
+        match panic::catch_unwind(AssertUnwindSafe(|| (self.f)(x))) {
+            Ok(result) => result,
+            Err(payload) => {
+                self.panic = Some(payload);
+                Err(Stop)
+            }
+        }
+    }
+}
+
+/// The error of [`map_callback`].
+#[derive(Debug)]
+pub enum MapError<E> {
+    /// The callback's own `Err`, unchanged; it was the last call.
+    Callback(E),
+    /// A C++ exception that did not come from the callback (`std::bad_alloc`, say).
+    Cpp(Exception),
+}
+
+impl<E: fmt::Display> fmt::Display for MapError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MapError::Callback(e) => e.fmt(f),
+            MapError::Cpp(e) => f.write_str(e.what()),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> std::error::Error for MapError<E> {}
+
+/// `f(values[i])` for each element, in order, called back from the C++ kernel.
+///
+/// The first `Err` stops the kernel at once (no further calls) and comes back
+/// unchanged as `MapError::Callback`. A panic in `f` stops the kernel the same
+/// way, then resumes unwinding here, on the Rust side of the boundary.
+pub fn map_callback<E>(
+    values: &[f64],
+    mut f: impl FnMut(f64) -> Result<f64, E>,
+) -> Result<Vec<f64>, MapError<E>> {
+    let mut failure = None;
+    let mut stop_on_err = |x| {
+        f(x).map_err(|e| {
+            failure = Some(e);
+            Stop
+        })
+    };
+    let mut callback = Callback {
+        f: &mut stop_on_err,
+        panic: None,
+    };
+    // The kernel returns a std::vector; the shim copies it into this Vec.
+    let mut out = vec![0.0; values.len()];
+    let result = ffi::map_callback(values, &mut callback, &mut out);
+    if let Some(payload) = callback.panic.take() {
+        panic::resume_unwind(payload);
+    }
+    match (result, failure) {
+        (Ok(()), _) => Ok(out),
+        (Err(_), Some(e)) => Err(MapError::Callback(e)),
+        (Err(e), None) => Err(MapError::Cpp(e)),
+    }
 }

@@ -150,6 +150,97 @@ fn check_scale(values: &[f64], factor: f64) -> Result<(), String> {
     Ok(())
 }
 
+/// The error of the differential tests' failing callbacks: which call refused
+/// which input. Every row must hand back this very error, unchanged.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Refused {
+    call: usize,
+    x_bits: u64,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "call {} refused {}",
+            self.call,
+            f64::from_bits(self.x_bits)
+        )
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// How one map_callback run ended, as comparable data: the output bits or the
+/// `Refused` error, and every input the callback saw (bits), in order.
+type MapRun = (Result<Vec<u64>, Refused>, Vec<u64>);
+
+/// Runs a `map_callback` cell with `g` behind a callback that records its inputs
+/// and fails (with `Refused`) at call number `fail_at`, if given.
+fn run_map(
+    cell: rust_side::MapCallbackFn,
+    values: &[f64],
+    g: fn(f64) -> Option<f64>,
+    fail_at: Option<usize>,
+) -> Result<MapRun, String> {
+    let mut seen = Vec::new();
+    let result = cell(values, &mut |x| {
+        let call = seen.len();
+        seen.push(x.to_bits());
+        match g(x) {
+            Some(y) if fail_at != Some(call) => Ok(y),
+            _ => Err(Box::new(Refused {
+                call,
+                x_bits: x.to_bits(),
+            })),
+        }
+    });
+    let result = match result {
+        Ok(out) => Ok(out.iter().map(|y| y.to_bits()).collect()),
+        // The very error the callback returned, not a message about it.
+        Err(e) => Err(*e
+            .downcast::<Refused>()
+            .map_err(|e| format!("not the callback's error: {e}"))?),
+    };
+    Ok((result, seen))
+}
+
+/// Every bridge's map_callback against `kernels::map_callback`: the same output
+/// bits or the same `Refused`, after exactly the same calls with the same inputs.
+fn check_map(
+    values: &[f64],
+    g: fn(f64) -> Option<f64>,
+    fail_at: Option<usize>,
+) -> Result<MapRun, String> {
+    let native: rust_side::MapCallbackFn = |values, f| kernels::map_callback(values, f);
+    let want = run_map(native, values, g, fail_at)?;
+    for row in BRIDGES {
+        let Some(cell) = row.map_callback else {
+            continue;
+        };
+        let got = run_map(cell, values, g, fail_at).map_err(|e| format!("{}: {e}", row.module))?;
+        if got != want {
+            return Err(format!(
+                "{}: map_callback differs (n = {}, fail_at = {fail_at:?}): {:?} after {} calls, native {:?} after {}",
+                row.module,
+                values.len(),
+                got.0.as_ref().map(Vec::len),
+                got.1.len(),
+                want.0.as_ref().map(Vec::len),
+                want.1.len()
+            ));
+        }
+    }
+    Ok(want)
+}
+
+/// The callbacks of the proptest: none fails on its own (the test picks a failing call).
+const MAP_CALLBACKS: [fn(f64) -> Option<f64>; 3] = [
+    |x| Some(x * 2.0 + 1.0),
+    |x| Some(x), // identity: every bit pattern must cross and come back unchanged
+    |x| Some(-x),
+];
+
 #[test]
 fn add_shared_vectors() -> Result<(), String> {
     check_int_pair_vectors(&ADD, &spec::add_spec()?)
@@ -236,6 +327,67 @@ fn scale_signed_zeros() -> Result<(), String> {
 }
 
 #[test]
+fn map_callback_shared_vectors() -> Result<(), String> {
+    let spec = spec::map_callback_spec()?;
+    assert!(!spec.vectors.is_empty());
+    for v in &spec.vectors {
+        let (result, seen) = check_map(&v.values, spec::callback(&v.callback)?, None)?;
+        // And the native kernel against the vector itself.
+        assert_eq!(seen.len(), v.calls, "{v:?}: number of calls");
+        match (result, &v.expect) {
+            (Ok(bits), Some(want)) => {
+                let got: Vec<f64> = bits.into_iter().map(f64::from_bits).collect();
+                assert!(spec::same_floats_nan_aware(&got, want), "{v:?}");
+            }
+            (Err(refused), None) => assert_eq!(refused.call + 1, v.calls, "{v:?}"),
+            (got, _) => return Err(format!("{v:?} gave {got:?}")),
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn map_callback_nan_payloads_cross_unchanged() -> Result<(), String> {
+    // Through C++ and back, twice (in, then out): a signalling NaN must not be
+    // quieted, and no payload may change, when nothing computes on it.
+    let values = [
+        f64::from_bits(0x7ff0_0000_0000_0042), // signalling
+        f64::from_bits(0xfff8_0000_dead_beef),
+        -0.0,
+        5e-324,
+    ];
+    let (result, _) = check_map(&values, Some, None)?;
+    let sent: Vec<u64> = values.iter().map(|x| x.to_bits()).collect();
+    assert_eq!(result, Ok(sent));
+    Ok(())
+}
+
+#[test]
+fn map_check_can_fail() -> Result<(), String> {
+    // The map_callback checker must see a row that calls on after a failure,
+    // and one that hands back a look-alike error instead of the callback's own.
+    let calls_on: rust_side::MapCallbackFn = |values, f| {
+        let mut first_err = None;
+        let out: Vec<f64> = values
+            .iter()
+            .filter_map(|&x| f(x).map_err(|e| first_err.get_or_insert(e)).ok())
+            .collect();
+        first_err.map_or(Ok(out), Err)
+    };
+    let native: rust_side::MapCallbackFn = |values, f| kernels::map_callback(values, f);
+    let values = [1.0, 2.0, 3.0];
+    let g = |x| Some(x);
+    assert_ne!(
+        run_map(calls_on, &values, g, Some(0))?,
+        run_map(native, &values, g, Some(0))?
+    );
+    let look_alike: rust_side::MapCallbackFn =
+        |values, f| kernels::map_callback(values, f).map_err(|e| e.to_string().into());
+    assert!(run_map(look_alike, &values, g, Some(1)).is_err());
+    Ok(())
+}
+
+#[test]
 fn result_check_can_fail() {
     // The checker itself must be able to say no.
     let nan = |bits: u64| f64::from_bits(bits);
@@ -315,5 +467,26 @@ proptest! {
         factor in any_f64(),
     ) {
         check_scale(&values, factor).map_err(TestCaseError::fail)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+    #[test]
+    fn map_callback_matches_native(
+        values in prop_oneof![
+            proptest::collection::vec(any_f64(), 0..16),
+            proptest::collection::vec(any_f64(), 0..2_000),
+        ],
+        callback in 0..MAP_CALLBACKS.len(),
+        fail in proptest::option::of(any::<proptest::sample::Index>()),
+    ) {
+        // A failure at a random call, when there is any call to fail.
+        let fail_at = fail.filter(|_| !values.is_empty()).map(|i| i.index(values.len()));
+        let (result, seen) = check_map(&values, MAP_CALLBACKS[callback], fail_at)
+            .map_err(TestCaseError::fail)?;
+        // The native kernel itself: stops right at the failing call.
+        prop_assert_eq!(seen.len(), fail_at.map_or(values.len(), |i| i + 1));
+        prop_assert_eq!(result.is_err(), fail_at.is_some());
     }
 }

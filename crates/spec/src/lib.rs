@@ -51,6 +51,33 @@ pub struct ScaleVector {
     pub expect: Vec<f64>,
 }
 
+/// One test vector of `map_callback`: `callback` names one of [`callback`]'s functions;
+/// either `expect` or `error` is set, and `calls` is how many times it must be called.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MapVector {
+    pub values: Vec<f64>,
+    pub callback: String,
+    pub expect: Option<Vec<f64>>,
+    pub error: Option<String>,
+    pub calls: usize,
+}
+
+/// The named callbacks of benches/kernels/map_callback.toml, natively: `None` means the
+/// callback fails for that input. Every Rust implementation's tests use these.
+pub fn callback(name: &str) -> Result<fn(f64) -> Option<f64>, String> {
+    Ok(match name {
+        "double" => |x| Some(x * 2.0),
+        "negate" => |x| Some(-x),
+        "square_plus_one" => |x| Some(x * x + 1.0),
+        "fail_above_two" => |x| (x <= 2.0).then_some(x),
+        other => {
+            return Err(format!(
+                "map_callback.toml names an unknown callback {other:?}"
+            ));
+        }
+    })
+}
+
 /// A cell: one way of calling a kernel (a marshaling strategy).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Cell {
@@ -85,6 +112,10 @@ pub fn add_spec() -> Result<KernelSpec<AddVector>, String> {
 
 pub fn checked_div_spec() -> Result<KernelSpec<IntPairVector>, String> {
     read_toml("benches/kernels/checked_div.toml")
+}
+
+pub fn map_callback_spec() -> Result<KernelSpec<MapVector>, String> {
+    read_toml("benches/kernels/map_callback.toml")
 }
 
 pub fn scale_spec() -> Result<KernelSpec<ScaleVector>, String> {

@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[3]
 INCLUDE = ROOT / "crates/c-abi/include"
 LIBDIR = ROOT / "target/release"
 MODULE = "bridgebench.bridges.generated._bb_cffi"
+# map_callback's C callback, written in Python: cffi generates a C function with this
+# signature (a `bb_map_fn`) that calls whatever cffi_abi.py attaches with @ffi.def_extern().
+EXTERN_PYTHON = 'extern "Python" int32_t bridgebench_map_fn(void *context, double x, double *out);'
 
 
 def cdef_source(header: str) -> str:
@@ -31,7 +34,7 @@ def cdef_source(header: str) -> str:
 
 def main() -> None:
     ffibuilder = FFI()
-    ffibuilder.cdef(cdef_source((INCLUDE / "bb_c_abi.h").read_text()))
+    ffibuilder.cdef(cdef_source((INCLUDE / "bb_c_abi.h").read_text()) + "\n" + EXTERN_PYTHON)
     ffibuilder.set_source(
         MODULE,
         '#include "bb_c_abi.h"',

@@ -12,7 +12,19 @@ from __future__ import annotations
 import ctypes
 import enum
 import os
-from ctypes import POINTER, byref, c_char_p, c_double, c_int, c_int32, c_int64, c_size_t
+from collections.abc import Callable
+from ctypes import (
+    CFUNCTYPE,
+    POINTER,
+    byref,
+    c_char_p,
+    c_double,
+    c_int,
+    c_int32,
+    c_int64,
+    c_size_t,
+    py_object,
+)
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +52,7 @@ class Status(enum.IntEnum):
     OVERLAP = 4
     PANIC = 5
     DIVISION_BY_ZERO = 6
+    CALLBACK_FAILED = 7
 
 
 _EXCEPTIONS: dict[int, type[Exception]] = {
@@ -62,6 +75,12 @@ _lib.bb_scale_into.argtypes = [POINTER(c_double), c_size_t, c_double, POINTER(c_
 _lib.bb_scale_into.restype = c_int
 _lib.bb_scale_inplace.argtypes = [POINTER(c_double), c_size_t, c_double]
 _lib.bb_scale_inplace.restype = c_int
+# `typedef int32_t (*bb_map_fn)(void *context, double x, double *out)`. The header's
+# `void *context` is declared py_object on both sides, so ctypes passes the call's state
+# object through C as a borrowed PyObject* and hands it back to the trampoline as the object.
+_MapFn = CFUNCTYPE(c_int32, py_object, c_double, POINTER(c_double))
+_lib.bb_map_callback.argtypes = [POINTER(c_double), c_size_t, _MapFn, py_object, POINTER(c_double)]
+_lib.bb_map_callback.restype = c_int
 # Not a kernel: the test hook that panics inside the ABI's guard (python/tests/test_c_abi_panic.py).
 _lib.bb_debug_panic.argtypes = []
 _lib.bb_debug_panic.restype = c_int
@@ -97,6 +116,62 @@ def checked_div(a: int, b: int) -> int:
     if status:
         raise _error(status)
     return out.value
+
+
+class _MapCall:
+    """One map_callback call's state, passed to the trampoline as the C `context`."""
+
+    __slots__ = ("error", "fn")
+
+    def __init__(self, fn: Callable[[float], float]) -> None:
+        self.fn = fn
+        self.error: BaseException | None = None
+
+
+def _trampoline(state: _MapCall, x: float, out: Any) -> int:
+    # ctypes prints and swallows an exception that escapes a callback (and the C side would see
+    # a made-up status), so nothing may escape: the exception is stored for map_callback to
+    # re-raise, and the status stops the kernel at once.
+    try:
+        y = state.fn(x)
+        if isinstance(y, float):
+            out[0] = y
+        elif isinstance(y, int):
+            out[0] = float(y)  # OverflowError beyond float range, as float(x)
+        else:
+            raise TypeError(f"fn's result must be float, not {type(y).__name__}")
+    except BaseException as exc:  # KeyboardInterrupt too: it must reach the caller
+        state.error = exc
+        return Status.CALLBACK_FAILED
+    return Status.OK
+
+
+# One C function pointer for every call, made once: the per-call state travels in `context`.
+# A module global, so the thunk lives as long as the library can call it.
+_TRAMPOLINE = _MapFn(_trampoline)
+
+
+def map_callback(values: list[float], fn: Callable[[float], float]) -> list[float]:
+    if not callable(fn):
+        raise TypeError(f"map_callback(): fn must be callable, not {type(fn).__name__}")
+    # The same conversion as scale_list: one c_double per element (TypeError for str, None).
+    array = (c_double * len(values))(*values)
+    out = (c_double * len(array))()
+    state = _MapCall(fn)
+    status = _lib.bb_map_callback(array, len(array), _TRAMPOLINE, state, out)
+    if status == Status.CALLBACK_FAILED and state.error is not None:
+        # Re-raise the very object fn raised. Take it out of `state` first, and never bind it
+        # to a local here: the traceback keeps this frame alive, and a reference from it back
+        # to the exception would be a cycle only the garbage collector could free.
+        raise _take_error(state)
+    if status:
+        raise _error(status)
+    return out[:]
+
+
+def _take_error(state: _MapCall) -> BaseException:
+    error, state.error = state.error, None
+    return error if error is not None else RuntimeError("the callback failed")
 
 
 def scale_list(values: list[float], factor: float) -> list[float]:

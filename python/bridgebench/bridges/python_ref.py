@@ -7,6 +7,7 @@ which inputs are accepted and which exception each bad input gets.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,16 @@ def checked_div(a: int, b: int) -> int:
     if quotient > INT64_MAX:
         raise OverflowError("integer overflow: result does not fit in int64")
     return quotient
+
+
+def map_callback(values: list[float], fn: Callable[[float], float]) -> list[float]:
+    if not callable(fn):
+        raise TypeError(f"map_callback(): fn must be callable, not {type(fn).__name__}")
+    if not isinstance(values, list):
+        raise TypeError(f"values must be a list, not {type(values).__name__}")
+    # Convert every element first, as a native bridge's list conversion does, then call.
+    xs = [_as_float(v, "values[i]") for v in values]
+    return [_as_float(fn(x), "fn's result") for x in xs]
 
 
 def _as_float(value: Any, what: str) -> float:

@@ -28,9 +28,30 @@ def _bits(result: Any, strategy: str) -> bytes:
     return memoryview(result).tobytes()
 
 
+def _bench(cell: spec.Cell) -> dict[str, Any]:
+    bench: dict[str, Any] = spec.kernels()[cell.kernel]["bench"]
+    return bench
+
+
+def _callback_case(
+    fn: Callable[..., Any], cell: spec.Cell, n: int
+) -> tuple[int, Any, Any, Callable[[], None]]:
+    """map_callback over n normal numbers with the spec's [bench] callback (a Python lambda)."""
+    name = _bench(cell)["callback"]
+    callback = eval(spec.kernels()[cell.kernel]["callbacks"][name]["python"])  # noqa: S307
+    values = np.random.default_rng(n).standard_normal(n).tolist()
+    want = np.array([callback(x) for x in values]).tobytes()
+
+    def check() -> None:
+        if _bits(fn(values, callback), "list") != want:
+            raise AssertionError(f"wrong answer from {cell.function} (n={n})")
+
+    return n, values, callback, check
+
+
 def _scalar_case(fn: Callable[..., Any], cell: spec.Cell) -> tuple[Any, Any, Callable[[], None]]:
     """The kernel spec's [bench] args, checked against the reference's answer."""
-    a, b = spec.kernels()[cell.kernel]["bench"]["args"]
+    a, b = _bench(cell)["args"]
     want = getattr(spec.reference().import_module(), cell.function)(a, b)
 
     def check() -> None:
@@ -67,6 +88,8 @@ def run(bridge: spec.Bridge, samples: int, target_ns: int) -> None:
         cases: list[tuple[int | None, Any, Any, Callable[[], None]]]
         if cell.strategy == "scalar":
             cases = [(None, *_scalar_case(fn, cell))]
+        elif cell.strategy == "callback":
+            cases = [_callback_case(fn, cell, n) for n in _bench(cell)["sizes"]]
         else:
             cases = []
             for n in SIZES:

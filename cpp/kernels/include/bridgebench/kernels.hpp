@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <vector>
 
@@ -23,6 +24,11 @@ std::int64_t add(std::int64_t a, std::int64_t b);
 // a / b truncated toward zero; throws division_by_zero when b == 0 and std::overflow_error
 // for INT64_MIN / -1 (the one quotient that does not fit).
 std::int64_t checked_div(std::int64_t a, std::int64_t b);
+
+// out[i] = fn(values[i]), in order. Whatever fn throws propagates unchanged and stops the
+// loop: a binding can carry its own error (a Python exception, say) through the kernel.
+std::vector<double> map_callback(const std::vector<double>& values,
+                                 const std::function<double(double)>& fn);
 
 // out[i] = values[i] * factor for i in [0, n). `out` may equal `values`.
 void scale_into(const double* values, std::size_t n, double factor, double* out) noexcept;

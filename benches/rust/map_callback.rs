@@ -1,0 +1,52 @@
+//! Criterion bench of the `map_callback` cell, for every row of the Rust-side table.
+//!
+//! Names are stable, because a later step reads criterion's estimates from them:
+//!   group "map_callback", id = "<bridge>/<n>", the bridge's key in
+//!   `rust_side::BRIDGES` and the number of elements
+//!   -> target/criterion/map_callback/<bridge>/<n>/new/estimates.json
+//! Throughput is in elements (= callback calls), so criterion also reports calls per second.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+
+mod common;
+
+/// `[bench] sizes` of benches/kernels/map_callback.toml (keep in step; the `spec`
+/// crate does not read that table).
+const SIZES: [usize; 3] = [1, 1_000, 100_000];
+
+/// Normal, finite floats, as in scale.rs.
+fn input(n: usize) -> Vec<f64> {
+    (0..n).map(|i| 1.0 + i as f64 * 0.25).collect()
+}
+
+fn map_callback(c: &mut Criterion) {
+    let mut group = c.benchmark_group("map_callback");
+    for n in SIZES {
+        let values = input(n);
+        group.throughput(Throughput::Elements(n as u64));
+        for bridge in rust_side::BRIDGES {
+            let Some(map_callback) = bridge.map_callback else {
+                continue;
+            };
+            // `[bench] callback = "double"`: x * 2.0, checked once before timing.
+            let want: Vec<f64> = values.iter().map(|x| x * 2.0).collect();
+            let got = map_callback(&values, &mut |x| Ok(x * 2.0));
+            assert_eq!(got.ok(), Some(want), "{}", bridge.module);
+            let map_callback = black_box(map_callback); // same indirect call for every bridge
+            // The timed call includes allocating, and dropping, the new Vec; the
+            // callback is a `&mut dyn FnMut` for every row, native included.
+            group.bench_with_input(BenchmarkId::new(bridge.module, n), &values, |b, v| {
+                b.iter(|| map_callback(black_box(v), &mut |x| Ok(black_box(x) * 2.0)))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = map_callback
+}
+criterion_main!(benches);
