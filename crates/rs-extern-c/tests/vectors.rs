@@ -36,53 +36,22 @@ fn scale_matches_shared_vectors() -> Result<(), String> {
     Ok(())
 }
 
-/// The error the tests' callbacks return: which input they refused.
-#[derive(Debug, PartialEq)]
-struct Refused(f64);
-
-#[test]
-fn map_callback_matches_shared_vectors() -> Result<(), String> {
-    let spec = spec::map_callback_spec()?;
-    assert!(!spec.vectors.is_empty());
-    for v in &spec.vectors {
-        let f = spec::callback(&v.callback)?;
-        let mut calls = 0;
-        let got = rs_extern_c::map_callback(&v.values, |x| {
-            calls += 1;
-            f(x).ok_or(Refused(x))
-        });
-        match (&got, &v.expect) {
-            (Ok(got), Some(want)) => assert!(spec::same_floats_nan_aware(got, want), "{v:?}"),
-            // The closure's own error, kept in Rust while C++ unwound on a status.
-            (Err(rs_extern_c::MapError::Callback(Refused(x))), None) => {
-                assert!(v.error.is_some(), "{v:?}");
-                assert_eq!(Some(x), v.values.get(calls - 1), "{v:?}: the refused input");
-            }
-            _ => return Err(format!("map_callback {v:?} gave {got:?}")),
-        }
-        assert_eq!(calls, v.calls, "map_callback {v:?}: number of calls");
-    }
-    Ok(())
+/// `map_callback` as the shared checks call it: the callback's own error, or None.
+fn run(values: &[f64], f: &mut spec::TestCallback<'_>) -> Result<Vec<f64>, Option<spec::Refused>> {
+    rs_extern_c::map_callback(values, f).map_err(|e| match e {
+        rs_extern_c::MapError::Callback(refused) => Some(refused),
+        _ => None,
+    })
 }
 
 #[test]
-fn map_callback_panic_unwinds_on_the_rust_side() {
-    // A panic must not unwind through C++: the trampoline catches it, C++ stops
-    // on a status, and the panic resumes once C++ has returned.
-    let mut calls = 0;
-    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        rs_extern_c::map_callback(&[1.0, 2.0, 3.0], |x| {
-            calls += 1;
-            if x > 1.0 {
-                panic!("callback panicked at {x}");
-            }
-            Ok::<_, Refused>(x)
-        })
-    }));
-    let payload = caught.expect_err("the panic must reach the caller");
-    assert_eq!(
-        payload.downcast_ref::<String>().map(String::as_str),
-        Some("callback panicked at 2")
-    );
-    assert_eq!(calls, 2, "no call after the panic");
+fn map_callback_matches_shared_vectors() -> Result<(), String> {
+    // The closure's own error stays in Rust while C++ unwinds on a status; a panic is
+    // caught in the trampoline (it must not unwind through C++) and resumed after C++ returns.
+    spec::check_map_callback_vectors(&spec::map_callback_spec()?, run)
+}
+
+#[test]
+fn map_callback_panic_unwinds_on_the_rust_side() -> Result<(), String> {
+    spec::check_map_callback_panic(|f| run(&[1.0, 2.0, 3.0], f))
 }

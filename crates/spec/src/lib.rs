@@ -78,6 +78,69 @@ pub fn callback(name: &str) -> Result<fn(f64) -> Option<f64>, String> {
     })
 }
 
+/// The error the named callbacks give in Rust tests: the input they refused.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Refused(pub f64);
+
+/// A callback as the map_callback checks hand it to an implementation.
+pub type TestCallback<'a> = dyn FnMut(f64) -> Result<f64, Refused> + 'a;
+
+/// Checks a map_callback implementation against every vector. `run(values, callback)` must
+/// call the callback once per element, in order, stop at its first `Err`, and hand that very
+/// error back as `Err(Some(..))` (`Err(None)`: it failed some other way, which is wrong).
+pub fn check_map_callback_vectors(
+    spec: &KernelSpec<MapVector>,
+    run: impl Fn(&[f64], &mut TestCallback<'_>) -> Result<Vec<f64>, Option<Refused>>,
+) -> Result<(), String> {
+    if spec.vectors.is_empty() {
+        return Err("benches/kernels/map_callback.toml has no vectors".into());
+    }
+    for v in &spec.vectors {
+        let f = callback(&v.callback)?;
+        let mut seen = Vec::new();
+        let got = run(&v.values, &mut |x| {
+            seen.push(x);
+            f(x).ok_or(Refused(x))
+        });
+        let in_order = same_floats_nan_aware(&seen, &v.values[..seen.len().min(v.values.len())]);
+        match (&got, &v.expect) {
+            (Ok(got), Some(want)) if same_floats_nan_aware(got, want) => {}
+            // The callback's own error: the last input it saw is the one it refused.
+            (Err(Some(Refused(x))), None) if v.error.is_some() && seen.last() == Some(x) => {}
+            _ => return Err(format!("map_callback {v:?} gave {got:?}")),
+        }
+        if seen.len() != v.calls || !in_order {
+            return Err(format!("map_callback {v:?}: called with {seen:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that a panic in the callback reaches the caller (not an abort at an FFI edge) and
+/// that nothing is called after it. `run` maps [1, 2, 3] through the callback it is given.
+pub fn check_map_callback_panic(
+    run: impl Fn(&mut TestCallback<'_>) -> Result<Vec<f64>, Option<Refused>>,
+) -> Result<(), String> {
+    let mut calls = 0;
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run(&mut |x| {
+            calls += 1;
+            if x > 1.0 {
+                panic!("callback panicked at {x}");
+            }
+            Ok(x)
+        })
+    }));
+    let payload = match caught {
+        Err(payload) => payload,
+        Ok(result) => return Err(format!("the panic did not reach the caller: {result:?}")),
+    };
+    match payload.downcast_ref::<String>().map(String::as_str) {
+        Some("callback panicked at 2") if calls == 2 => Ok(()),
+        other => Err(format!("panic payload {other:?} after {calls} calls")),
+    }
+}
+
 /// A cell: one way of calling a kernel (a marshaling strategy).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Cell {

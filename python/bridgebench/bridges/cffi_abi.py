@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bridgebench.bridges._buffers import float64_view
+from bridgebench.bridges._callbacks import MapCall
 
 try:
     from bridgebench.bridges.generated._bb_cffi import ffi, lib
@@ -51,63 +52,32 @@ def checked_div(a: int, b: int) -> int:
     return out[0]
 
 
-class _MapCall:
-    """One map_callback call's state; a handle to it (ffi.new_handle) is the C `context`."""
-
-    __slots__ = ("error", "fn")
-
-    def __init__(self, fn: Callable[[float], float]) -> None:
-        self.fn = fn
-        self.error: BaseException | None = None
-
-
 # `error=`: the status cffi returns to C if an exception escapes anyway (it would print it).
 @ffi.def_extern(error=lib.BB_STATUS_CALLBACK_FAILED)
 def bridgebench_map_fn(context: Any, x: float, out: Any) -> int:
-    state: _MapCall = ffi.from_handle(context)
-    # An exception escaping a def_extern function is printed and dropped by cffi, so none may
-    # escape: it is stored for map_callback to re-raise, and the status stops the kernel.
-    try:
-        y = state.fn(x)
-        if isinstance(y, float):
-            out[0] = y
-        elif isinstance(y, int):
-            out[0] = float(y)  # OverflowError beyond float range, as float(x)
-        else:
-            # cffi's own double conversion would also take any object with __float__.
-            raise TypeError(f"fn's result must be float, not {type(y).__name__}")
-    except BaseException as exc:  # KeyboardInterrupt too: it must reach the caller
-        state.error = exc
-        return lib.BB_STATUS_CALLBACK_FAILED
+    y = ffi.from_handle(context).call(x)
+    if y is None:
+        return lib.BB_STATUS_CALLBACK_FAILED  # the exception is stored in the MapCall
+    out[0] = y
     return lib.BB_STATUS_OK
 
 
 def map_callback(values: list[float], fn: Callable[[float], float]) -> list[float]:
-    if not callable(fn):
-        raise TypeError(f"map_callback(): fn must be callable, not {type(fn).__name__}")
+    state = MapCall(fn)  # TypeError for a non-callable, before any call
     if isinstance(values, int):  # ffi.new would take an int as the array's length
         raise TypeError("values must be a list, not int")
     # The same conversion as scale_list: one double per element (TypeError for str, None).
     array = ffi.new("double[]", values)
     n = len(array)
     out = _new_uncleared("double[]", n)  # written only on success, and then every element
-    state = _MapCall(fn)
     # The handle keeps `state` alive and turns it into a void* for the call; it is released
     # with the handle object when this function returns.
     status = lib.bb_map_callback(array, n, lib.bridgebench_map_fn, ffi.new_handle(state), out)
     if status == lib.BB_STATUS_CALLBACK_FAILED and state.error is not None:
-        # Re-raise the very object fn raised, taken out of `state` and never bound to a local
-        # here: the traceback keeps this frame alive, and a reference back to the exception
-        # would be a cycle only the garbage collector could free.
-        raise _take_error(state)
+        raise state.take_error()  # the very object fn raised
     if status:
         raise _error(status)
     return ffi.unpack(out, n)
-
-
-def _take_error(state: _MapCall) -> BaseException:
-    error, state.error = state.error, None
-    return error if error is not None else RuntimeError("the callback failed")
 
 
 def scale_list(values: list[float], factor: float) -> list[float]:

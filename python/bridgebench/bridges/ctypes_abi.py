@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bridgebench.bridges._buffers import float64_view
+from bridgebench.bridges._callbacks import MapCall
 
 _ROOT = Path(__file__).resolve().parents[3]
 _BUILD = "cargo build --locked --release --package c-abi"
@@ -118,31 +119,11 @@ def checked_div(a: int, b: int) -> int:
     return out.value
 
 
-class _MapCall:
-    """One map_callback call's state, passed to the trampoline as the C `context`."""
-
-    __slots__ = ("error", "fn")
-
-    def __init__(self, fn: Callable[[float], float]) -> None:
-        self.fn = fn
-        self.error: BaseException | None = None
-
-
-def _trampoline(state: _MapCall, x: float, out: Any) -> int:
-    # ctypes prints and swallows an exception that escapes a callback (and the C side would see
-    # a made-up status), so nothing may escape: the exception is stored for map_callback to
-    # re-raise, and the status stops the kernel at once.
-    try:
-        y = state.fn(x)
-        if isinstance(y, float):
-            out[0] = y
-        elif isinstance(y, int):
-            out[0] = float(y)  # OverflowError beyond float range, as float(x)
-        else:
-            raise TypeError(f"fn's result must be float, not {type(y).__name__}")
-    except BaseException as exc:  # KeyboardInterrupt too: it must reach the caller
-        state.error = exc
-        return Status.CALLBACK_FAILED
+def _trampoline(state: MapCall, x: float, out: Any) -> int:
+    y = state.call(x)
+    if y is None:
+        return Status.CALLBACK_FAILED  # the exception is stored in `state`
+    out[0] = y
     return Status.OK
 
 
@@ -152,26 +133,16 @@ _TRAMPOLINE = _MapFn(_trampoline)
 
 
 def map_callback(values: list[float], fn: Callable[[float], float]) -> list[float]:
-    if not callable(fn):
-        raise TypeError(f"map_callback(): fn must be callable, not {type(fn).__name__}")
+    state = MapCall(fn)  # TypeError for a non-callable, before any call
     # The same conversion as scale_list: one c_double per element (TypeError for str, None).
     array = (c_double * len(values))(*values)
     out = (c_double * len(array))()
-    state = _MapCall(fn)
     status = _lib.bb_map_callback(array, len(array), _TRAMPOLINE, state, out)
     if status == Status.CALLBACK_FAILED and state.error is not None:
-        # Re-raise the very object fn raised. Take it out of `state` first, and never bind it
-        # to a local here: the traceback keeps this frame alive, and a reference from it back
-        # to the exception would be a cycle only the garbage collector could free.
-        raise _take_error(state)
+        raise state.take_error()  # the very object fn raised
     if status:
         raise _error(status)
     return out[:]
-
-
-def _take_error(state: _MapCall) -> BaseException:
-    error, state.error = state.error, None
-    return error if error is not None else RuntimeError("the callback failed")
 
 
 def scale_list(values: list[float], factor: float) -> list[float]:
