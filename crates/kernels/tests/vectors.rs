@@ -21,30 +21,18 @@ fn checked_div_matches_shared_vectors() -> Result<(), String> {
 
 #[test]
 fn scale_matches_shared_vectors_in_every_form() -> Result<(), String> {
-    let spec = spec::scale_spec()?;
-    assert!(!spec.vectors.is_empty());
-    for v in &spec.vectors {
-        let fresh = kernels::scale(&v.values, v.factor);
-        assert!(
-            spec::same_floats_nan_aware(&fresh, &v.expect),
-            "scale {v:?} -> {fresh:?}"
-        );
-
-        let mut out = vec![0.0; v.values.len()];
-        kernels::scale_into(&v.values, v.factor, &mut out);
-        assert!(
-            spec::same_floats_nan_aware(&out, &v.expect),
-            "scale_into {v:?} -> {out:?}"
-        );
-
-        let mut inplace = v.values.clone();
-        kernels::scale_inplace(&mut inplace, v.factor);
-        assert!(
-            spec::same_floats_nan_aware(&inplace, &v.expect),
-            "scale_inplace {v:?}"
-        );
-    }
-    Ok(())
+    spec::check_scale_vectors(
+        |values, factor| Ok(kernels::scale(values, factor)),
+        Some(kernels::scale_inplace),
+    )?;
+    spec::check_scale_vectors(
+        |values, factor| {
+            let mut out = vec![0.0; values.len()];
+            kernels::scale_into(values, factor, &mut out);
+            Ok(out)
+        },
+        None,
+    )
 }
 
 #[test]

@@ -18,21 +18,10 @@ fn checked_div_matches_shared_vectors() -> Result<(), String> {
 
 #[test]
 fn scale_matches_shared_vectors() -> Result<(), String> {
-    for v in &spec::scale_spec()?.vectors {
-        let fresh = rs_cxx::scale(&v.values, v.factor);
-        assert!(
-            spec::same_floats_nan_aware(&fresh, &v.expect),
-            "scale {v:?} -> {fresh:?}"
-        );
-
-        let mut inplace = v.values.clone();
-        rs_cxx::scale_inplace(&mut inplace, v.factor);
-        assert!(
-            spec::same_floats_nan_aware(&inplace, &v.expect),
-            "scale_inplace {v:?}"
-        );
-    }
-    Ok(())
+    spec::check_scale_vectors(
+        |values, factor| Ok(rs_cxx::scale(values, factor)),
+        Some(rs_cxx::scale_inplace),
+    )
 }
 
 /// `map_callback` as the shared checks call it: the callback's own error, or None.

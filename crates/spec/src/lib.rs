@@ -78,6 +78,33 @@ pub fn callback(name: &str) -> Result<fn(f64) -> Option<f64>, String> {
     })
 }
 
+/// Checks a `scale` implementation against every vector: `new` returns a new vector (or an
+/// error message), `inplace` scales the slice it is given (`None`: the bridge has no in-place
+/// form).
+pub fn check_scale_vectors(
+    new: impl Fn(&[f64], f64) -> Result<Vec<f64>, String>,
+    inplace: Option<fn(&mut [f64], f64)>,
+) -> Result<(), String> {
+    let spec = scale_spec()?;
+    if spec.vectors.is_empty() {
+        return Err("benches/kernels/scale.toml has no vectors".into());
+    }
+    for v in &spec.vectors {
+        let fresh = new(&v.values, v.factor)?;
+        if !same_floats_nan_aware(&fresh, &v.expect) {
+            return Err(format!("scale {v:?} -> {fresh:?}"));
+        }
+        if let Some(inplace) = inplace {
+            let mut values = v.values.clone();
+            inplace(&mut values, v.factor);
+            if !same_floats_nan_aware(&values, &v.expect) {
+                return Err(format!("scale in place {v:?} -> {values:?}"));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The error the named callbacks give in Rust tests: the input they refused.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Refused(pub f64);

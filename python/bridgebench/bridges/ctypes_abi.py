@@ -97,26 +97,24 @@ def _error(status: int) -> Exception:
 # The try costs nothing on the happy path.
 
 
-def add(a: int, b: int) -> int:
+def _int_pair(function: Any, a: int, b: int) -> int:
+    """Calls a `bb_status f(int64_t, int64_t, int64_t *out)` function of the ABI."""
     out = c_int64()
     try:
-        status = _lib.bb_add(a, b, byref(out))
+        status = function(a, b, byref(out))
     except ctypes.ArgumentError as exc:
         raise TypeError(str(exc)) from exc
     if status:
         raise _error(status)
     return out.value
+
+
+def add(a: int, b: int) -> int:
+    return _int_pair(_lib.bb_add, a, b)
 
 
 def checked_div(a: int, b: int) -> int:
-    out = c_int64()
-    try:
-        status = _lib.bb_checked_div(a, b, byref(out))
-    except ctypes.ArgumentError as exc:
-        raise TypeError(str(exc)) from exc
-    if status:
-        raise _error(status)
-    return out.value
+    return _int_pair(_lib.bb_checked_div, a, b)
 
 
 def _trampoline(state: MapCall, x: float, out: Any) -> int:
