@@ -112,6 +112,21 @@ pub static BRIDGES: &[Bridge] = &[
         scale_buffer: Some(|values, factor| Ok(rs_prost::scale(values, factor)?)),
         scale_inplace: None,
     },
+    // The Rust kernel calling a Python callable (the closure wrapped as one) through
+    // PyO3 with an embedded interpreter; the other cells hand Rust no Python callable.
+    Bridge {
+        module: "pyo3-embed",
+        add: None,
+        checked_div: None,
+        map_callback: Some(|values, f| {
+            rs_pyo3_embed::map_callback(values, f).map_err(|e| match e {
+                rs_pyo3_embed::MapError::Callback(e) => e,
+                rs_pyo3_embed::MapError::Python(e) => e.into(),
+            })
+        }),
+        scale_buffer: None,
+        scale_inplace: None,
+    },
 ];
 
 /// The row whose key is `module`.

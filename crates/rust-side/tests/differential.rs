@@ -347,6 +347,25 @@ fn map_callback_shared_vectors() -> Result<(), String> {
 }
 
 #[test]
+fn map_callback_panic_reaches_the_caller() -> Result<(), String> {
+    // A panic in the closure must unwind to the caller on the Rust side (no abort at an
+    // FFI edge, no unwinding through foreign frames), and nothing is called after it.
+    for row in rust_side::BRIDGES {
+        let Some(cell) = row.map_callback else {
+            continue;
+        };
+        spec::check_map_callback_panic(|f| {
+            cell(&[1.0, 2.0, 3.0], &mut |x| {
+                f(x).map_err(|r| format!("{r:?}").into())
+            })
+            .map_err(|_| None)
+        })
+        .map_err(|e| format!("{}: {e}", row.module))?;
+    }
+    Ok(())
+}
+
+#[test]
 fn map_callback_nan_payloads_cross_unchanged() -> Result<(), String> {
     // Through C++ and back, twice (in, then out): a signalling NaN must not be
     // quieted, and no payload may change, when nothing computes on it.
