@@ -165,6 +165,123 @@ void test_map_callback() {
   }
 }
 
+// Holder(text * repeat), then append(...) in order: text and utf8_len as the vector says,
+// and the live counter back where it started once every holder is gone.
+void test_holder() {
+  const auto spec = load("holder");
+  const auto* vectors = spec["vectors"].as_array();
+  check(vectors != nullptr && !vectors->empty(), "holder.toml has vectors");
+  if (vectors == nullptr) return;
+  const auto start = bridgebench::live_holders();
+  int index = 0;
+  for (const auto& node : *vectors) {
+    const auto& v = *node.as_table();
+    const std::string label = "holder vector #" + std::to_string(index++);
+    std::string want;
+    const auto unit = v["text"].value<std::string>().value();
+    for (auto i = v["repeat"].value_or<std::int64_t>(1); i > 0; --i) want += unit;
+    bridgebench::Holder h(want);
+    check(bridgebench::live_holders() == start + 1, label + " counts one live holder");
+    if (const auto* appends = v["append"].as_array()) {
+      for (const auto& more : *appends) {
+        const auto piece = more.value<std::string>().value();
+        h.append(piece);
+        want += piece;
+      }
+    }
+    const bridgebench::Holder copy = h;
+    check(bridgebench::live_holders() == start + 2, label + " counts a copy");
+    check(h.text() == want && copy.text() == want, label + " text");
+    check(static_cast<std::int64_t>(h.utf8_len()) == v["utf8_len"].value<std::int64_t>().value(),
+          label + " utf8_len");
+  }
+  check(bridgebench::live_holders() == start, "every holder destroyed once");
+  bool threw = false;
+  try {
+    bridgebench::Holder bad(std::string_view("a\xff", 2));
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  check(threw && bridgebench::live_holders() == start, "invalid UTF-8 throws, nothing left alive");
+}
+
+void check_summary(const bridgebench::Summary& got, const toml::table& want,
+                   const std::string& label) {
+  check(got.count == want["count"].value<std::int64_t>().value(), label + " count");
+  check(same_nan_aware({got.score_sum}, {want["score_sum"].value<double>().value()}),
+        label + " score_sum");
+  check(got.max_id == want["max_id"].value<std::int64_t>().value(), label + " max_id");
+  check(got.longest_name == want["longest_name"].value<std::string>().value(),
+        label + " longest_name");
+}
+
+// Records as columns in Arrow's layout, as the columns strategy passes them.
+struct Columns {
+  std::vector<std::int64_t> ids;
+  std::vector<double> scores;
+  std::vector<std::int64_t> offsets{0};
+  std::string bytes;
+};
+
+bridgebench::Summary summarize(const Columns& c) {
+  return bridgebench::summarize_columns(c.ids.data(), c.ids.size(), c.scores.data(),
+                                        c.scores.size(), c.offsets.data(), c.offsets.size(),
+                                        c.bytes.data(), c.bytes.size());
+}
+
+void test_summarize() {
+  const auto spec = load("summarize");
+  const auto* vectors = spec["vectors"].as_array();
+  check(vectors != nullptr && !vectors->empty(), "summarize.toml has vectors");
+  if (vectors == nullptr) return;
+  int index = 0;
+  for (const auto& node : *vectors) {
+    const auto& v = *node.as_table();
+    const std::string label = "summarize vector #" + std::to_string(index++);
+    std::vector<bridgebench::Record> records;
+    Columns columns;
+    for (const auto& r : *v["records"].as_array()) {
+      const auto& t = *r.as_table();
+      records.push_back({t["id"].value<std::int64_t>().value(),
+                         t["name"].value<std::string>().value(),
+                         t["score"].value<double>().value()});
+      columns.ids.push_back(records.back().id);
+      columns.scores.push_back(records.back().score);
+      columns.bytes += records.back().name;
+      columns.offsets.push_back(static_cast<std::int64_t>(columns.bytes.size()));
+    }
+    check_summary(bridgebench::summarize(records), *v["expect"].as_table(), label + " objects");
+    check_summary(summarize(columns), *v["expect"].as_table(), label + " columns");
+  }
+  index = 0;
+  for (const auto& node : *spec["column_vectors"].as_array()) {
+    const auto& v = *node.as_table();
+    const std::string label = "summarize column vector #" + std::to_string(index++);
+    Columns c;
+    c.offsets.clear();
+    for (const auto& x : *v["ids"].as_array()) c.ids.push_back(x.value<std::int64_t>().value());
+    c.scores = floats(v["scores"].as_array());
+    for (const auto& x : *v["name_offsets"].as_array()) {
+      c.offsets.push_back(x.value<std::int64_t>().value());
+    }
+    for (const auto& x : *v["name_bytes"].as_array()) {
+      c.bytes.push_back(static_cast<char>(x.value<std::int64_t>().value()));
+    }
+    if (const auto* expect = v["expect"].as_table()) {
+      check_summary(summarize(c), *expect, label);
+      continue;
+    }
+    const auto error = v["error"].value<std::string>().value();
+    const auto message = spec["errors"][error]["message"].value<std::string>().value();
+    try {
+      (void)summarize(c);
+      check(false, label + " throws " + error);
+    } catch (const std::invalid_argument& e) {
+      check(std::string(e.what()).find(message) != std::string::npos, label + " says " + message);
+    }
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -173,6 +290,8 @@ int main() {
     test_int_pair("checked_div", bridgebench::checked_div);
     test_scale();
     test_map_callback();
+    test_holder();
+    test_summarize();
     // The checker itself must be able to say no.
     check(!same_nan_aware({0.0}, {-0.0}), "checker tells 0.0 from -0.0");
   } catch (const std::exception& e) {

@@ -49,3 +49,76 @@ fn nan_aware_comparison_can_fail() {
     assert!(!spec::same_floats_nan_aware(&[1.0], &[1.0, 2.0]));
     assert!(spec::same_floats_nan_aware(&[f64::NAN], &[-f64::NAN]));
 }
+
+struct RustHolder(kernels::Holder);
+
+impl spec::TestHolder for RustHolder {
+    fn create(text: &str) -> Result<Self, String> {
+        Ok(RustHolder(kernels::Holder::new(text)))
+    }
+    fn text(&self) -> Result<String, String> {
+        Ok(self.0.text().to_owned())
+    }
+    fn utf8_len(&self) -> usize {
+        self.0.utf8_len()
+    }
+    fn append(&mut self, more: &str) -> Result<(), String> {
+        self.0.append(more);
+        Ok(())
+    }
+    fn live() -> i64 {
+        kernels::live_holders()
+    }
+}
+
+#[test]
+fn holder_matches_shared_vectors_and_counts_live_objects() -> Result<(), String> {
+    spec::check_holder_vectors::<RustHolder>()?;
+    // Clones count too, and bytes that are not UTF-8 never make a holder.
+    let start = kernels::live_holders();
+    let h = kernels::Holder::new("x");
+    let copy = h.clone();
+    assert_eq!(kernels::live_holders(), start + 2);
+    drop((h, copy));
+    assert_eq!(
+        kernels::Holder::from_utf8(b"a\xff").err(),
+        Some(KernelError::InvalidUtf8)
+    );
+    assert_eq!(kernels::live_holders(), start);
+    Ok(())
+}
+
+fn summary_out(s: kernels::Summary) -> spec::SummaryOut {
+    spec::SummaryOut {
+        count: s.count,
+        score_sum: s.score_sum,
+        max_id: s.max_id,
+        longest_name: s.longest_name,
+    }
+}
+
+#[test]
+fn summarize_matches_shared_vectors() -> Result<(), String> {
+    spec::check_summarize_records(|records| {
+        let records: Vec<kernels::Record> = records
+            .iter()
+            .map(|r| kernels::Record {
+                id: r.id,
+                name: r.name.clone(),
+                score: r.score,
+            })
+            .collect();
+        Ok(summary_out(kernels::summarize(&records)))
+    })?;
+    spec::check_summarize_columns(|c| {
+        let columns = kernels::Columns {
+            ids: &c.ids,
+            scores: &c.scores,
+            name_offsets: &c.name_offsets,
+            name_bytes: &c.name_bytes,
+        };
+        kernels::summarize_columns(&columns)
+            .map(summary_out)
+            .map_err(|e| (Some(format!("{e:?}")), e.to_string()))
+    })
+}

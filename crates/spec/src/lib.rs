@@ -3,6 +3,9 @@
 //! The TOML files under `benches/` are the single source of truth; Rust tests,
 //! C++ tests and Python tests all read the same files.
 
+mod records;
+
+pub use records::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
