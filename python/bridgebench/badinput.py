@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from bridgebench import spec
+from bridgebench.records import as_columns
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class BadInput:
     cell: str
     args: str
     raises: tuple[str, ...]  # empty: the input is valid (if unusual) and must be accepted
+    append: bool = False  # holder cases: call Holder('ok').append(*args), not Holder(*args)
 
     def exception_types(self) -> tuple[type[BaseException], ...]:
         return tuple(getattr(builtins, name) for name in self.raises)
@@ -30,7 +32,15 @@ def cases() -> list[BadInput]:
     for data in spec.kernels().values():
         for case in data.get("bad_input", []):
             for cell in case["cells"]:
-                out.append(BadInput(case["id"], cell, case["args"], tuple(case["raises"])))
+                out.append(
+                    BadInput(
+                        case["id"],
+                        cell,
+                        case["args"],
+                        tuple(case["raises"]),
+                        bool(case.get("append", False)),
+                    )
+                )
     return out
 
 
@@ -64,6 +74,7 @@ def evaluate_args(args_src: str, cell: str) -> tuple[Any, ...]:
         "CTYPES_VALUES": (ctypes.c_double * 3)(1.0, 2.0, 3.0),
         "RAISES_KEYERROR": _raises_keyerror,
         "RETURNS_STR": _returns_str,
+        "VALID_COLUMNS": as_columns([(1, "a", 1.0), (2, "bé", 2.0)]),
     }
     value = eval(args_src, namespace)  # noqa: S307 - spec files are part of the repo
     if not isinstance(value, tuple):

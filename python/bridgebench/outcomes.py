@@ -26,9 +26,11 @@ from bridgebench.badinput import evaluate_args
 bridge = spec.bridge(sys.argv[1])
 module = bridge.import_module()
 for line in sys.stdin:
-    case_id, cell, args_src = json.loads(line)
+    case_id, cell, args_src, append = json.loads(line)
     print(json.dumps({"start": [case_id, cell]}), flush=True)
     fn = getattr(module, spec.cells()[cell].function)
+    if append:
+        fn = fn("ok").append
     args = evaluate_args(args_src, cell)
     try:
         value = fn(*args)
@@ -62,7 +64,7 @@ def run_cases(
     results: dict[tuple[str, str], Outcome] = {}
     pending = list(cases)
     while pending:
-        feed = "".join(json.dumps([c.id, c.cell, c.args]) + "\n" for c in pending)
+        feed = "".join(json.dumps([c.id, c.cell, c.args, c.append]) + "\n" for c in pending)
         proc = subprocess.run(
             [sys.executable, "-c", CHILD, bridge.name],
             input=feed,

@@ -65,9 +65,10 @@ def _sequence_table(
     """ns per element of every cell of one sequence kernel (scale, map_callback), per size."""
     names = sorted(c.name for c in spec.cells().values() if c.kernel == kernel)
     sizes = sorted({c["size"] for c in cells if c["cell"] in names and c.get("size")})
+    unit = spec.kernels()[kernel]["bench"].get("unit", "element")
     lines = [
         "",
-        f"## {kernel}: ns per element (per call for n = 1)",
+        f"## {kernel}: ns per {unit} (per call for n = 1)",
         "",
         "| side | bridge | strategy | " + " | ".join(f"n = {n:,}" for n in sizes) + " |",
         "|---|---|---|" + "---:|" * len(sizes),

@@ -28,6 +28,7 @@ class Cell:
     kernel: str
     function: str
     strategy: str
+    method: str | None = None  # a method of what `function` returns (holder.text: Holder.text)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def cells() -> dict[str, Cell]:
     out: dict[str, Cell] = {}
     for kernel, data in kernels().items():
         for name, cell in data["cells"].items():
-            out[name] = Cell(name, kernel, cell["function"], cell["strategy"])
+            out[name] = Cell(name, kernel, cell["function"], cell["strategy"], cell.get("method"))
     return out
 
 

@@ -20,7 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bridgebench import records as records_input
 from bridgebench import spec
+from bridgebench.records import summary_fields
 from bridgebench.spec import Bridge, Cell
 from support import cell_id, float64_bits, python_cells, same_bits_nan_aware
 
@@ -138,3 +140,50 @@ def test_nan_aware_comparison_can_fail() -> None:
     assert not same_bits_nan_aware(zero, minus_zero)
     assert not same_bits_nan_aware(nan, zero)
     assert same_bits_nan_aware(nan, np.array([-float("nan")]).tobytes())
+
+
+# Names: any code points but surrogates (those have no UTF-8 form), NUL and emoji included.
+names = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+scores = st.one_of(
+    st.sampled_from(SPECIALS),
+    st.integers(0, 2**64 - 1).map(lambda b: struct.unpack("d", struct.pack("Q", b))[0]),
+)
+record_lists = st.lists(st.tuples(int64s, names, scores), max_size=300)
+SUMMARIZE_CELLS = [p for p in python_cells() if p[1].kernel == "summarize"]
+
+
+@pytest.mark.parametrize("pair", SUMMARIZE_CELLS, ids=cell_id)
+def test_summarize_equals_reference(pair: tuple[Bridge, Cell]) -> None:
+    bridge, cell = pair
+    fn = getattr(bridge.import_module(), cell.function)
+
+    @SETTINGS
+    @given(record_lists)
+    def check(records: list[tuple[int, str, float]]) -> None:
+        want = summary_fields(REFERENCE.summarize_objects(records))
+        got = summary_fields(fn(*records_input.arguments(cell.strategy, records)))
+        assert got[0] == want[0] and got[2:] == want[2:], f"{bridge.name}: {got} != {want}"
+        assert same_bits_nan_aware(struct.pack("d", got[1]), struct.pack("d", want[1])), (
+            f"{bridge.name}: score_sum {got[1]!r} != {want[1]!r}"
+        )
+
+    check()
+
+
+HOLDER_BRIDGES = [b for b in spec.python_bridges() if "holder.create" in b.cells]
+
+
+@pytest.mark.parametrize("bridge", HOLDER_BRIDGES, ids=lambda b: b.name)
+def test_holder_equals_reference(bridge: Bridge) -> None:
+    module = bridge.import_module()
+
+    @SETTINGS
+    @given(names, st.lists(names, max_size=5))
+    def check(text: str, appends: list[str]) -> None:
+        got, want = module.Holder(text), REFERENCE.Holder(text)
+        for more in appends:
+            got.append(more)
+            want.append(more)
+        assert (got.text(), got.utf8_len()) == (want.text(), want.utf8_len())
+
+    check()

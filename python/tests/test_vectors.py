@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import gc
 from array import array
 from collections.abc import Callable
 from typing import Any
@@ -10,7 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from bridgebench import records as records_input
 from bridgebench import spec
+from bridgebench.records import summary_fields
 from bridgebench.spec import Bridge, Cell
 from support import cell_id, float64_bits, floats_of, python_cells, same_nan_aware
 
@@ -32,6 +35,12 @@ def test_shared_vectors(pair: tuple[Bridge, Cell]) -> None:
     fn = getattr(bridge.import_module(), cell.function)
     vectors = spec.kernels()[cell.kernel]["vectors"]
     assert vectors
+    if cell.kernel == "holder":
+        _check_holder_vectors(bridge, cell)
+        return
+    if cell.kernel == "summarize":
+        _check_summarize_vectors(bridge, cell, fn)
+        return
     if cell.strategy == "scalar":
         errors = spec.kernels()[cell.kernel]["errors"]
         for v in vectors:
@@ -98,6 +107,70 @@ def _check_callback_vectors(bridge: Bridge, fn: Callable[..., Any]) -> None:
                 fn(list(v["values"]), callback)
         assert len(calls) == v["calls"], f"{bridge.name}: {v}: called with {calls}"
         assert same_nan_aware(calls, v["values"][: v["calls"]]), "called in order, once each"
+
+
+def test_every_kernel_has_vector_checks() -> None:
+    """A new kernel needs its branch in test_shared_vectors, or its vectors go unchecked."""
+    assert set(spec.kernels()) == {
+        "add",
+        "checked_div",
+        "map_callback",
+        "scale",
+        "holder",
+        "summarize",
+    }, "teach test_shared_vectors the new kernel's vectors"
+
+
+def _check_holder_vectors(bridge: Bridge, cell: Cell) -> None:
+    module = bridge.import_module()
+    start = module.live_holders()
+    kept = []
+    for v in spec.kernels()["holder"]["vectors"]:
+        text = v["text"] * v.get("repeat", 1)
+        holder = module.Holder(text)
+        for more in v.get("append", []):
+            assert holder.append(more) is None
+            text += more
+        label = f"{bridge.name}: holder vector {v['text'][:20]!r} x{v.get('repeat', 1)}"
+        got = holder.text()
+        assert type(got) is str, f"{label}: text() returned {type(got).__name__}"
+        assert got == text, f"{label}: text() differs (len {len(got)} vs {len(text)})"
+        assert holder.utf8_len() == v["utf8_len"], label
+        kept.append(holder)
+        assert module.live_holders() == start + len(kept), f"{label}: live count"
+    del kept, holder
+    gc.collect()
+    assert module.live_holders() == start, f"{bridge.name}: holders left alive"
+
+
+def _check_summarize_vectors(bridge: Bridge, cell: Cell, fn: Callable[..., Any]) -> None:
+    data = spec.kernels()["summarize"]
+    for v in data["vectors"]:
+        records = [(r["id"], r["name"], r["score"]) for r in v["records"]]
+        got = summary_fields(fn(*records_input.arguments(cell.strategy, records)))
+        want = tuple(v["expect"][k] for k in ("count", "score_sum", "max_id", "longest_name"))
+        assert got[0] == want[0] and got[2:] == want[2:], f"{bridge.name}: {records} -> {got}"
+        assert same_nan_aware([got[1]], [want[1]]), f"{bridge.name}: {records} -> {got}"
+    if cell.strategy != "columns":
+        return
+    for v in data["column_vectors"]:
+        args = (
+            np.array(v["ids"], dtype=np.int64),
+            np.array(v["scores"], dtype=np.float64),
+            np.array(v["name_offsets"], dtype=np.int64),
+            bytes(v["name_bytes"]),
+        )
+        label = f"{bridge.name}: column vector {v}"
+        if "expect" in v:
+            got = summary_fields(fn(*args))
+            assert list(got) == [
+                v["expect"][k] for k in ("count", "score_sum", "max_id", "longest_name")
+            ], label
+            continue
+        error = data["errors"][v["error"]]
+        with pytest.raises(getattr(builtins, error["python"])) as caught:
+            fn(*args)
+        assert error["message"] in str(caught.value), f"{label}: message {caught.value!r}"
 
 
 SCALE_CELLS = [p for p in python_cells() if p[1].kernel == "scale"]

@@ -2,12 +2,16 @@
 #include <pybind11/functional.h>  // std::function <-> Python callable, for map_callback
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
-#include <pybind11/stl.h>  // std::vector <-> list casters, for scale_list
+#include <pybind11/stl.h>  // std::vector/std::tuple casters, for scale_list and summarize_objects
 
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
 
 #include "bridgebench/kernels.hpp"
 
@@ -16,31 +20,48 @@ namespace py = pybind11;
 namespace {
 
 // py::buffer takes any buffer exporter (numpy, array.array, memoryview, ctypes) without
-// converting, unlike py::array_t, which would turn a list or an int64 array into a new
-// float64 array. The price: checking the layout ourselves.
-py::buffer_info float64_vector(const py::buffer& values, bool writable) {
+// converting, unlike py::array_t, which would turn a list or an int32 array into a new
+// array of the wanted type. The price: checking the layout ourselves. `codes` are the format
+// characters that mean the wanted type; `what` names it in the error.
+py::buffer_info vector_buffer(const py::buffer& values, bool writable, py::ssize_t itemsize,
+                              std::string_view codes, const char* what) {
   // request(true) asks for PyBUF_WRITABLE, so a read-only exporter refuses here (numpy raises
   // ValueError, others BufferError).
   py::buffer_info info = values.request(writable);
-  // numpy, array.array and memoryview say "d"; ctypes says "<d" (native on little-endian).
-  const std::string& f = info.format;
-  if (info.itemsize != sizeof(double) || !(f == "d" || f == "<d" || f == "=d" || f == "@d")) {
-    throw py::type_error("expected float64 data (format 'd'), got format '" + f + "'");
+  // numpy, array.array and memoryview give a bare code ("d"); ctypes prefixes the byte order
+  // ("<d"), which is the native one on the little-endian machines we build for.
+  std::string_view f = info.format;
+  if (f.size() == 2 && (f[0] == '@' || f[0] == '=' || f[0] == '<')) f.remove_prefix(1);
+  if (info.itemsize != itemsize || f.size() != 1 || codes.find(f[0]) == std::string_view::npos) {
+    throw py::type_error(std::string("expected ") + what + " data, got format '" + info.format +
+                         "'");
   }
   if (info.ndim != 1) {
     throw py::value_error("expected a 1-D buffer, got " + std::to_string(info.ndim) + " dims");
   }
   // PyBUF_STRIDES also admits strided views such as a[::2]; the kernel needs contiguous data.
-  if (info.shape[0] > 1 && info.strides[0] != static_cast<py::ssize_t>(sizeof(double))) {
+  if (info.shape[0] > 1 && info.strides[0] != itemsize) {
     throw py::value_error("expected a C-contiguous buffer");
   }
-  // Reading a double through a misaligned double* is undefined behaviour.
+  // Reading a double or an int64 through a misaligned pointer is undefined behaviour.
   // (An empty buffer may point anywhere: array.array shares a static empty string.)
-  if (info.size > 0 && reinterpret_cast<std::uintptr_t>(info.ptr) % alignof(double) != 0) {
-    throw py::value_error("expected an 8-byte aligned float64 buffer");
+  if (info.size > 0 && reinterpret_cast<std::uintptr_t>(info.ptr) % itemsize != 0) {
+    throw py::value_error(std::string("expected an aligned ") + what + " buffer");
   }
   return info;
 }
+
+py::buffer_info float64_vector(const py::buffer& values, bool writable) {
+  return vector_buffer(values, writable, sizeof(double), "d", "float64");
+}
+
+// numpy calls int64 'l' (C long, 64 bits on Linux and macOS), array.array calls it 'q'.
+py::buffer_info int64_vector(const py::buffer& values) {
+  constexpr std::string_view codes = sizeof(long) == sizeof(std::int64_t) ? "ql" : "q";
+  return vector_buffer(values, false, sizeof(std::int64_t), codes, "int64");
+}
+
+std::size_t length(const py::buffer_info& info) { return static_cast<std::size_t>(info.size); }
 
 py::array_t<double> scale_buffer(const py::buffer& values, double factor) {
   py::buffer_info in = float64_vector(values, false);
@@ -54,6 +75,44 @@ void scale_inplace(const py::buffer& values, double factor) {
   py::buffer_info io = float64_vector(values, true);
   bridgebench::scale_inplace(static_cast<double*>(io.ptr), static_cast<std::size_t>(io.size),
                              factor);
+}
+
+// A str's UTF-8 form, without a copy: CPython caches it inside the str, so the view lives as
+// long as `text`. The encoding is strict: a lone surrogate raises UnicodeEncodeError. (The
+// std::string / std::string_view casters would accept bytes too, and would report a lone
+// surrogate as "incompatible function arguments", a TypeError.)
+std::string_view utf8(const py::str& text) {
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(text.ptr(), &size);
+  if (data == nullptr) throw py::error_already_set();
+  return {data, static_cast<std::size_t>(size)};
+}
+
+// stl.h converts the records (a list or tuple) and each record (a sequence of exactly three
+// items) field by field, with the same int64_t and double casters as add and scale_list. Each
+// name stays a py::str, read by utf8() above. Then the kernel's Summarizer folds over the
+// records as they are, instead of a std::vector<Record>, which would copy every name once more.
+using Row = std::tuple<std::int64_t, py::str, double>;
+
+bridgebench::Summary summarize_objects(const std::vector<Row>& records) {
+  bridgebench::Summarizer summary;
+  for (const auto& [id, name, score] : records) summary.add(id, utf8(name), score);
+  return summary.finish();  // copies the longest name out of its str
+}
+
+// Four buffers, checked as scale_buffer checks its one; the kernel checks that they agree.
+bridgebench::Summary summarize_columns(const py::buffer& ids, const py::buffer& scores,
+                                       const py::buffer& name_offsets,
+                                       const py::buffer& name_bytes) {
+  const py::buffer_info i = int64_vector(ids);
+  const py::buffer_info s = float64_vector(scores, false);
+  const py::buffer_info o = int64_vector(name_offsets);
+  // Any bytes-like object: bytes, bytearray, numpy uint8, memoryview ('B', 'b' or 'c').
+  const py::buffer_info b = vector_buffer(name_bytes, false, 1, "Bbc", "bytes");
+  return bridgebench::summarize_columns(static_cast<const std::int64_t*>(i.ptr), length(i),
+                                        static_cast<const double*>(s.ptr), length(s),
+                                        static_cast<const std::int64_t*>(o.ptr), length(o),
+                                        static_cast<const char*>(b.ptr), length(b));
 }
 
 }  // namespace
@@ -87,4 +146,30 @@ PYBIND11_MODULE(bb_pybind11, m) {
   m.def("scale_list", &bridgebench::scale, py::arg("values"), py::arg("factor"));
   m.def("scale_buffer", &scale_buffer, py::arg("values"), py::arg("factor"));
   m.def("scale_inplace", &scale_inplace, py::arg("values"), py::arg("factor"));
+
+  // The kernel's Holder as a Python class; pybind11 owns each one through a std::unique_ptr
+  // and runs the C++ destructor when the Python object dies. The factory takes a py::str, so
+  // only a str is accepted; the kernel's std::invalid_argument would become ValueError.
+  py::class_<bridgebench::Holder>(m, "Holder")
+      .def(py::init([](const py::str& text) {
+             return std::make_unique<bridgebench::Holder>(utf8(text));
+           }),
+           py::arg("text"))
+      // const std::string& -> a new str, decoded with its length (embedded NULs survive).
+      .def("text", &bridgebench::Holder::text)
+      .def("utf8_len", &bridgebench::Holder::utf8_len)
+      .def(
+          "append", [](bridgebench::Holder& self, const py::str& more) { self.append(utf8(more)); },
+          py::arg("more"));
+  m.def("live_holders", &bridgebench::live_holders);
+
+  // A plain struct, bound as a class with read-only attributes (no constructor from Python).
+  py::class_<bridgebench::Summary>(m, "Summary")
+      .def_readonly("count", &bridgebench::Summary::count)
+      .def_readonly("score_sum", &bridgebench::Summary::score_sum)
+      .def_readonly("max_id", &bridgebench::Summary::max_id)
+      .def_readonly("longest_name", &bridgebench::Summary::longest_name);
+  m.def("summarize_objects", &summarize_objects, py::arg("records"));
+  m.def("summarize_columns", &summarize_columns, py::arg("ids"), py::arg("scores"),
+        py::arg("name_offsets"), py::arg("name_bytes"));
 }

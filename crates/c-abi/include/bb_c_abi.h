@@ -48,7 +48,21 @@ typedef enum {
    * not passed on: the caller keeps its own record of what failed (e.g. through `context`).
    */
   BB_STATUS_CALLBACK_FAILED = 7,
+  /**
+   * A text or a name was not valid UTF-8; nothing was created or changed.
+   */
+  BB_STATUS_INVALID_UTF8 = 8,
+  /**
+   * `bb_summarize_columns`: the columns' lengths or the name offsets disagree.
+   */
+  BB_STATUS_BAD_COLUMNS = 9,
 } bb_status;
+
+/**
+ * An opaque handle to a kernel `Holder`: C sees only `BbHolder *`, made by `bb_holder_new` and
+ * released by `bb_holder_free`. (Not `repr(C)`: the header declares the type, no fields.)
+ */
+typedef struct BbHolder BbHolder;
 
 /**
  * The callback of `bb_map_callback`: computes `*out = f(x)` and returns 0 (`BB_STATUS_OK`),
@@ -59,6 +73,31 @@ typedef enum {
  * undefined behaviour / an abort).
  */
 typedef int32_t (*bb_map_fn)(void *context, double x, double *out);
+
+/**
+ * One record of `bb_summarize_records`: the name is `name_len` bytes of UTF-8 at `name`
+ * (NULL allowed when `name_len` is 0).
+ */
+typedef struct {
+  int64_t id;
+  const uint8_t *name;
+  size_t name_len;
+  double score;
+} BbRecord;
+
+/**
+ * What `bb_summarize_records` and `bb_summarize_columns` write. `longest_name` is not a copy:
+ * it points at `longest_name_len` bytes INSIDE the caller's input (a record's name, or
+ * `name_bytes`), not NUL-terminated, and is valid only as long as that input is; it is
+ * `(NULL, 0)` when the longest name is empty.
+ */
+typedef struct {
+  int64_t count;
+  double score_sum;
+  int64_t max_id;
+  const uint8_t *longest_name;
+  size_t longest_name_len;
+} BbSummary;
 
 #ifdef __cplusplus
 extern "C" {
@@ -124,6 +163,101 @@ bb_status bb_map_callback(const double *values, size_t n, bb_map_fn fn, void *co
  * If `n > 0`, `values` points to `n` writable doubles.
  */
 bb_status bb_scale_inplace(double *values, size_t n, double factor);
+
+/**
+ * Creates a holder owning a copy of `len` bytes of UTF-8 at `text` (NUL bytes included: the
+ * length, not a terminator, ends the text) and writes its handle to `*out`. The caller owns the
+ * handle and must release it with `bb_holder_free`, exactly once. Text that is not UTF-8 is
+ * `BB_STATUS_INVALID_UTF8`, and then no holder exists and `*out` is untouched.
+ *
+ * # Safety
+ * If `len > 0`, `text` points to `len` readable bytes. `out` is NULL (an error) or points to a
+ * writable `BbHolder *`.
+ */
+bb_status bb_holder_new(const uint8_t *text, size_t len, BbHolder **out);
+
+/**
+ * Releases a holder made by `bb_holder_new` (the kernel's destructor runs, and
+ * `bb_live_holders` drops by one). NULL is a no-op, as for `free()`. The handle, and any view
+ * from `bb_holder_text`, must not be used afterwards.
+ *
+ * # Safety
+ * `holder` is NULL or a live handle from `bb_holder_new`, not yet freed.
+ */
+void bb_holder_free(BbHolder *holder);
+
+/**
+ * The holder's text as a borrowed view: `*ptr` points at `*len` bytes of UTF-8 (not
+ * NUL-terminated; `(NULL, 0)` when empty), owned by the holder and valid until the next
+ * `bb_holder_append` or `bb_holder_free` on it. Copy it out before either.
+ *
+ * # Safety
+ * `holder` is a live handle (NULL is an error); `ptr` and `len` are NULL (an error) or
+ * writable.
+ */
+bb_status bb_holder_text(const BbHolder *holder, const uint8_t **ptr, size_t *len);
+
+/**
+ * The length of the holder's text in UTF-8 bytes: `*out`.
+ *
+ * # Safety
+ * `holder` is a live handle (NULL is an error); `out` is NULL (an error) or writable.
+ */
+bb_status bb_holder_utf8_len(const BbHolder *holder, size_t *out);
+
+/**
+ * Appends a copy of `len` bytes of UTF-8 at `more` to the holder's text. Bytes that are not
+ * UTF-8 are `BB_STATUS_INVALID_UTF8`, and the text is unchanged. Ends the validity of any view
+ * from `bb_holder_text`.
+ *
+ * # Safety
+ * `holder` is a live handle (NULL is an error) that nothing else uses during the call; if
+ * `len > 0`, `more` points to `len` readable bytes outside the holder's own text.
+ */
+bb_status bb_holder_append(BbHolder *holder, const uint8_t *more, size_t len);
+
+/**
+ * How many holders of this library are alive (made by `bb_holder_new`, not yet freed): `*out`.
+ *
+ * # Safety
+ * `out` is NULL (an error) or points to a writable `int64_t`.
+ */
+bb_status bb_live_holders(int64_t *out);
+
+/**
+ * Summarizes `n` records (the `objects` strategy) into `*out`: their count, the scores
+ * added left to right from +0.0, the largest id (`INT64_MIN` when `n == 0`) and the name with
+ * the most UTF-8 bytes (the first on ties). A name that is not UTF-8 is
+ * `BB_STATUS_INVALID_UTF8`; `*out` is written only on success.
+ *
+ * # Safety
+ * If `n > 0`, `records` points to `n` readable `BbRecord`s, each naming `name_len` readable
+ * bytes. `out` is NULL (an error) or points to a writable `BbSummary`.
+ */
+bb_status bb_summarize_records(const BbRecord *records, size_t n, BbSummary *out);
+
+/**
+ * Summarizes columns in Apache Arrow's layout (the `columns` strategy) into `*out`, as
+ * `bb_summarize_records` does: record `i` is `(ids[i], name, scores[i])` where name is
+ * `name_bytes[name_offsets[i] .. name_offsets[i + 1]]`. Columns that disagree (`n_ids`,
+ * `n_scores` and `n_offsets - 1` differ; offsets not starting at 0, decreasing, or not ending
+ * at `n_bytes`) are `BB_STATUS_BAD_COLUMNS`; a name that is not UTF-8 on its own is
+ * `BB_STATUS_INVALID_UTF8`. `*out` is written only on success.
+ *
+ * # Safety
+ * Each array pointer is NULL only if its length is 0, else it points to that many readable
+ * elements (misaligned ones are refused). `out` is NULL (an error) or points to a writable
+ * `BbSummary`.
+ */
+bb_status bb_summarize_columns(const int64_t *ids,
+                               size_t n_ids,
+                               const double *scores,
+                               size_t n_scores,
+                               const int64_t *name_offsets,
+                               size_t n_offsets,
+                               const uint8_t *name_bytes,
+                               size_t n_bytes,
+                               BbSummary *out);
 
 /**
  * A test hook, not a kernel: panics on purpose inside the same `catch_unwind` guard every

@@ -8,7 +8,12 @@
 //!   `BB_STATUS_PANIC`, because unwinding into C is undefined behaviour; `bb_debug_panic`
 //!   lets tests prove it;
 //! - pointers are checked (NULL, alignment, overlap) before a Rust slice is made from them,
-//!   since a bad slice is undefined behaviour even if it is never read.
+//!   since a bad slice is undefined behaviour even if it is never read;
+//! - text crosses as (pointer, length) UTF-8, never as a NUL-terminated C string, so embedded
+//!   NULs survive; text handed back is a borrowed view, and an empty one is `(NULL, 0)`.
+//!
+//! The one exception to the status rule is `bb_holder_free`: like `free()`, it cannot fail
+//! and returns nothing, so it can serve as a destructor as is (cffi's `ffi.gc`).
 
 use std::ffi::{CStr, c_char, c_void};
 use std::panic::{self, AssertUnwindSafe};
@@ -39,10 +44,14 @@ pub enum BbStatus {
     /// there (no further calls) and the output array is untouched. The callback's own status is
     /// not passed on: the caller keeps its own record of what failed (e.g. through `context`).
     CallbackFailed = 7,
+    /// A text or a name was not valid UTF-8; nothing was created or changed.
+    InvalidUtf8 = 8,
+    /// `bb_summarize_columns`: the columns' lengths or the name offsets disagree.
+    BadColumns = 9,
 }
 
 // Private, so cbindgen leaves it out of the header.
-const ALL_STATUSES: [BbStatus; 8] = [
+const ALL_STATUSES: [BbStatus; 10] = [
     BbStatus::Ok,
     BbStatus::Overflow,
     BbStatus::NullPointer,
@@ -51,6 +60,8 @@ const ALL_STATUSES: [BbStatus; 8] = [
     BbStatus::Panic,
     BbStatus::DivisionByZero,
     BbStatus::CallbackFailed,
+    BbStatus::InvalidUtf8,
+    BbStatus::BadColumns,
 ];
 
 impl BbStatus {
@@ -64,6 +75,13 @@ impl BbStatus {
             BbStatus::Panic => c"internal error: a Rust panic was caught at the C boundary",
             BbStatus::DivisionByZero => c"division by zero",
             BbStatus::CallbackFailed => c"the callback failed (returned a status other than ok)",
+            // Each contains the message the spec's `[errors]` table gives ("not valid UTF-8",
+            // "columns disagree"), as the kernel's `Display` does.
+            BbStatus::InvalidUtf8 => c"a name or text is not valid UTF-8",
+            BbStatus::BadColumns => {
+                c"columns disagree: want n ids, n scores and n + 1 name offsets that start at 0, \
+                  never decrease and end at len(name_bytes)"
+            }
         }
     }
 }
@@ -73,6 +91,8 @@ impl From<kernels::KernelError> for BbStatus {
         match e {
             kernels::KernelError::Overflow => BbStatus::Overflow,
             kernels::KernelError::DivisionByZero => BbStatus::DivisionByZero,
+            kernels::KernelError::BadColumns => BbStatus::BadColumns,
+            kernels::KernelError::InvalidUtf8 => BbStatus::InvalidUtf8,
         }
     }
 }
@@ -106,8 +126,8 @@ fn overlaps(a: *const f64, b: *const f64, n: usize) -> bool {
 /// A C (pointer, length) array as a slice. NULL is fine for an empty array, as C callers expect.
 ///
 /// # Safety
-/// If `n > 0`, `ptr` points to `n` readable `f64` that nothing writes while the slice lives.
-unsafe fn slice_of<'a>(ptr: *const f64, n: usize) -> Result<&'a [f64], BbStatus> {
+/// If `n > 0`, `ptr` points to `n` readable `T` that nothing writes while the slice lives.
+unsafe fn slice_of<'a, T>(ptr: *const T, n: usize) -> Result<&'a [T], BbStatus> {
     if n == 0 {
         return Ok(&[]);
     }
@@ -259,6 +279,274 @@ pub unsafe extern "C" fn bb_scale_inplace(values: *mut f64, n: usize, factor: f6
         // SAFETY: the caller's promise, as documented above.
         let values = unsafe { slice_of_mut(values, n)? };
         kernels::scale_inplace(values, factor);
+        Ok(())
+    })
+}
+
+/// A borrowed view of UTF-8 text as C sees it: (pointer, length), and `(NULL, 0)` when empty,
+/// so a C caller never gets a dangling pointer (Rust's empty `&str` points nowhere in particular).
+fn text_view(text: &str) -> (*const u8, usize) {
+    if text.is_empty() {
+        (std::ptr::null(), 0)
+    } else {
+        (text.as_ptr(), text.len())
+    }
+}
+
+/// (pointer, length) UTF-8 from C as a `&str`: `BB_STATUS_INVALID_UTF8` if it is not UTF-8.
+///
+/// # Safety
+/// As [`slice_of`]: if `n > 0`, `ptr` points to `n` readable bytes.
+unsafe fn str_of<'a>(ptr: *const u8, n: usize) -> Result<&'a str, BbStatus> {
+    // SAFETY: the caller's promise, passed on.
+    let bytes = unsafe { slice_of(ptr, n)? };
+    std::str::from_utf8(bytes).map_err(|_| BbStatus::InvalidUtf8)
+}
+
+/// An opaque handle to a kernel `Holder`: C sees only `BbHolder *`, made by `bb_holder_new` and
+/// released by `bb_holder_free`. (Not `repr(C)`: the header declares the type, no fields.)
+pub struct BbHolder(kernels::Holder);
+
+/// A handle as a reference, after the NULL and alignment checks.
+///
+/// # Safety
+/// `holder` is NULL (an error) or a live handle from `bb_holder_new`.
+unsafe fn holder_ref<'a>(holder: *const BbHolder) -> Result<&'a BbHolder, BbStatus> {
+    check_ptr(holder)?;
+    // SAFETY: non-NULL and aligned (checked); a live handle (the caller's promise).
+    Ok(unsafe { &*holder })
+}
+
+/// Creates a holder owning a copy of `len` bytes of UTF-8 at `text` (NUL bytes included: the
+/// length, not a terminator, ends the text) and writes its handle to `*out`. The caller owns the
+/// handle and must release it with `bb_holder_free`, exactly once. Text that is not UTF-8 is
+/// `BB_STATUS_INVALID_UTF8`, and then no holder exists and `*out` is untouched.
+///
+/// # Safety
+/// If `len > 0`, `text` points to `len` readable bytes. `out` is NULL (an error) or points to a
+/// writable `BbHolder *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_holder_new(
+    text: *const u8,
+    len: usize,
+    out: *mut *mut BbHolder,
+) -> BbStatus {
+    guard(|| {
+        // Checked before the holder exists, so a bad `out` cannot leak one.
+        check_ptr(out)?;
+        // SAFETY: the caller's promise, as documented above.
+        let bytes = unsafe { slice_of(text, len)? };
+        let holder = Box::new(BbHolder(kernels::Holder::from_utf8(bytes)?));
+        // SAFETY: non-NULL and aligned (checked); writable (the caller's promise).
+        unsafe { out.write(Box::into_raw(holder)) };
+        Ok(())
+    })
+}
+
+/// Releases a holder made by `bb_holder_new` (the kernel's destructor runs, and
+/// `bb_live_holders` drops by one). NULL is a no-op, as for `free()`. The handle, and any view
+/// from `bb_holder_text`, must not be used afterwards.
+///
+/// # Safety
+/// `holder` is NULL or a live handle from `bb_holder_new`, not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_holder_free(holder: *mut BbHolder) {
+    if !holder.is_null() {
+        // SAFETY: a live handle made by Box::into_raw in bb_holder_new (the caller's promise);
+        // this takes the ownership back, once. Dropping a Holder cannot panic.
+        drop(unsafe { Box::from_raw(holder) });
+    }
+}
+
+/// The holder's text as a borrowed view: `*ptr` points at `*len` bytes of UTF-8 (not
+/// NUL-terminated; `(NULL, 0)` when empty), owned by the holder and valid until the next
+/// `bb_holder_append` or `bb_holder_free` on it. Copy it out before either.
+///
+/// # Safety
+/// `holder` is a live handle (NULL is an error); `ptr` and `len` are NULL (an error) or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_holder_text(
+    holder: *const BbHolder,
+    ptr: *mut *const u8,
+    len: *mut usize,
+) -> BbStatus {
+    guard(|| {
+        check_ptr(ptr)?;
+        check_ptr(len)?;
+        // SAFETY: the caller's promise, as documented above.
+        let (p, n) = text_view(unsafe { holder_ref(holder)? }.0.text());
+        // SAFETY: non-NULL and aligned (checked); writable (the caller's promise).
+        unsafe {
+            ptr.write(p);
+            len.write(n);
+        }
+        Ok(())
+    })
+}
+
+/// The length of the holder's text in UTF-8 bytes: `*out`.
+///
+/// # Safety
+/// `holder` is a live handle (NULL is an error); `out` is NULL (an error) or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_holder_utf8_len(holder: *const BbHolder, out: *mut usize) -> BbStatus {
+    guard(|| {
+        check_ptr(out)?;
+        // SAFETY: the caller's promise, as documented above.
+        let n = unsafe { holder_ref(holder)? }.0.utf8_len();
+        // SAFETY: non-NULL and aligned (checked); writable (the caller's promise).
+        unsafe { out.write(n) };
+        Ok(())
+    })
+}
+
+/// Appends a copy of `len` bytes of UTF-8 at `more` to the holder's text. Bytes that are not
+/// UTF-8 are `BB_STATUS_INVALID_UTF8`, and the text is unchanged. Ends the validity of any view
+/// from `bb_holder_text`.
+///
+/// # Safety
+/// `holder` is a live handle (NULL is an error) that nothing else uses during the call; if
+/// `len > 0`, `more` points to `len` readable bytes outside the holder's own text.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_holder_append(
+    holder: *mut BbHolder,
+    more: *const u8,
+    len: usize,
+) -> BbStatus {
+    guard(|| {
+        check_ptr(holder)?;
+        // Validated before the holder is touched, so a failure changes nothing.
+        // SAFETY: the caller's promise, as documented above.
+        let more = unsafe { str_of(more, len)? };
+        // SAFETY: non-NULL and aligned (checked); live and not otherwise in use (the caller's
+        // promise).
+        unsafe { &mut *holder }.0.append(more);
+        Ok(())
+    })
+}
+
+/// How many holders of this library are alive (made by `bb_holder_new`, not yet freed): `*out`.
+///
+/// # Safety
+/// `out` is NULL (an error) or points to a writable `int64_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_live_holders(out: *mut i64) -> BbStatus {
+    guard(|| {
+        check_ptr(out)?;
+        // SAFETY: non-NULL and aligned (checked); writable (the caller's promise).
+        unsafe { out.write(kernels::live_holders()) };
+        Ok(())
+    })
+}
+
+/// One record of `bb_summarize_records`: the name is `name_len` bytes of UTF-8 at `name`
+/// (NULL allowed when `name_len` is 0).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct BbRecord {
+    pub id: i64,
+    pub name: *const u8,
+    pub name_len: usize,
+    pub score: f64,
+}
+
+/// What `bb_summarize_records` and `bb_summarize_columns` write. `longest_name` is not a copy:
+/// it points at `longest_name_len` bytes INSIDE the caller's input (a record's name, or
+/// `name_bytes`), not NUL-terminated, and is valid only as long as that input is; it is
+/// `(NULL, 0)` when the longest name is empty.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct BbSummary {
+    pub count: i64,
+    pub score_sum: f64,
+    pub max_id: i64,
+    pub longest_name: *const u8,
+    pub longest_name_len: usize,
+}
+
+impl From<kernels::Summarizer<'_>> for BbSummary {
+    fn from(s: kernels::Summarizer<'_>) -> Self {
+        // longest_name(), not finish(): the name stays a view into the input, no allocation.
+        let (longest_name, longest_name_len) = text_view(s.longest_name());
+        BbSummary {
+            count: s.count(),
+            score_sum: s.score_sum(),
+            max_id: s.max_id(),
+            longest_name,
+            longest_name_len,
+        }
+    }
+}
+
+/// Summarizes `n` records (the `objects` strategy) into `*out`: their count, the scores
+/// added left to right from +0.0, the largest id (`INT64_MIN` when `n == 0`) and the name with
+/// the most UTF-8 bytes (the first on ties). A name that is not UTF-8 is
+/// `BB_STATUS_INVALID_UTF8`; `*out` is written only on success.
+///
+/// # Safety
+/// If `n > 0`, `records` points to `n` readable `BbRecord`s, each naming `name_len` readable
+/// bytes. `out` is NULL (an error) or points to a writable `BbSummary`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_summarize_records(
+    records: *const BbRecord,
+    n: usize,
+    out: *mut BbSummary,
+) -> BbStatus {
+    guard(|| {
+        check_ptr(out)?;
+        // SAFETY: the caller's promise, as documented above.
+        let records = unsafe { slice_of(records, n)? };
+        let mut summarizer = kernels::Summarizer::default();
+        for r in records {
+            // SAFETY: the caller's promise, as documented above.
+            let name = unsafe { str_of(r.name, r.name_len)? };
+            summarizer.add(r.id, name, r.score);
+        }
+        // SAFETY: non-NULL and aligned (checked); writable (the caller's promise).
+        unsafe { out.write(summarizer.into()) };
+        Ok(())
+    })
+}
+
+/// Summarizes columns in Apache Arrow's layout (the `columns` strategy) into `*out`, as
+/// `bb_summarize_records` does: record `i` is `(ids[i], name, scores[i])` where name is
+/// `name_bytes[name_offsets[i] .. name_offsets[i + 1]]`. Columns that disagree (`n_ids`,
+/// `n_scores` and `n_offsets - 1` differ; offsets not starting at 0, decreasing, or not ending
+/// at `n_bytes`) are `BB_STATUS_BAD_COLUMNS`; a name that is not UTF-8 on its own is
+/// `BB_STATUS_INVALID_UTF8`. `*out` is written only on success.
+///
+/// # Safety
+/// Each array pointer is NULL only if its length is 0, else it points to that many readable
+/// elements (misaligned ones are refused). `out` is NULL (an error) or points to a writable
+/// `BbSummary`.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)] // four (pointer, length) columns, the C way
+pub unsafe extern "C" fn bb_summarize_columns(
+    ids: *const i64,
+    n_ids: usize,
+    scores: *const f64,
+    n_scores: usize,
+    name_offsets: *const i64,
+    n_offsets: usize,
+    name_bytes: *const u8,
+    n_bytes: usize,
+    out: *mut BbSummary,
+) -> BbStatus {
+    guard(|| {
+        check_ptr(out)?;
+        // SAFETY: the caller's promise, as documented above.
+        let columns = unsafe {
+            kernels::Columns {
+                ids: slice_of(ids, n_ids)?,
+                scores: slice_of(scores, n_scores)?,
+                name_offsets: slice_of(name_offsets, n_offsets)?,
+                name_bytes: slice_of(name_bytes, n_bytes)?,
+            }
+        };
+        let summary = columns.summarizer()?.into();
+        // SAFETY: non-NULL and aligned (checked); writable (the caller's promise).
+        unsafe { out.write(summary) };
         Ok(())
     })
 }

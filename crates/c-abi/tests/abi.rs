@@ -2,8 +2,10 @@
 //! bad pointers from becoming undefined behaviour.
 
 use c_abi::{
-    BbMapFn, BbStatus, bb_add, bb_checked_div, bb_debug_panic, bb_map_callback, bb_scale_inplace,
-    bb_scale_into, bb_status_message,
+    BbHolder, BbMapFn, BbRecord, BbStatus, BbSummary, bb_add, bb_checked_div, bb_debug_panic,
+    bb_holder_append, bb_holder_free, bb_holder_new, bb_holder_text, bb_holder_utf8_len,
+    bb_live_holders, bb_map_callback, bb_scale_inplace, bb_scale_into, bb_status_message,
+    bb_summarize_columns, bb_summarize_records,
 };
 use std::ffi::{CStr, c_void};
 use std::ptr;
@@ -282,4 +284,329 @@ fn map_callback_refuses_bad_pointers_before_any_call() {
         recorder.calls
     );
     assert_eq!(out, [0.0; 2]);
+}
+
+/// A holder owned through the C ABI, as a C caller would hold one: the handle, freed once on
+/// drop.
+struct CHolder(*mut BbHolder);
+
+impl Drop for CHolder {
+    fn drop(&mut self) {
+        // SAFETY: a live handle from bb_holder_new, freed only here.
+        unsafe { bb_holder_free(self.0) };
+    }
+}
+
+fn status_result(status: BbStatus) -> Result<(), String> {
+    match status {
+        BbStatus::Ok => Ok(()),
+        _ => Err(format!("{status:?}: {}", message(status as i32))),
+    }
+}
+
+fn live_holders() -> i64 {
+    let mut n = -1;
+    // SAFETY: `n` is a valid, writable i64.
+    assert_eq!(unsafe { bb_live_holders(&mut n) }, BbStatus::Ok);
+    n
+}
+
+impl spec::TestHolder for CHolder {
+    fn create(text: &str) -> Result<Self, String> {
+        let mut handle = ptr::null_mut();
+        // SAFETY: `text` is valid for its length; `handle` is writable.
+        status_result(unsafe { bb_holder_new(text.as_ptr(), text.len(), &mut handle) })?;
+        Ok(CHolder(handle))
+    }
+
+    fn text(&self) -> Result<String, String> {
+        let (mut p, mut n) = (ptr::null(), usize::MAX);
+        // SAFETY: a live handle; both out-pointers are writable.
+        status_result(unsafe { bb_holder_text(self.0, &mut p, &mut n) })?;
+        if n == 0 {
+            return Ok(String::new());
+        }
+        // SAFETY: the ABI's promise: `n` bytes at `p`, valid until the next append or free.
+        let bytes = unsafe { std::slice::from_raw_parts(p, n) };
+        String::from_utf8(bytes.to_vec()).map_err(|e| e.to_string())
+    }
+
+    fn utf8_len(&self) -> usize {
+        let mut n = usize::MAX;
+        // SAFETY: a live handle; `n` is writable.
+        assert_eq!(unsafe { bb_holder_utf8_len(self.0, &mut n) }, BbStatus::Ok);
+        n
+    }
+
+    fn append(&mut self, more: &str) -> Result<(), String> {
+        // SAFETY: a live handle used by nothing else; `more` is valid for its length.
+        status_result(unsafe { bb_holder_append(self.0, more.as_ptr(), more.len()) })
+    }
+
+    fn live() -> i64 {
+        live_holders()
+    }
+}
+
+/// The only test that creates holders (the live count is per library, shared by all tests).
+#[test]
+fn holder_matches_shared_vectors_and_refuses_bad_input() -> Result<(), String> {
+    use spec::TestHolder;
+    spec::check_holder_vectors::<CHolder>()?;
+    let start = live_holders();
+    let mut handle = ptr::null_mut();
+    // SAFETY (all calls): every non-NULL pointer is valid for the length passed.
+    unsafe {
+        // Bytes that are not UTF-8, or no place for the handle: no holder is made.
+        assert_eq!(
+            bb_holder_new(b"a\xff".as_ptr(), 2, &mut handle),
+            BbStatus::InvalidUtf8
+        );
+        assert_eq!(
+            bb_holder_new(b"ok".as_ptr(), 2, ptr::null_mut()),
+            BbStatus::NullPointer
+        );
+        assert_eq!(
+            bb_holder_new(ptr::null(), 2, &mut handle),
+            BbStatus::NullPointer
+        );
+        assert!(handle.is_null(), "out untouched on error");
+        assert_eq!(live_holders(), start);
+        // An empty text may be NULL, and comes back as (NULL, 0).
+        assert_eq!(bb_holder_new(ptr::null(), 0, &mut handle), BbStatus::Ok);
+    }
+    let mut h = CHolder(handle);
+    assert_eq!(live_holders(), start + 1);
+    let (mut p, mut n) = (ptr::dangling::<u8>(), usize::MAX);
+    // SAFETY (all calls): a live handle; every other pointer is valid or NULL on purpose.
+    unsafe {
+        assert_eq!(bb_holder_text(h.0, &mut p, &mut n), BbStatus::Ok);
+        assert_eq!((p, n), (ptr::null(), 0));
+        // A failed append leaves the text unchanged.
+        assert_eq!(
+            bb_holder_append(h.0, b"\xed\xa0\x80".as_ptr(), 3),
+            BbStatus::InvalidUtf8
+        );
+        assert_eq!(bb_holder_append(h.0, ptr::null(), 1), BbStatus::NullPointer);
+        assert_eq!(
+            bb_holder_text(h.0, ptr::null_mut(), &mut n),
+            BbStatus::NullPointer
+        );
+        assert_eq!(
+            bb_holder_utf8_len(h.0, ptr::null_mut()),
+            BbStatus::NullPointer
+        );
+    }
+    h.append("x\0y")?;
+    assert_eq!(h.text()?, "x\0y");
+    drop(h);
+    assert_eq!(live_holders(), start);
+    // SAFETY: freeing NULL is a no-op.
+    unsafe { bb_holder_free(ptr::null_mut()) };
+    Ok(())
+}
+
+#[test]
+fn holder_functions_refuse_a_null_handle() {
+    let (mut p, mut n) = (ptr::null(), 0);
+    // SAFETY (all calls): the out-pointers are valid; the NULL handle is refused before use.
+    unsafe {
+        assert_eq!(
+            bb_holder_text(ptr::null(), &mut p, &mut n),
+            BbStatus::NullPointer
+        );
+        assert_eq!(
+            bb_holder_utf8_len(ptr::null(), &mut n),
+            BbStatus::NullPointer
+        );
+        assert_eq!(
+            bb_holder_append(ptr::null_mut(), b"a".as_ptr(), 1),
+            BbStatus::NullPointer
+        );
+        assert_eq!(bb_live_holders(ptr::null_mut()), BbStatus::NullPointer);
+    }
+}
+
+/// A summary written through the ABI, its name copied out of the input it points into.
+fn summary_out(s: &BbSummary) -> Result<spec::SummaryOut, String> {
+    let name = if s.longest_name_len == 0 {
+        assert!(s.longest_name.is_null(), "an empty name is (NULL, 0)");
+        String::new()
+    } else {
+        // SAFETY: the ABI's promise: a view into the caller's input, which is still alive.
+        let bytes = unsafe { std::slice::from_raw_parts(s.longest_name, s.longest_name_len) };
+        String::from_utf8(bytes.to_vec()).map_err(|e| e.to_string())?
+    };
+    Ok(spec::SummaryOut {
+        count: s.count,
+        score_sum: s.score_sum,
+        max_id: s.max_id,
+        longest_name: name,
+    })
+}
+
+/// A summary with every field set to something no call produces, to show what was written.
+const UNTOUCHED: BbSummary = BbSummary {
+    count: 42,
+    score_sum: 42.0,
+    max_id: 42,
+    longest_name: ptr::null(),
+    longest_name_len: 42,
+};
+
+fn summarize_records(records: &[BbRecord]) -> (BbStatus, BbSummary) {
+    let mut out = UNTOUCHED;
+    // SAFETY: `records` is valid for its length, each name for its own; `out` is writable.
+    let status = unsafe { bb_summarize_records(records.as_ptr(), records.len(), &mut out) };
+    (status, out)
+}
+
+fn records_of(records: &[spec::RecordIn]) -> Vec<BbRecord> {
+    records
+        .iter()
+        .map(|r| BbRecord {
+            id: r.id,
+            name: r.name.as_ptr(),
+            name_len: r.name.len(),
+            score: r.score,
+        })
+        .collect()
+}
+
+#[test]
+fn summarize_records_matches_shared_vectors() -> Result<(), String> {
+    spec::check_summarize_records(|records| {
+        let (status, out) = summarize_records(&records_of(records));
+        status_result(status)?;
+        // The name is a view into the input: it must point inside one of the records' names.
+        if out.longest_name_len > 0 {
+            assert!(records.iter().any(|r| r.name.as_ptr() == out.longest_name));
+        }
+        summary_out(&out)
+    })
+}
+
+#[test]
+fn summarize_records_refuses_invalid_utf8_and_bad_pointers() {
+    let record = |name: &'static [u8]| BbRecord {
+        id: 1,
+        name: name.as_ptr(),
+        name_len: name.len(),
+        score: 1.0,
+    };
+    for bad in [
+        &b"a\xff"[..],
+        b"\xc0\x80",
+        b"\xed\xa0\x80",
+        b"\xf4\x90\x80\x80",
+    ] {
+        let (status, out) = summarize_records(&[record(b"ok"), record(bad)]);
+        assert_eq!(status, BbStatus::InvalidUtf8, "{bad:?}");
+        assert_eq!(out.count, 42, "out untouched on error");
+    }
+    let null_name = BbRecord {
+        name: ptr::null(),
+        ..record(b"x")
+    };
+    assert_eq!(summarize_records(&[null_name]).0, BbStatus::NullPointer);
+    // An empty name may be NULL.
+    let empty = BbRecord {
+        name: ptr::null(),
+        name_len: 0,
+        ..record(b"")
+    };
+    assert_eq!(summarize_records(&[empty]).0, BbStatus::Ok);
+    let records = [record(b"a"), record(b"b")];
+    let mut out = UNTOUCHED;
+    // SAFETY (all calls): every non-NULL pointer is valid for the length passed, or is refused
+    // (misaligned) before it is read.
+    unsafe {
+        assert_eq!(
+            bb_summarize_records(records.as_ptr(), 2, ptr::null_mut()),
+            BbStatus::NullPointer
+        );
+        assert_eq!(
+            bb_summarize_records(ptr::null(), 2, &mut out),
+            BbStatus::NullPointer
+        );
+        assert_eq!(
+            bb_summarize_records(records.as_ptr().byte_add(1), 1, &mut out),
+            BbStatus::Misaligned
+        );
+        assert_eq!(out.count, 42);
+        // No records may be NULL: the empty summary.
+        assert_eq!(bb_summarize_records(ptr::null(), 0, &mut out), BbStatus::Ok);
+    }
+    assert_eq!((out.count, out.max_id), (0, i64::MIN));
+}
+
+fn summarize_columns(c: &spec::ColumnsIn) -> (BbStatus, BbSummary) {
+    let mut out = UNTOUCHED;
+    // SAFETY: each column is valid for its length; `out` is writable.
+    let status = unsafe {
+        bb_summarize_columns(
+            c.ids.as_ptr(),
+            c.ids.len(),
+            c.scores.as_ptr(),
+            c.scores.len(),
+            c.name_offsets.as_ptr(),
+            c.name_offsets.len(),
+            c.name_bytes.as_ptr(),
+            c.name_bytes.len(),
+            &mut out,
+        )
+    };
+    (status, out)
+}
+
+#[test]
+fn summarize_columns_matches_shared_vectors() -> Result<(), String> {
+    spec::check_summarize_columns(|columns| {
+        let (status, out) = summarize_columns(columns);
+        if status != BbStatus::Ok {
+            assert_eq!(out.count, 42, "out untouched on error");
+            // `[errors.<name>].rust` is the `BbStatus` variant's name too.
+            return Err((Some(format!("{status:?}")), message(status as i32)));
+        }
+        if out.longest_name_len > 0 {
+            let range = columns.name_bytes.as_ptr_range();
+            assert!(range.contains(&out.longest_name), "a view into name_bytes");
+        }
+        summary_out(&out).map_err(|e| (None, e))
+    })
+}
+
+#[test]
+fn summarize_columns_refuses_null_and_misaligned_columns() {
+    let ids = [1i64, 2];
+    let scores = [1.0f64, 2.0];
+    let offsets = [0i64, 1, 2];
+    let names = b"ab";
+    let mut out = UNTOUCHED;
+    let call = |ids: *const i64, scores: *const f64, offsets: *const i64, out: *mut BbSummary| {
+        // SAFETY: every non-NULL pointer is valid for the lengths passed, or refused as
+        // misaligned before it is read.
+        unsafe { bb_summarize_columns(ids, 2, scores, 2, offsets, 3, names.as_ptr(), 2, out) }
+    };
+    let (i, s, o) = (ids.as_ptr(), scores.as_ptr(), offsets.as_ptr());
+    assert_eq!(call(ptr::null(), s, o, &mut out), BbStatus::NullPointer);
+    assert_eq!(call(i, ptr::null(), o, &mut out), BbStatus::NullPointer);
+    assert_eq!(call(i, s, ptr::null(), &mut out), BbStatus::NullPointer);
+    assert_eq!(call(i, s, o, ptr::null_mut()), BbStatus::NullPointer);
+    // SAFETY: the misaligned pointers stay inside their arrays; they are refused unread.
+    let (i1, s1, o1) = unsafe { (i.byte_add(1), s.byte_add(4), o.byte_add(2)) };
+    assert_eq!(call(i1, s, o, &mut out), BbStatus::Misaligned);
+    assert_eq!(call(i, s1, o, &mut out), BbStatus::Misaligned);
+    assert_eq!(call(i, s, o1, &mut out), BbStatus::Misaligned);
+    assert_eq!(out.count, 42, "out untouched on error");
+    assert_eq!(call(i, s, o, &mut out), BbStatus::Ok);
+    assert_eq!((out.count, out.max_id, out.longest_name_len), (2, 2, 1));
+    // Empty columns may be NULL, but the offsets still need their one 0.
+    let empty = spec::ColumnsIn {
+        name_offsets: vec![0],
+        ..Default::default()
+    };
+    assert_eq!(summarize_columns(&empty).0, BbStatus::Ok);
+    assert!(message(BbStatus::BadColumns as i32).contains("columns disagree"));
+    assert!(message(BbStatus::InvalidUtf8 as i32).contains("not valid UTF-8"));
 }

@@ -57,4 +57,13 @@ mod bb_protobuf {
             .map_err(|why| PyValueError::new_err(format!("malformed request: {why}")))?;
         encode(py, &response)
     }
+
+    /// summarize(message: bytes) -> bytes: a serialized Records in, a SummarizeResponse out.
+    ///
+    /// A name that is not UTF-8 fails prost's decode, so it is a ValueError here
+    /// like any other undecodable bytes; the kernel never sees it.
+    #[pyfunction]
+    fn summarize<'py>(py: Python<'py>, message: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+        encode(py, &proto::serve::summarize(&decode(message)?))
+    }
 }

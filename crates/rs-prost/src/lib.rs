@@ -12,7 +12,11 @@ use prost::{DecodeError, Message};
 use proto::add_response::Result as AddResult;
 use proto::div_response::Result as DivResult;
 use proto::kernel_error::Kind;
-use proto::{AddRequest, AddResponse, DivRequest, DivResponse, ScaleRequest, ScaleResponse};
+use proto::summarize_response::Result as SummarizeResult;
+use proto::{
+    AddRequest, AddResponse, DivRequest, DivResponse, Records, ScaleRequest, ScaleResponse,
+    SummarizeResponse,
+};
 
 pub use kernels::KernelError;
 
@@ -51,6 +55,8 @@ fn kernel_error(e: &proto::KernelError) -> Error {
     match Kind::try_from(e.kind) {
         Ok(Kind::Overflow) => Error::Kernel(KernelError::Overflow),
         Ok(Kind::DivisionByZero) => Error::Kernel(KernelError::DivisionByZero),
+        Ok(Kind::BadColumns) => Error::Kernel(KernelError::BadColumns),
+        Ok(Kind::InvalidUtf8) => Error::Kernel(KernelError::InvalidUtf8),
         Ok(Kind::Unspecified) | Err(_) => Error::Malformed("unknown kernel error kind"),
     }
 }
@@ -94,6 +100,30 @@ pub fn scale(values: &[f64], factor: f64) -> Result<Vec<f64>, Error> {
     Ok(ScaleResponse::decode(serve::scale(&request)?.as_slice())?.values)
 }
 
+/// `summarize(records)` over the wire: the whole copying round trip, records in.
+pub fn summarize(records: &[kernels::Record]) -> Result<kernels::Summary, Error> {
+    // As in scale: the message owns a copy of every record, names included.
+    let message = Records {
+        records: records.iter().map(proto::Record::from).collect(),
+    }
+    .encode_to_vec();
+    summarize_message(&message)
+}
+
+/// `summarize` of a serialized `Records` the caller already holds: only the far
+/// side's decode, the kernel and the response's round trip. Bytes that are not a
+/// `Records`, a name that is not UTF-8 among them, are `Error::Decode`.
+pub fn summarize_message(message: &[u8]) -> Result<kernels::Summary, Error> {
+    let response = SummarizeResponse::decode(serve::summarize(message)?.as_slice())?;
+    match response.result {
+        Some(SummarizeResult::Summary(summary)) => Ok(summary.into()),
+        Some(SummarizeResult::Error(e)) => Err(kernel_error(&e)),
+        None => Err(Error::Malformed(
+            "SummarizeResponse carries neither a summary nor an error",
+        )),
+    }
+}
+
 /// The far side of the wire: serialized request in, serialized response out.
 ///
 /// `bb_protobuf` (crates/py-protobuf) serves the same messages with Python
@@ -113,5 +143,9 @@ pub mod serve {
         let response =
             proto::serve::scale(ScaleRequest::decode(request)?).map_err(Error::Malformed)?;
         Ok(response.encode_to_vec())
+    }
+
+    pub fn summarize(message: &[u8]) -> Result<Vec<u8>, Error> {
+        Ok(proto::serve::summarize(&Records::decode(message)?).encode_to_vec())
     }
 }

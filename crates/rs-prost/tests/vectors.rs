@@ -5,6 +5,7 @@ use proto::add_response::Result as AddResult;
 use proto::div_response::Result as DivResult;
 use proto::{AddResponse, DivResponse, KernelError as WireError};
 use rs_prost::{Error, KernelError, serve};
+use spec::{RecordIn, SummaryOut};
 
 /// Every vector of a two-int64 kernel over the wire: the value, or the error the
 /// spec names (same `KernelError` variant, same message), never a decode error.
@@ -39,6 +40,104 @@ fn scale_matches_shared_vectors() -> Result<(), String> {
         |values, factor| rs_prost::scale(values, factor).map_err(|e| e.to_string()),
         None,
     )
+}
+
+fn kernel_records(records: &[RecordIn]) -> Vec<kernels::Record> {
+    records
+        .iter()
+        .map(|r| kernels::Record {
+            id: r.id,
+            name: r.name.clone(),
+            score: r.score,
+        })
+        .collect()
+}
+
+fn summary_out(s: kernels::Summary) -> SummaryOut {
+    SummaryOut {
+        count: s.count,
+        score_sum: s.score_sum,
+        max_id: s.max_id,
+        longest_name: s.longest_name,
+    }
+}
+
+#[test]
+fn summarize_matches_shared_vectors() -> Result<(), String> {
+    spec::check_summarize_records(|records| {
+        rs_prost::summarize(&kernel_records(records))
+            .map(summary_out)
+            .map_err(|e| e.to_string())
+    })
+}
+
+#[test]
+fn summarize_message_matches_shared_vectors() -> Result<(), String> {
+    // The caller encodes the Records itself, as a Python caller of
+    // summarize_protobuf does.
+    spec::check_summarize_records(|records| {
+        let message = proto::Records {
+            records: kernel_records(records)
+                .iter()
+                .map(proto::Record::from)
+                .collect(),
+        }
+        .encode_to_vec();
+        rs_prost::summarize_message(&message)
+            .map(summary_out)
+            .map_err(|e| e.to_string())
+    })
+}
+
+#[test]
+fn undecodable_messages_are_decode_errors() {
+    for bad in [
+        // The spec's bad-input message-name-invalid-utf8: a Record whose name is
+        // "a\xffb". prost checks UTF-8 while decoding a `string` field.
+        &b"\x0a\x05\x12\x03a\xffb"[..],
+        // The spec's message-garbage: a tag whose varint never ends.
+        b"\xff\xff\xff\xff",
+        // A record's length running past the end.
+        b"\x0a\x05\x08\x01",
+    ] {
+        let got = rs_prost::summarize_message(bad);
+        assert!(matches!(got, Err(Error::Decode(_))), "{bad:?} gave {got:?}");
+    }
+}
+
+#[test]
+fn a_negative_zero_score_keeps_its_sign_on_the_wire() -> Result<(), Error> {
+    let record = kernels::Record {
+        id: 1,
+        name: "z".into(),
+        score: -0.0,
+    };
+    let message = proto::Records {
+        records: vec![proto::Record::from(&record)],
+    }
+    .encode_to_vec();
+    let decoded = proto::Records::decode(message.as_slice())?;
+    let score = decoded.records.first().and_then(|r| r.score);
+    assert_eq!(score.map(f64::to_bits), Some((-0.0f64).to_bits()));
+    // The sum starts at +0.0, and 0.0 + -0.0 is 0.0.
+    assert_eq!(rs_prost::summarize(&[record])?.score_sum.to_bits(), 0);
+    Ok(())
+}
+
+#[test]
+fn a_record_without_a_score_counts_as_zero() -> Result<(), Error> {
+    // One Record holding only id = 5: no name, no score (proto3 defaults).
+    let summary = rs_prost::summarize_message(b"\x0a\x02\x08\x05")?;
+    assert_eq!(
+        summary,
+        kernels::Summary {
+            count: 1,
+            score_sum: 0.0,
+            max_id: 5,
+            longest_name: String::new(),
+        }
+    );
+    Ok(())
 }
 
 /// splitmix64: a tiny deterministic generator, so the test needs no extra crate.

@@ -9,6 +9,7 @@ build time (the [build.protobuf] step).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import bb_protobuf
@@ -62,6 +63,8 @@ def _kernel_error(error: Any) -> Exception:
         return OverflowError(error.message)
     if error.kind == pb.KernelError.KIND_DIVISION_BY_ZERO:
         return ZeroDivisionError(error.message)
+    if error.kind in (pb.KernelError.KIND_BAD_COLUMNS, pb.KernelError.KIND_INVALID_UTF8):
+        return ValueError(error.message)
     return RuntimeError(f"bb_protobuf sent an unknown kernel error: {error}")
 
 
@@ -79,3 +82,51 @@ def scale_list(values: list[float], factor: float) -> list[float]:
     request.values.extend(values)
     response = pb.ScaleResponse.FromString(bb_protobuf.scale(request.SerializeToString()))
     return list(response.values)
+
+
+# Not a NamedTuple: its `count` field would shadow tuple.count.
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """summarize's answer, copied out of the SummarizeResponse."""
+
+    count: int
+    score_sum: float
+    max_id: int
+    longest_name: str
+
+
+def summarize_objects(records: list[tuple[int, str, float]]) -> Summary:
+    if not isinstance(records, list | tuple):
+        raise TypeError(f"records must be a list or tuple, not {type(records).__name__}")
+    message = pb.Records()
+    for record in records:
+        if not isinstance(record, list | tuple) or len(record) != 3:
+            raise TypeError(f"a record is a tuple (id, name, score), not {record!r}")
+        id_, name, score = record
+        # upb would take bytes for a string field and decode them as UTF-8; the
+        # contract wants str only. (A lone surrogate is upb's UnicodeEncodeError.)
+        if not isinstance(name, str):
+            raise TypeError(f"a record's name must be str, not {type(name).__name__}")
+        # Field by field, never Record(id=..., ...): the constructor reads None as unset.
+        wire = message.records.add()
+        try:
+            wire.id = id_
+        except ValueError as exc:
+            # As in add: upb's "Value out of range" is the contract's OverflowError.
+            raise OverflowError(f"summarize_objects(): {exc} for an int64 id") from None
+        wire.name = name
+        wire.score = score
+    return summarize_protobuf(message.SerializeToString())
+
+
+def summarize_protobuf(message: bytes) -> Summary:
+    # bb_protobuf raises ValueError itself for bytes that do not decode as Records,
+    # a name that is not UTF-8 included (prost checks every string field).
+    response = pb.SummarizeResponse.FromString(bb_protobuf.summarize(message))
+    result = response.WhichOneof("result")
+    if result == "summary":
+        s = response.summary
+        return Summary(s.count, s.score_sum, s.max_id, s.longest_name)
+    if result == "error":
+        raise _kernel_error(response.error)
+    raise RuntimeError(f"bb_protobuf sent a SummarizeResponse without an answer: {response}")

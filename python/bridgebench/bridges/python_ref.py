@@ -6,13 +6,16 @@ which inputs are accepted and which exception each bad input gets.
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
-from bridgebench.bridges._buffers import float64_view
+from bridgebench.bridges._buffers import byte_view, float64_view, int64_view
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -102,3 +105,123 @@ def scale_inplace(values: Any, factor: float) -> None:
     view = _float64_view(values, writable=True)
     for i in range(len(view)):
         view[i] = view[i] * f
+
+
+def _utf8(text: Any, what: str) -> bytes:
+    # What every native bridge does on the way in: str only, encoded to UTF-8 (a lone
+    # surrogate has no UTF-8 form: UnicodeEncodeError, a ValueError).
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be str, not {type(text).__name__}")
+    return text.encode("utf-8")
+
+
+class Holder:
+    """The reference holder: keeps the UTF-8 bytes, as the native holders do."""
+
+    _live = 0
+    _lock = threading.Lock()  # += on a class attribute is not atomic across threads
+
+    def __init__(self, text: str) -> None:
+        self._data = _utf8(text, "text")
+        with Holder._lock:
+            Holder._live += 1
+
+    def __del__(self) -> None:
+        # __init__ may have failed before counting this object.
+        if hasattr(self, "_data"):
+            with Holder._lock:
+                Holder._live -= 1
+
+    def text(self) -> str:
+        return self._data.decode("utf-8")
+
+    def utf8_len(self) -> int:
+        return len(self._data)
+
+    def append(self, more: str) -> None:
+        self._data += _utf8(more, "more")
+
+
+def live_holders() -> int:
+    return Holder._live
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    count: int
+    score_sum: float
+    max_id: int
+    longest_name: str
+
+
+def _int64(value: Any, what: str) -> int:
+    if not isinstance(value, int):
+        raise TypeError(f"{what} must be int, not {type(value).__name__}")
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise OverflowError(f"{what} = {value} does not fit in int64")
+    return value
+
+
+class _Summarizer:
+    """summarize as a fold, exactly as the Rust and C++ kernels do it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.score_sum = 0.0
+        self.max_id = INT64_MIN
+        self.longest: bytes = b""
+
+    def add(self, id_: int, name: bytes, score: float) -> None:
+        self.count += 1
+        self.score_sum += score  # left to right, from +0.0
+        self.max_id = max(self.max_id, id_)
+        if len(name) > len(self.longest):  # strictly: the first of equal names stays
+            self.longest = name
+
+    def finish(self) -> Summary:
+        return Summary(self.count, self.score_sum, self.max_id, self.longest.decode("utf-8"))
+
+
+def summarize_objects(records: Any) -> Summary:
+    if not isinstance(records, list | tuple):
+        raise TypeError(f"records must be a list or tuple, not {type(records).__name__}")
+    s = _Summarizer()
+    for record in records:
+        if not isinstance(record, list | tuple):
+            raise TypeError(f"a record must be a tuple, not {type(record).__name__}")
+        if len(record) != 3:
+            raise TypeError(f"a record has 3 fields (id, name, score), not {len(record)}")
+        id_, name, score = record
+        s.add(_int64(id_, "id"), _utf8(name, "name"), _as_float(score, "score"))
+    return s.finish()
+
+
+BAD_COLUMNS = (
+    "columns disagree: want n ids, n scores and n + 1 name offsets that start at 0, "
+    "never decrease and end at len(name_bytes)"
+)
+
+
+def summarize_columns(ids: Any, scores: Any, name_offsets: Any, name_bytes: Any) -> Summary:
+    id_view = int64_view(ids).cast("B").cast("q")
+    score_view = _float64_view(scores, writable=False)
+    offsets = int64_view(name_offsets).cast("B").cast("q").tolist()
+    data = byte_view(name_bytes).tobytes()
+    n = len(id_view)
+    if (
+        len(score_view) != n
+        or len(offsets) != n + 1
+        or offsets[0] != 0
+        or offsets[n] != len(data)
+        or any(a > b for a, b in pairwise(offsets))
+    ):
+        raise ValueError(BAD_COLUMNS)
+    s = _Summarizer()
+    for i in range(n):
+        name = data[offsets[i] : offsets[i + 1]]
+        try:
+            name.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"a name is not valid UTF-8 (name {i})") from None
+        s.add(id_view[i], name, score_view[i])
+    return s.finish()

@@ -16,11 +16,28 @@ from time import perf_counter_ns
 from typing import Any
 
 
-def _time_calls(fn: Callable[[Any, Any], Any], a: Any, b: Any, loops: int) -> int:
-    start = perf_counter_ns()
-    for _ in repeat(None, loops):
-        fn(a, b)
-    return perf_counter_ns() - start
+def _time_calls(fn: Callable[..., Any], args: tuple[Any, ...], loops: int) -> int:
+    # One loop per arity: a `fn(*args)` call would add the cost of unpacking to every call.
+    it = repeat(None, loops)
+    if len(args) == 1:
+        (a,) = args
+        start = perf_counter_ns()
+        for _ in it:
+            fn(a)
+        return perf_counter_ns() - start
+    if len(args) == 2:
+        a, b = args
+        start = perf_counter_ns()
+        for _ in it:
+            fn(a, b)
+        return perf_counter_ns() - start
+    if len(args) == 4:
+        a, b, c, d = args
+        start = perf_counter_ns()
+        for _ in it:
+            fn(a, b, c, d)
+        return perf_counter_ns() - start
+    raise ValueError(f"no timing loop for {len(args)} arguments: add one in {__file__}")
 
 
 def _time_empty(loops: int) -> int:
@@ -46,32 +63,31 @@ class Timing:
         return q[0], q[2]
 
 
-def calibrate(fn: Callable[[Any, Any], Any], a: Any, b: Any, target_ns: int) -> int:
+def calibrate(fn: Callable[..., Any], args: tuple[Any, ...], target_ns: int) -> int:
     loops = 1
     while True:
-        if _time_calls(fn, a, b, loops) >= target_ns or loops >= 1 << 30:
+        if _time_calls(fn, args, loops) >= target_ns or loops >= 1 << 30:
             return loops
         loops *= 2
 
 
 def measure(
-    fn: Callable[[Any, Any], Any],
-    a: Any,
-    b: Any,
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
     *,
     samples: int,
     target_ns: int,
     check: Callable[[], None],
 ) -> Timing:
-    """Time fn(a, b); `check` verifies the answer after every sample (outside the timing)."""
-    loops = calibrate(fn, a, b, target_ns)
-    _time_calls(fn, a, b, loops)  # warm-up sample, discarded
+    """Time fn(*args); `check` verifies the answer after every sample (outside the timing)."""
+    loops = calibrate(fn, args, target_ns)
+    _time_calls(fn, args, loops)  # warm-up sample, discarded
     check()
     per_call: list[float] = []
     overheads: list[float] = []
     for _ in range(samples):
         empty = _time_empty(loops)
-        elapsed = _time_calls(fn, a, b, loops)
+        elapsed = _time_calls(fn, args, loops)
         check()
         overheads.append(empty / loops)
         per_call.append(max(elapsed - empty, 0) / loops)

@@ -1,0 +1,126 @@
+"""Holder: every native object is freed exactly once, by its native destructor.
+
+For every bridge with the holder cells, `live_holders()` (the native side's own count of
+live objects) must come back to its start: after `del`, for holders caught in reference
+cycles (which only the cycle collector frees), for holders made and dropped from 8
+threads at once, after a failed constructor, and over 10^5 create/drop cycles, during
+which resident memory may not grow by 1 MB.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+from types import ModuleType
+
+import pytest
+
+from bridgebench import spec
+
+HOLDER_BRIDGES = [b for b in spec.python_bridges() if "holder.create" in b.cells]
+TEXT = "héllo wörld, 😀 \x00 " * 4  # non-ASCII, an emoji and a NUL: 100+ UTF-8 bytes
+
+
+@pytest.fixture(params=HOLDER_BRIDGES, ids=lambda b: b.name)
+def module(request: pytest.FixtureRequest) -> ModuleType:
+    bridge: spec.Bridge = request.param
+    return bridge.import_module()
+
+
+def _settled(module: ModuleType) -> int:
+    gc.collect()
+    return int(module.live_holders())
+
+
+def test_del_frees_the_native_object(module: ModuleType) -> None:
+    start = _settled(module)
+    holder = module.Holder(TEXT)
+    other = module.Holder("")
+    assert module.live_holders() == start + 2
+    del holder
+    assert _settled(module) == start + 1
+    del other
+    assert _settled(module) == start
+
+
+def test_holders_in_reference_cycles_are_freed(module: ModuleType) -> None:
+    start = _settled(module)
+    for _ in range(100):
+        holder = module.Holder(TEXT)
+        box: list[object] = [holder]
+        box.append(box)  # a cycle: only the cycle collector can free it
+        del holder, box
+    gc.collect()
+    assert module.live_holders() == start
+
+
+def test_holders_made_and_dropped_from_eight_threads(module: ModuleType) -> None:
+    start = _settled(module)
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def work(seed: int) -> None:
+        try:
+            barrier.wait()
+            kept = []
+            for i in range(2000):
+                holder = module.Holder(f"{seed}-{i}-{TEXT}")
+                holder.append("!")
+                if i % 3 == 0:
+                    kept.append(holder)
+                assert holder.text().endswith("!")
+            kept.clear()
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert _settled(module) == start
+
+
+def test_a_failed_constructor_leaves_nothing_alive(module: ModuleType) -> None:
+    start = _settled(module)
+    for bad in ("ab\ud800cd", b"bytes", None):
+        with pytest.raises((TypeError, ValueError)):
+            module.Holder(bad)
+    assert _settled(module) == start
+
+
+def test_a_failed_append_leaves_the_text_unchanged(module: ModuleType) -> None:
+    holder = module.Holder("kept")
+    for bad in ("\udfff", b"bytes", None):
+        with pytest.raises((TypeError, ValueError)):
+            holder.append(bad)
+    assert holder.text() == "kept"
+    assert holder.utf8_len() == 4
+
+
+def test_text_is_a_new_str_each_time(module: ModuleType) -> None:
+    holder = module.Holder(TEXT)
+    first = holder.text()
+    holder.append("+")
+    assert first == TEXT, "a str handed out earlier must not change with the holder"
+    assert holder.text() == TEXT + "+"
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_1e5_create_drop_cycles_return_the_count_and_the_memory(module: ModuleType) -> None:
+    make = module.Holder
+    for _ in range(10_000):  # warm-up: allocator pools, caches, method lookups
+        make(TEXT).text()
+    start, rss_before = _settled(module), _rss_bytes()
+    for _ in range(100_000):
+        make(TEXT).text()
+    grown = _rss_bytes() - rss_before
+    assert _settled(module) == start
+    # A leak of the text alone would be 100_000 x 100+ bytes = 10+ MB.
+    assert grown < 1 << 20, f"resident memory grew by {grown} bytes over 10^5 cycles"
