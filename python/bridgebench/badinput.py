@@ -21,6 +21,7 @@ class BadInput:
     args: str
     raises: tuple[str, ...]  # empty: the input is valid (if unusual) and must be accepted
     append: bool = False  # holder cases: call Holder('ok').append(*args), not Holder(*args)
+    message: str = ""  # when set, the exception's message must contain it
 
     def exception_types(self) -> tuple[type[BaseException], ...]:
         return tuple(getattr(builtins, name) for name in self.raises)
@@ -39,6 +40,7 @@ def cases() -> list[BadInput]:
                         case["args"],
                         tuple(case["raises"]),
                         bool(case.get("append", False)),
+                        case.get("message", ""),
                     )
                 )
     return out

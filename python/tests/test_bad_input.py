@@ -44,3 +44,6 @@ def test_bad_input(pair: tuple[spec.Bridge, BadInput]) -> None:
         f"got {got.detail}: {got.message}"
     )
     assert got.message.strip(), f"{bridge.name}, case {case.id}: {got.detail} has no message"
+    assert case.message in got.message, (
+        f"{bridge.name}, case {case.id}: message {got.message!r} lacks {case.message!r}"
+    )

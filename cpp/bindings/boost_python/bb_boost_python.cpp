@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "bridgebench/kernels.hpp"
@@ -14,38 +15,47 @@ namespace {
 
 // Boost.Python 1.74 knows nothing of the buffer protocol, so borrow the exporter's memory with
 // the CPython API on object.ptr(). RAII: the view is released on every path, including a throw.
-class Float64View {
+// T is the item type; the format must be one struct code of `codes` with itemsize sizeof(T)
+// (the check matters: 'l' is 8 bytes here, but '<l' is 4 in the struct module's standard sizes).
+template <class T>
+class BufferView {
  public:
   // PyBUF_C_CONTIGUOUS makes the exporter refuse strided data, PyBUF_WRITABLE (for inplace)
   // read-only data; nothing is ever converted.
-  Float64View(const bp::object& obj, int flags) {
+  BufferView(const bp::object& obj, const char* codes, const char* what, int flags = PyBUF_SIMPLE) {
     if (PyObject_GetBuffer(obj.ptr(), &view_, flags | PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) != 0) {
       bp::throw_error_already_set();  // the exporter's own TypeError/ValueError/BufferError
     }
-    // numpy, array.array and memoryview say "d"; ctypes says "<d" (native on little-endian).
+    // '@', '=' and '<' all mean native on the little-endian machines this builds for: numpy
+    // says "d", ctypes "<d".
     const char* f = view_.format;
-    if (std::strcmp(f, "d") != 0 && std::strcmp(f, "<d") != 0 && std::strcmp(f, "=d") != 0 &&
-        std::strcmp(f, "@d") != 0) {
-      fail(PyExc_TypeError, "expected float64 data (format 'd')");
+    if (*f == '@' || *f == '=' || *f == '<') ++f;
+    if (f[0] == '\0' || f[1] != '\0' || !std::strchr(codes, f[0]) ||
+        view_.itemsize != static_cast<Py_ssize_t>(sizeof(T))) {
+      fail(PyExc_TypeError, "expected %s data, got format '%s'", what, view_.format);
     }
-    if (view_.ndim != 1) fail(PyExc_ValueError, "expected a 1-D buffer");
-    // Reading a double through a misaligned double* is undefined behaviour.
-    if (view_.len > 0 && reinterpret_cast<std::uintptr_t>(view_.buf) % alignof(double) != 0) {
-      fail(PyExc_ValueError, "expected an 8-byte aligned float64 buffer");
+    if (view_.ndim != 1) {
+      fail(PyExc_ValueError, "expected a 1-D buffer, got %d dimensions", view_.ndim);
+    }
+    // Reading a double or an int64 through a misaligned pointer is undefined behaviour.
+    if (view_.len > 0 && reinterpret_cast<std::uintptr_t>(view_.buf) % alignof(T) != 0) {
+      fail(PyExc_ValueError, "expected an aligned %s buffer", what);
     }
   }
-  ~Float64View() { PyBuffer_Release(&view_); }
-  Float64View(const Float64View&) = delete;
-  Float64View& operator=(const Float64View&) = delete;
+  ~BufferView() { PyBuffer_Release(&view_); }
+  BufferView(const BufferView&) = delete;
+  BufferView& operator=(const BufferView&) = delete;
 
-  double* data() const { return static_cast<double*>(view_.buf); }
+  T* data() const { return static_cast<T*>(view_.buf); }
   std::size_t size() const { return static_cast<std::size_t>(view_.shape[0]); }
 
  private:
-  // The destructor does not run for a throwing constructor: release here.
-  [[noreturn]] void fail(PyObject* type, const char* message) {
+  // The destructor does not run for a throwing constructor: release here. PyErr_Format reads
+  // view_.format, so the error is set before the view goes.
+  template <class... Args>
+  [[noreturn]] void fail(PyObject* type, const char* format, Args... args) {
+    PyErr_Format(type, format, args...);
     PyBuffer_Release(&view_);
-    PyErr_SetString(type, message);
     throw bp::error_already_set();
   }
 
@@ -101,7 +111,7 @@ bp::object scale_buffer(const bp::object& values, double factor) {
     bp::throw_error_already_set();
   }
 
-  const Float64View in(values, PyBUF_SIMPLE);
+  const BufferView<double> in(values, "d", "float64");
   // handle<> owns the new reference, and throws error_already_set if the C API returned NULL.
   const auto nbytes = static_cast<Py_ssize_t>(in.size() * sizeof(double));
   const bp::handle<> bytes(PyByteArray_FromStringAndSize(nullptr, nbytes));
@@ -112,8 +122,66 @@ bp::object scale_buffer(const bp::object& values, double factor) {
 }
 
 void scale_inplace(const bp::object& values, double factor) {
-  const Float64View io(values, PyBUF_WRITABLE);
+  const BufferView<double> io(values, "d", "float64", PyBUF_WRITABLE);
   bridgebench::scale_inplace(io.data(), io.size(), factor);
+}
+
+// Holder::append takes a std::string_view, which Boost.Python has no converter for; a
+// std::string parameter uses the same converter as the constructor's init<std::string>.
+void holder_append(bridgebench::Holder& self, const std::string& more) { self.append(more); }
+
+// One (id, name, score) record, field by field with extract<>, each raising the contract's
+// error: TypeError for a wrong type, OverflowError for an id outside int64 or an int score
+// beyond float range.
+bridgebench::Record to_record(const bp::object& record) {
+  if (!PyTuple_Check(record.ptr()) && !PyList_Check(record.ptr())) {
+    PyErr_Format(PyExc_TypeError, "a record must be a tuple or list (id, name, score), not %.200s",
+                 Py_TYPE(record.ptr())->tp_name);
+    bp::throw_error_already_set();
+  }
+  if (bp::len(record) != 3) {
+    PyErr_Format(PyExc_ValueError, "a record has 3 fields (id, name, score), not %zd",
+                 bp::len(record));
+    bp::throw_error_already_set();
+  }
+  // Boost's std::string converter also takes bytes (as raw bytes): check for str first.
+  const bp::object name = record[1];
+  if (!PyUnicode_Check(name.ptr())) {
+    PyErr_Format(PyExc_TypeError, "a record's name must be str, not %.200s",
+                 Py_TYPE(name.ptr())->tp_name);
+    bp::throw_error_already_set();
+  }
+  return bridgebench::Record{bp::extract<std::int64_t>(record[0]), bp::extract<std::string>(name),
+                             bp::extract<double>(record[2])};
+}
+
+// records: a list or tuple (bp::object, checked by hand: a bp::list parameter would refuse
+// tuples). Every record is converted before the kernel runs.
+bridgebench::Summary summarize_objects(const bp::object& records) {
+  if (!PyList_Check(records.ptr()) && !PyTuple_Check(records.ptr())) {
+    PyErr_Format(PyExc_TypeError,
+                 "summarize_objects(): records must be a list or tuple, not %.200s",
+                 Py_TYPE(records.ptr())->tp_name);
+    bp::throw_error_already_set();
+  }
+  const auto n = bp::len(records);
+  std::vector<bridgebench::Record> converted;
+  converted.reserve(static_cast<std::size_t>(n));
+  for (Py_ssize_t i = 0; i < n; ++i) converted.push_back(to_record(records[i]));
+  return bridgebench::summarize(converted);
+}
+
+// Columns are borrowed, never copied; the kernel checks that their lengths agree.
+bridgebench::Summary summarize_columns(const bp::object& ids, const bp::object& scores,
+                                       const bp::object& name_offsets,
+                                       const bp::object& name_bytes) {
+  const BufferView<std::int64_t> id_view(ids, "ql", "int64");
+  const BufferView<double> score_view(scores, "d", "float64");
+  const BufferView<std::int64_t> offset_view(name_offsets, "ql", "int64");
+  const BufferView<char> byte_view(name_bytes, "Bbc", "bytes-like");
+  return bridgebench::summarize_columns(id_view.data(), id_view.size(), score_view.data(),
+                                        score_view.size(), offset_view.data(), offset_view.size(),
+                                        byte_view.data(), byte_view.size());
 }
 
 }  // namespace
@@ -134,4 +202,26 @@ BOOST_PYTHON_MODULE(bb_boost_python) {
   bp::def("scale_list", &scale_list, (bp::arg("values"), bp::arg("factor")));
   bp::def("scale_buffer", &scale_buffer, (bp::arg("values"), bp::arg("factor")));
   bp::def("scale_inplace", &scale_inplace, (bp::arg("values"), bp::arg("factor")));
+
+  // The instance holds the Holder by value: Python's refcount (or the cycle collector, for a
+  // holder inside a cycle of lists, say) decides when the C++ destructor runs. But Boost's
+  // instances do not show their __dict__ to the collector: `h.me = h` is never freed.
+  // init<std::string> uses Boost's std::string converter: str as UTF-8 (a lone surrogate raises
+  // UnicodeEncodeError), and bytes as they are. The kernel's std::invalid_argument (bytes that
+  // are not UTF-8) becomes ValueError through Boost's default translation.
+  bp::class_<bridgebench::Holder>("Holder", bp::init<std::string>(bp::arg("text")))
+      .def("text", &bridgebench::Holder::text, bp::return_value_policy<bp::copy_const_reference>())
+      .def("utf8_len", &bridgebench::Holder::utf8_len)
+      .def("append", &holder_append, bp::arg("more"));
+  bp::def("live_holders", &bridgebench::live_holders);
+
+  // A result type: no constructor from Python, read-only attributes.
+  bp::class_<bridgebench::Summary>("Summary", bp::no_init)
+      .def_readonly("count", &bridgebench::Summary::count)
+      .def_readonly("score_sum", &bridgebench::Summary::score_sum)
+      .def_readonly("max_id", &bridgebench::Summary::max_id)
+      .def_readonly("longest_name", &bridgebench::Summary::longest_name);
+  bp::def("summarize_objects", &summarize_objects, bp::arg("records"));
+  bp::def("summarize_columns", &summarize_columns,
+          (bp::arg("ids"), bp::arg("scores"), bp::arg("name_offsets"), bp::arg("name_bytes")));
 }

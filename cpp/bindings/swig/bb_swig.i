@@ -18,6 +18,8 @@ struct bb_python_error {};
 %include <stdint.i>
 %include <exception.i>
 %include <std_vector.i>
+%include <std_string.i>       // std::string results: Holder::text(), Summary::longest_name
+%include <std_string_view.i>  // std::string_view arguments: Holder(text), append(more)
 
 // stdint.i declares int64_t and size_t only in the global namespace; the header spells them std::.
 namespace std {
@@ -93,23 +95,32 @@ typedef ::size_t size_t;
   $1 = &temp;
 }
 
-// ---- scale.buffer / scale.inplace: SWIG has no buffer-protocol typemap (numpy.i does not ship
-// with the numpy wheel), so a (pointer, length) pair is filled from a Py_buffer by hand.
-%fragment("bb_float64_view", "header") %{
-// Borrow a 1-D C-contiguous float64 view of `obj`; on failure set a Python error, return false.
-// PyBUF_C_CONTIGUOUS makes the exporter refuse strided data; nothing is ever converted.
-static bool bb_float64_view(PyObject* obj, Py_buffer* view, int flags) {
+// ---- scale.buffer / scale.inplace / summarize.columns: SWIG has no buffer-protocol typemap
+// (numpy.i does not ship with the numpy wheel), so each (pointer, length) pair is filled from a
+// Py_buffer by hand.
+%fragment("bb_view", "header") %{
+// The format's one struct code, after an optional byte-order mark: '@', '=' and '<' all mean
+// native on the little-endian machines this builds for (numpy says "d", ctypes "<d").
+static char bb_format_code(const char* f) {
+  if (*f == '@' || *f == '=' || *f == '<') ++f;
+  return (f[0] != '\0' && f[1] == '\0') ? f[0] : '\0';
+}
+
+// Borrow a 1-D C-contiguous view of `obj` whose items are `itemsize` bytes of one struct code
+// in `codes`; on failure set a Python error and return false. PyBUF_C_CONTIGUOUS makes the
+// exporter refuse strided data; nothing is ever converted. The itemsize check matters: 'l' is
+// 8 bytes here but '<l' is 4 in the struct module's standard sizes.
+static bool bb_view(PyObject* obj, Py_buffer* view, int flags, const char* codes,
+                    Py_ssize_t itemsize, const char* what) {
   if (PyObject_GetBuffer(obj, view, flags | PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) != 0) return false;
-  // numpy, array.array and memoryview say "d"; ctypes says "<d" (native on little-endian).
-  const char* f = view->format;
-  if (std::strcmp(f, "d") != 0 && std::strcmp(f, "<d") != 0 && std::strcmp(f, "=d") != 0 &&
-      std::strcmp(f, "@d") != 0) {
-    PyErr_Format(PyExc_TypeError, "expected float64 data (format 'd'), got format '%s'", f);
+  const char code = bb_format_code(view->format);
+  if (code == '\0' || !std::strchr(codes, code) || view->itemsize != itemsize) {
+    PyErr_Format(PyExc_TypeError, "expected %s data, got format '%s'", what, view->format);
   } else if (view->ndim != 1) {
     PyErr_Format(PyExc_ValueError, "expected a 1-D buffer, got %d dimensions", view->ndim);
-  } else if (view->len > 0 && reinterpret_cast<std::uintptr_t>(view->buf) % alignof(double) != 0) {
-    // Reading a double through a misaligned double* is undefined behaviour.
-    PyErr_SetString(PyExc_ValueError, "expected an 8-byte aligned float64 buffer");
+  } else if (view->len > 0 && reinterpret_cast<std::uintptr_t>(view->buf) % itemsize != 0) {
+    // Reading a double or an int64 through a misaligned pointer is undefined behaviour.
+    PyErr_Format(PyExc_ValueError, "expected an %zd-byte aligned %s buffer", itemsize, what);
   } else {
     return true;
   }
@@ -118,21 +129,44 @@ static bool bb_float64_view(PyObject* obj, Py_buffer* view, int flags) {
 }
 %}
 
-%typemap(in, fragment="bb_float64_view")
+%typemap(in, fragment="bb_view")
     (const double* values, std::size_t n) (Py_buffer view = {}) {
-  if (!bb_float64_view($input, &view, PyBUF_SIMPLE)) SWIG_fail;
+  if (!bb_view($input, &view, PyBUF_SIMPLE, "d", 8, "float64")) SWIG_fail;
   $1 = static_cast<$1_ltype>(view.buf);
   $2 = static_cast<std::size_t>(view.shape[0]);
 }
 // PyBUF_WRITABLE: a read-only exporter refuses the request itself (BufferError or ValueError).
-%typemap(in, fragment="bb_float64_view")
+%typemap(in, fragment="bb_view")
     (double* values, std::size_t n) (Py_buffer view = {}) {
-  if (!bb_float64_view($input, &view, PyBUF_WRITABLE)) SWIG_fail;
+  if (!bb_view($input, &view, PyBUF_WRITABLE, "d", 8, "float64")) SWIG_fail;
   $1 = static_cast<$1_ltype>(view.buf);
   $2 = static_cast<std::size_t>(view.shape[0]);
 }
-// Runs on success and on failure alike, so the view is always released.
-%typemap(freearg) (const double* values, std::size_t n), (double* values, std::size_t n) {
+// numpy's int64 says "l", array('q') says "q": both are 8-byte ints here.
+%typemap(in, fragment="bb_view")
+    (const std::int64_t* ids, std::size_t n_ids) (Py_buffer view = {}) {
+  if (!bb_view($input, &view, PyBUF_SIMPLE, "ql", 8, "int64")) SWIG_fail;
+  $1 = static_cast<$1_ltype>(view.buf);
+  $2 = static_cast<std::size_t>(view.shape[0]);
+}
+// Any bytes-like object: bytes, bytearray and numpy uint8 say "B".
+%typemap(in, fragment="bb_view")
+    (const char* name_bytes, std::size_t n_bytes) (Py_buffer view = {}) {
+  if (!bb_view($input, &view, PyBUF_SIMPLE, "Bbc", 1, "bytes-like")) SWIG_fail;
+  $1 = static_cast<$1_ltype>(view.buf);
+  $2 = static_cast<std::size_t>(view.shape[0]);
+}
+// summarize_columns' other columns reuse the typemaps above, matched by parameter name.
+%apply (const double* values, std::size_t n) { (const double* scores, std::size_t n_scores) };
+%apply (const std::int64_t* ids, std::size_t n_ids) {
+  (const std::int64_t* name_offsets, std::size_t n_offsets)
+};
+// Runs on success and on failure alike, so every view is always released (releasing a view
+// that was never filled is a no-op).
+%typemap(freearg) (const double* values, std::size_t n), (double* values, std::size_t n),
+    (const double* scores, std::size_t n_scores), (const std::int64_t* ids, std::size_t n_ids),
+    (const std::int64_t* name_offsets, std::size_t n_offsets),
+    (const char* name_bytes, std::size_t n_bytes) {
   PyBuffer_Release(&view$argnum);
 }
 
@@ -160,11 +194,103 @@ PyObject* scale_buffer(const double* values, std::size_t n, double factor) {
 }
 %}
 
+// ---- summarize.objects: a list or tuple of (id, name, score) records becomes the kernel's
+// std::vector<Record>, field by field. std_vector.i cannot do it: a Python tuple is not a
+// wrapped Record. The contract is written out here, as in the reference.
+%fragment("bb_append_record", "header") %{
+// Convert one record and append it to `out`; on failure set a Python error and return false.
+// Only exact type checks and C-API conversions run here, never Python code (no __index__ or
+// __float__ of a subclass), so nothing can mutate the records while they are read.
+static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>& out) {
+  if (!PyTuple_Check(record) && !PyList_Check(record)) {
+    PyErr_Format(PyExc_TypeError, "a record must be a tuple or list (id, name, score), not %.200s",
+                 Py_TYPE(record)->tp_name);
+    return false;
+  }
+  if (PySequence_Fast_GET_SIZE(record) != 3) {
+    PyErr_Format(PyExc_ValueError, "a record has 3 fields (id, name, score), not %zd",
+                 PySequence_Fast_GET_SIZE(record));
+    return false;
+  }
+  PyObject* id = PySequence_Fast_GET_ITEM(record, 0);
+  PyObject* name = PySequence_Fast_GET_ITEM(record, 1);
+  PyObject* score = PySequence_Fast_GET_ITEM(record, 2);
+
+  // id: int only; PyLong_AsLongLong raises OverflowError outside int64.
+  if (!PyLong_Check(id)) {
+    PyErr_Format(PyExc_TypeError, "a record's id must be int, not %.200s", Py_TYPE(id)->tp_name);
+    return false;
+  }
+  const long long id_value = PyLong_AsLongLong(id);
+  if (id_value == -1 && PyErr_Occurred()) return false;
+
+  // name: str only; a lone surrogate has no UTF-8 form (UnicodeEncodeError). The length comes
+  // with the pointer, so embedded NULs survive.
+  if (!PyUnicode_Check(name)) {
+    PyErr_Format(PyExc_TypeError, "a record's name must be str, not %.200s",
+                 Py_TYPE(name)->tp_name);
+    return false;
+  }
+  Py_ssize_t name_len = 0;
+  const char* name_utf8 = PyUnicode_AsUTF8AndSize(name, &name_len);
+  if (!name_utf8) return false;
+
+  // score: float, or int converted as float(x) (OverflowError beyond float range).
+  double score_value = 0.0;
+  if (PyFloat_Check(score)) {
+    score_value = PyFloat_AS_DOUBLE(score);
+  } else if (PyLong_Check(score)) {
+    score_value = PyLong_AsDouble(score);
+    if (score_value == -1.0 && PyErr_Occurred()) return false;
+  } else {
+    PyErr_Format(PyExc_TypeError, "a record's score must be float, not %.200s",
+                 Py_TYPE(score)->tp_name);
+    return false;
+  }
+
+  out.push_back(bridgebench::Record{id_value, std::string(name_utf8, name_len), score_value});
+  return true;
+}
+%}
+
+// The vector is a typemap local: it lives until the wrapper returns.
+%typemap(in, fragment="bb_append_record") const std::vector<bridgebench::Record>& (
+    std::vector<bridgebench::Record> records) {
+  if (!PyList_Check($input) && !PyTuple_Check($input)) {
+    PyErr_Format(PyExc_TypeError, "$symname(): records must be a list or tuple, not %.200s",
+                 Py_TYPE($input)->tp_name);
+    SWIG_fail;
+  }
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE($input);
+  records.reserve(static_cast<std::size_t>(n));
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    if (!bb_append_record(PySequence_Fast_GET_ITEM($input, i), records)) SWIG_fail;
+  }
+  $1 = &records;
+}
+
 // ---- The kernel itself, read from its header; Python names follow the protocol.
 %rename(scale_list) bridgebench::scale;
+%rename(summarize_objects) bridgebench::summarize;
 %ignore bridgebench::scale_into;  // wrapped above as scale_buffer
 // An exception type, translated by %exception above; Python never needs to construct one.
 // SWIG cannot see its base std::domain_error, so it warns about the inherited constructors.
 %ignore bridgebench::division_by_zero;
 %warnfilter(SWIGWARN_PARSE_USING_CONSTRUCTOR) bridgebench::division_by_zero;
+// Holder: made from std_string_view.i's argument (str as UTF-8, and also bytes as they are).
+// Python makes a Holder only from text: without the copy and move constructors there is no
+// overload dispatcher (whose errors all read "Wrong number or type of arguments"), and no
+// warning 509 about the move constructor.
+%ignore bridgebench::Holder::Holder(const Holder&);
+%ignore bridgebench::Holder::Holder(Holder&&);
+%ignore bridgebench::Holder::operator=;
+// Summary is a result: its fields are read-only properties.
+%immutable bridgebench::Summary::count;
+%immutable bridgebench::Summary::score_sum;
+%immutable bridgebench::Summary::max_id;
+%immutable bridgebench::Summary::longest_name;
+// Implementation helpers of the kernel, not cells: records arrive through the typemap above.
+%ignore bridgebench::is_valid_utf8;
+%ignore bridgebench::Record;
+%ignore bridgebench::Summarizer;
 %include "bridgebench/kernels.hpp"

@@ -1,6 +1,7 @@
 #include "bridgebench/kernels.hpp"
 
 #include <atomic>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <utility>
@@ -81,6 +82,16 @@ bool is_valid_utf8(std::string_view bytes) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const auto* end = p + bytes.size();
   while (p < end) {
+    // ASCII fast path, 8 bytes at a time: without it the C++ Holder would pay about 1.5 ns
+    // per byte where Rust's from_utf8 (which has one) pays a tenth of that, and every C++
+    // bridge would look slower for a reason that is not the bridge.
+    while (end - p >= 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, p, 8);
+      if (word & 0x8080808080808080ULL) break;
+      p += 8;
+    }
+    if (p == end) break;
     const unsigned char b = *p;
     if (b < 0x80) {
       ++p;

@@ -1,6 +1,7 @@
 //! Bridge `cpython-api`: the floor. The Rust kernels as the module `bb_cpython_api`, written
 //! by hand against the CPython C-API (through the `pyo3-ffi` declarations, no PyO3 framework):
-//! METH_FASTCALL functions, a static `PyModuleDef`, `PyInit_bb_cpython_api`.
+//! METH_FASTCALL functions, a static `PyModuleDef`, `PyInit_bb_cpython_api`, and two types
+//! made at import: `Holder` (a heap type owning a Rust value) and `Summary` (a struct sequence).
 //! Protocol: docs/protocol.md; the contract in code: python/bridgebench/bridges/python_ref.py.
 //!
 //! Conventions of the C-API, kept with two small RAII types:
@@ -10,11 +11,12 @@
 //!   exactly once (`with_buffer`), on the error paths too;
 //! - no Rust panic unwinds into CPython's C frames (`boundary`).
 
-use std::ffi::{CStr, c_int};
+use std::ffi::{CStr, c_int, c_uint, c_void};
 use std::mem::{self, MaybeUninit};
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicPtr, Ordering};
+use std::{slice, str};
 
 use pyo3_ffi::*;
 
@@ -50,15 +52,20 @@ impl Drop for Owned {
     }
 }
 
+/// A new `str` from a Rust `&str`: pointer and length, so embedded NULs are kept (a C string
+/// would end at the first one).
+fn new_str(text: &str) -> PyResult<Owned> {
+    // SAFETY: GIL held; `text` is valid UTF-8 of the given length.
+    Owned::new(unsafe {
+        PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t)
+    })
+}
+
 /// Sets `exc` with a Rust message (not NUL-terminated, so it goes through a Python str).
 fn raise(exc: *mut PyObject, message: &str) -> Raised {
-    // SAFETY: GIL held; `message` is valid UTF-8 of the given length.
-    unsafe {
-        let text =
-            PyUnicode_FromStringAndSize(message.as_ptr().cast(), message.len() as Py_ssize_t);
-        if let Ok(text) = Owned::new(text) {
-            PyErr_SetObject(exc, text.as_ptr());
-        }
+    if let Ok(text) = new_str(message) {
+        // SAFETY: GIL held; `exc` is an exception type.
+        unsafe { PyErr_SetObject(exc, text.as_ptr()) };
     }
     Raised
 }
@@ -79,24 +86,25 @@ fn boundary(body: impl FnOnce() -> PyResult<Owned>) -> *mut PyObject {
     }
 }
 
-/// METH_FASTCALL hands over a C array of borrowed arguments; these functions take exactly two.
+/// METH_FASTCALL hands over a C array of borrowed arguments; these functions take exactly `N`.
 /// (Keyword arguments are refused by CPython itself: no METH_KEYWORDS.)
 ///
 /// # Safety
 /// `args` points to `nargs` valid objects.
-unsafe fn two_args(
+unsafe fn exact_args<const N: usize>(
     name: &CStr,
     args: *mut *mut PyObject,
     nargs: Py_ssize_t,
-) -> PyResult<[*mut PyObject; 2]> {
-    if nargs != 2 {
-        let fmt = c"%s() takes exactly 2 arguments (%zd given)";
+) -> PyResult<[*mut PyObject; N]> {
+    if nargs != N as Py_ssize_t {
+        let fmt = c"%s() takes exactly %zd arguments (%zd given)";
         // SAFETY: the format's conversions match the argument types.
-        unsafe { PyErr_Format(PyExc_TypeError, fmt.as_ptr(), name.as_ptr(), nargs) };
+        let n = N as Py_ssize_t;
+        unsafe { PyErr_Format(PyExc_TypeError, fmt.as_ptr(), name.as_ptr(), n, nargs) };
         return Err(Raised);
     }
-    // SAFETY: nargs == 2.
-    Ok(unsafe { [*args, *args.add(1)] })
+    // SAFETY: `args` holds N pointers; N > 0 in every use, so `args` is not NULL.
+    Ok(unsafe { *args.cast::<[*mut PyObject; N]>() })
 }
 
 /// Raises "`what` must be `expected`, not <type>" as a TypeError.
@@ -135,6 +143,30 @@ unsafe fn as_i64(obj: *mut PyObject, what: &CStr) -> PyResult<i64> {
             return Err(Raised);
         }
         Ok(value)
+    }
+}
+
+/// A `str` argument's UTF-8 form, borrowed from the str object, which caches it.
+/// TypeError for anything but a str; UnicodeEncodeError for a str with a lone surrogate (it has
+/// no UTF-8 form). Pointer and length, never a C string: embedded NULs are kept.
+///
+/// # Safety
+/// `obj` is a valid object that outlives the returned `&str`.
+unsafe fn as_str<'a>(obj: *mut PyObject, what: &CStr) -> PyResult<&'a str> {
+    // SAFETY: GIL held, `obj` valid.
+    unsafe {
+        if PyUnicode_Check(obj) == 0 {
+            return Err(wrong_type(what, c"str", obj));
+        }
+        let mut len: Py_ssize_t = 0;
+        let data = PyUnicode_AsUTF8AndSize(obj, &mut len);
+        if data.is_null() {
+            return Err(Raised);
+        }
+        // CPython's strict UTF-8 encoder made these bytes, so they are valid UTF-8; checking
+        // again would be a second pass over every string.
+        let bytes = slice::from_raw_parts(data.cast::<u8>(), len as usize);
+        Ok(str::from_utf8_unchecked(bytes))
     }
 }
 
@@ -195,27 +227,58 @@ unsafe fn with_buffer<R>(
 
 /// Buffer request for the kernels: a format string, and C-contiguous memory (the exporter
 /// raises for a strided view rather than us copying it).
-const FLOAT64_REQUEST: c_int = PyBUF_FORMAT | PyBUF_C_CONTIGUOUS;
+const KERNEL_REQUEST: c_int = PyBUF_FORMAT | PyBUF_C_CONTIGUOUS;
 
-/// Checks the export is 1-D, aligned, native float64 and returns its elements.
-/// Struct-module codes: 'd', '@d' and '=d' mean native order; '<d' is native on little-endian
-/// (ctypes' c_double arrays use it), '>d' on big-endian.
-fn float64_elements(view: &Py_buffer) -> PyResult<NonNull<[f64]>> {
+/// An element type the kernels read from a Python buffer, and the struct-module type codes
+/// (format characters) an exporter may use for it.
+trait BufferElement {
+    /// What a TypeError says was expected.
+    const NAME: &str;
+    /// Type codes meaning this type, checked together with the item size: numpy's int64 says
+    /// 'l' (C `long`, 8 bytes on 64-bit Linux and macOS), `array('q')` says 'q'.
+    const CODES: &[u8];
+}
+
+impl BufferElement for f64 {
+    const NAME: &str = "float64 data (format 'd')";
+    const CODES: &[u8] = b"d";
+}
+
+impl BufferElement for i64 {
+    const NAME: &str = "int64 data (format 'q' or 'l')";
+    const CODES: &[u8] = b"ql";
+}
+
+/// Bytes: `bytes`, `bytearray` and numpy uint8 say 'B'; int8 and ctypes char arrays 'b', 'c'.
+impl BufferElement for u8 {
+    const NAME: &str = "bytes-like data (itemsize 1)";
+    const CODES: &[u8] = b"Bbc";
+}
+
+/// The type code of a struct-module format that describes one item in native byte order:
+/// 'd', '@d' and '=d' are native; '<d' is native on little-endian (ctypes uses it), '>d' and
+/// '!d' on big-endian. `None` for anything else (another byte order, several items, structs).
+fn native_code(format: &[u8]) -> Option<u8> {
+    match *format {
+        [code] | [b'@' | b'=', code] => Some(code),
+        [b'<', code] if cfg!(target_endian = "little") => Some(code),
+        [b'>' | b'!', code] if cfg!(target_endian = "big") => Some(code),
+        _ => None,
+    }
+}
+
+/// Checks the export is 1-D, aligned, of native `T`, and returns its elements.
+fn elements<T: BufferElement>(view: &Py_buffer) -> PyResult<NonNull<[T]>> {
     let format: &[u8] = if view.format.is_null() {
         b"B" // a NULL format means unsigned bytes
     } else {
         // SAFETY: a non-NULL format is a C string owned by the export.
         unsafe { CStr::from_ptr(view.format) }.to_bytes()
     };
-    let native_f64 = match format {
-        b"d" | b"@d" | b"=d" => true,
-        b"<d" => cfg!(target_endian = "little"),
-        b">d" | b"!d" => cfg!(target_endian = "big"),
-        _ => false,
-    };
-    if !native_f64 || view.itemsize != mem::size_of::<f64>() as Py_ssize_t {
+    let is_t = native_code(format).is_some_and(|code| T::CODES.contains(&code));
+    if !is_t || view.itemsize != mem::size_of::<T>() as Py_ssize_t {
         let format = String::from_utf8_lossy(format);
-        let message = format!("expected float64 data (format 'd'), got format {format:?}");
+        let message = format!("expected {}, got format {format:?}", T::NAME);
         return Err(raise(unsafe { PyExc_TypeError }, &message));
     }
     if view.ndim != 1 {
@@ -224,7 +287,7 @@ fn float64_elements(view: &Py_buffer) -> PyResult<NonNull<[f64]>> {
     }
     // SAFETY: PyBUF_ND (part of PyBUF_C_CONTIGUOUS) makes the exporter fill `shape`; ndim == 1.
     let len = unsafe { *view.shape } as usize;
-    let data = view.buf.cast::<f64>();
+    let data = view.buf.cast::<T>();
     // A misaligned export is possible (a memoryview cast at an odd offset); no Rust slice may
     // be made from it. An empty export may carry a NULL pointer, which a slice must not either.
     if len == 0 {
@@ -232,10 +295,10 @@ fn float64_elements(view: &Py_buffer) -> PyResult<NonNull<[f64]>> {
     }
     match NonNull::new(data) {
         Some(data) if data.is_aligned() => Ok(NonNull::slice_from_raw_parts(data, len)),
-        _ => Err(raise(
-            unsafe { PyExc_BufferError },
-            "float64 buffer is not 8-byte aligned",
-        )),
+        _ => {
+            let message = format!("buffer is not {}-byte aligned", mem::align_of::<T>());
+            Err(raise(unsafe { PyExc_BufferError }, &message))
+        }
     }
 }
 
@@ -246,6 +309,9 @@ fn raise_kernel_error(error: kernels::KernelError) -> Raised {
         match error {
             kernels::KernelError::Overflow => PyExc_OverflowError,
             kernels::KernelError::DivisionByZero => PyExc_ZeroDivisionError,
+            kernels::KernelError::BadColumns | kernels::KernelError::InvalidUtf8 => {
+                PyExc_ValueError
+            }
         }
     };
     raise(exc, &error.to_string())
@@ -258,7 +324,7 @@ unsafe extern "C" fn add(
     nargs: Py_ssize_t,
 ) -> *mut PyObject {
     boundary(|| unsafe {
-        let [a, b] = two_args(c"add", args, nargs)?;
+        let [a, b] = exact_args(c"add", args, nargs)?;
         let (a, b) = (as_i64(a, c"a")?, as_i64(b, c"b")?);
         match kernels::add(a, b) {
             Ok(sum) => Owned::new(PyLong_FromLongLong(sum)),
@@ -275,7 +341,7 @@ unsafe extern "C" fn checked_div(
     nargs: Py_ssize_t,
 ) -> *mut PyObject {
     boundary(|| unsafe {
-        let [a, b] = two_args(c"checked_div", args, nargs)?;
+        let [a, b] = exact_args(c"checked_div", args, nargs)?;
         let (a, b) = (as_i64(a, c"a")?, as_i64(b, c"b")?);
         match kernels::checked_div(a, b) {
             Ok(quotient) => Owned::new(PyLong_FromLongLong(quotient)),
@@ -291,7 +357,7 @@ unsafe extern "C" fn scale_list(
     nargs: Py_ssize_t,
 ) -> *mut PyObject {
     boundary(|| unsafe {
-        let [values, factor] = two_args(c"scale_list", args, nargs)?;
+        let [values, factor] = exact_args(c"scale_list", args, nargs)?;
         let factor = as_f64(factor, c"factor")?;
         if PyList_Check(values) == 0 {
             return Err(wrong_type(c"values", c"a list", values));
@@ -326,7 +392,7 @@ unsafe extern "C" fn map_callback(
     nargs: Py_ssize_t,
 ) -> *mut PyObject {
     boundary(|| unsafe {
-        let [values, callback] = two_args(c"map_callback", args, nargs)?;
+        let [values, callback] = exact_args(c"map_callback", args, nargs)?;
         if PyCallable_Check(callback) == 0 {
             return Err(wrong_type(c"map_callback(): fn", c"callable", callback));
         }
@@ -374,14 +440,14 @@ unsafe extern "C" fn scale_buffer(
     nargs: Py_ssize_t,
 ) -> *mut PyObject {
     boundary(|| unsafe {
-        let [values, factor] = two_args(c"scale_buffer", args, nargs)?;
+        let [values, factor] = exact_args(c"scale_buffer", args, nargs)?;
         let factor = as_f64(factor, c"factor")?;
-        with_buffer(values, FLOAT64_REQUEST, |input| {
-            let input = float64_elements(input)?.as_ref();
+        with_buffer(values, KERNEL_REQUEST, |input| {
+            let input = elements::<f64>(input)?.as_ref();
             let one_zero = ONE_ZERO.load(Ordering::Relaxed);
             let result = Owned::new(PySequence_Repeat(one_zero, input.len() as Py_ssize_t))?;
-            with_buffer(result.as_ptr(), FLOAT64_REQUEST | PyBUF_WRITABLE, |out| {
-                kernels::scale_into(input, factor, float64_elements(out)?.as_mut());
+            with_buffer(result.as_ptr(), KERNEL_REQUEST | PyBUF_WRITABLE, |out| {
+                kernels::scale_into(input, factor, elements::<f64>(out)?.as_mut());
                 Ok(())
             })?;
             Ok(result)
@@ -396,14 +462,336 @@ unsafe extern "C" fn scale_inplace(
     nargs: Py_ssize_t,
 ) -> *mut PyObject {
     boundary(|| unsafe {
-        let [values, factor] = two_args(c"scale_inplace", args, nargs)?;
+        let [values, factor] = exact_args(c"scale_inplace", args, nargs)?;
         let factor = as_f64(factor, c"factor")?;
         // PyBUF_WRITABLE: a read-only exporter raises (BufferError or, numpy, ValueError).
-        with_buffer(values, FLOAT64_REQUEST | PyBUF_WRITABLE, |view| {
-            kernels::scale_inplace(float64_elements(view)?.as_mut(), factor);
+        with_buffer(values, KERNEL_REQUEST | PyBUF_WRITABLE, |view| {
+            kernels::scale_inplace(elements::<f64>(view)?.as_mut(), factor);
             Ok(())
         })?;
         Owned::new(Py_NewRef(Py_None()))
+    })
+}
+
+/// A `Holder` instance as CPython lays it out: the object header, then the Rust value.
+/// `tp_basicsize` is this struct's size, so CPython allocates room for both.
+#[repr(C)]
+struct HolderObject {
+    ob_base: PyObject,
+    holder: kernels::Holder,
+}
+
+/// The `Holder` type, made once at import by `holder_type`.
+static HOLDER_TYPE: AtomicPtr<PyTypeObject> = AtomicPtr::new(ptr::null_mut());
+
+/// The Rust value inside a `Holder` instance.
+///
+/// # Safety
+/// `obj` is a live `Holder` instance (CPython checks `self`'s type before calling a method),
+/// and no other reference to its value is in use (the GIL serializes calls; none re-enters).
+unsafe fn holder<'a>(obj: *mut PyObject) -> &'a mut kernels::Holder {
+    unsafe { &mut (*obj.cast::<HolderObject>()).holder }
+}
+
+/// `Holder(text)`: the type's `tp_new`, which both allocates and initializes (no `tp_init`,
+/// so an instance is never seen half-made). The text is converted first: a bad argument
+/// raises before anything is allocated, so no holder is left alive.
+unsafe extern "C" fn holder_new(
+    subtype: *mut PyTypeObject,
+    args: *mut PyObject,
+    kwargs: *mut PyObject,
+) -> *mut PyObject {
+    boundary(|| unsafe {
+        // A type call passes a tuple and a dict (or NULL), not METH_FASTCALL's array.
+        if !kwargs.is_null() && PyDict_Size(kwargs) != 0 {
+            return Err(raise(
+                PyExc_TypeError,
+                "Holder() takes no keyword arguments",
+            ));
+        }
+        let nargs = PyTuple_GET_SIZE(args);
+        if nargs != 1 {
+            let fmt = c"Holder() takes exactly 1 argument (%zd given)";
+            PyErr_Format(PyExc_TypeError, fmt.as_ptr(), nargs);
+            return Err(Raised);
+        }
+        // `args` holds a reference to `text` until we return, so the borrowed &str is valid.
+        let text = as_str(PyTuple_GET_ITEM(args, 0), c"text")?;
+        let alloc = (*subtype).tp_alloc.unwrap_or(PyType_GenericAlloc);
+        let obj = Owned::new(alloc(subtype, 0))?;
+        // The memory after the header is zeroed, not a Holder: write without dropping it. No
+        // `?` comes between the allocation and this write, so `holder_dealloc` (run if `obj`
+        // is dropped) always finds an initialized Holder.
+        let slot = &raw mut (*obj.as_ptr().cast::<HolderObject>()).holder;
+        slot.write(kernels::Holder::new(text));
+        Ok(obj)
+    })
+}
+
+/// `tp_dealloc`: CPython calls it once, when the refcount reaches zero (also when the cycle
+/// collector clears a container that held the last reference). The Rust `Drop` runs here.
+unsafe extern "C" fn holder_dealloc(obj: *mut PyObject) {
+    // SAFETY: `obj` is a Holder instance being destroyed; nothing uses it after this.
+    unsafe {
+        let tp = Py_TYPE(obj);
+        ptr::drop_in_place(&raw mut (*obj.cast::<HolderObject>()).holder);
+        if let Some(free) = (*tp).tp_free {
+            free(obj.cast());
+        }
+        // Each instance of a heap type holds a reference to its type.
+        Py_DECREF(tp.cast());
+    }
+}
+
+/// `Holder.text()`: a new str each call (METH_NOARGS: CPython checks there are none).
+unsafe extern "C" fn holder_text(obj: *mut PyObject, _unused: *mut PyObject) -> *mut PyObject {
+    boundary(|| unsafe { new_str(holder(obj).text()) })
+}
+
+/// `Holder.utf8_len()`: the text's length in UTF-8 bytes.
+unsafe extern "C" fn holder_utf8_len(obj: *mut PyObject, _unused: *mut PyObject) -> *mut PyObject {
+    boundary(|| unsafe { Owned::new(PyLong_FromSize_t(holder(obj).utf8_len())) })
+}
+
+/// `Holder.append(more)` (METH_O: CPython passes the one argument itself). `more` is converted
+/// before the holder is touched, so a bad one leaves the text unchanged.
+unsafe extern "C" fn holder_append(obj: *mut PyObject, more: *mut PyObject) -> *mut PyObject {
+    boundary(|| unsafe {
+        holder(obj).append(as_str(more, c"more")?);
+        Owned::new(Py_NewRef(Py_None()))
+    })
+}
+
+static mut HOLDER_METHODS: [PyMethodDef; 4] = [
+    method(
+        c"text",
+        holder_text,
+        METH_NOARGS,
+        c"text($self, /)\n--\n\nThe text, as a new str.",
+    ),
+    method(
+        c"utf8_len",
+        holder_utf8_len,
+        METH_NOARGS,
+        c"utf8_len($self, /)\n--\n\nThe text's length in UTF-8 bytes.",
+    ),
+    method(
+        c"append",
+        holder_append,
+        METH_O,
+        c"append($self, more, /)\n--\n\nAppends more (a str) to the text.",
+    ),
+    PyMethodDef::zeroed(), // end of table
+];
+
+/// Makes the `Holder` heap type from a spec (the modern way: no static PyTypeObject to fill).
+///
+/// # Safety
+/// GIL held; called once, from `PyInit`.
+unsafe fn holder_type() -> PyResult<*mut PyTypeObject> {
+    // CPython copies the slots; it keeps pointers to the name, the doc's copy and the method
+    // table, which are static.
+    let mut slots = [
+        PyType_Slot {
+            slot: Py_tp_new,
+            pfunc: holder_new as newfunc as *mut c_void,
+        },
+        PyType_Slot {
+            slot: Py_tp_dealloc,
+            pfunc: holder_dealloc as destructor as *mut c_void,
+        },
+        PyType_Slot {
+            slot: Py_tp_methods,
+            pfunc: (&raw mut HOLDER_METHODS).cast(),
+        },
+        PyType_Slot {
+            slot: Py_tp_doc,
+            pfunc: c"Holder(text)\n--\n\nA native object owning a UTF-8 copy of text (a str)."
+                .as_ptr()
+                .cast_mut()
+                .cast(),
+        },
+        PyType_Slot {
+            slot: 0, // end of slots
+            pfunc: ptr::null_mut(),
+        },
+    ];
+    let mut spec = PyType_Spec {
+        name: c"bb_cpython_api.Holder".as_ptr(),
+        basicsize: mem::size_of::<HolderObject>() as c_int,
+        itemsize: 0,
+        // No HAVE_GC: a Holder refers to no Python object, so it is never part of a cycle
+        // itself; the collector frees the containers around it, which drop the last reference.
+        // No BASETYPE: a Python subclass would add a __dict__, and cycles through it. And
+        // IMMUTABLETYPE: like a static type, its attributes cannot be reassigned.
+        flags: (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE) as c_uint,
+        slots: slots.as_mut_ptr(),
+    };
+    // SAFETY: the spec and its slots are valid for this call.
+    let tp = Owned::new(unsafe { PyType_FromSpec(&mut spec) })?;
+    Ok(tp.into_ptr().cast())
+}
+
+/// `live_holders()`: how many `Holder`s of this module are alive (the kernel's own count).
+unsafe extern "C" fn live_holders(_module: *mut PyObject, _unused: *mut PyObject) -> *mut PyObject {
+    boundary(|| unsafe { Owned::new(PyLong_FromLongLong(kernels::live_holders())) })
+}
+
+/// The `Summary` type: a struct sequence, the C-API's record type (as `os.stat_result`): a
+/// tuple subclass whose items are also named attributes, and whose repr names them too.
+static SUMMARY_TYPE: AtomicPtr<PyTypeObject> = AtomicPtr::new(ptr::null_mut());
+
+/// Makes the `Summary` struct sequence type.
+///
+/// # Safety
+/// GIL held; called once, from `PyInit`.
+unsafe fn summary_type() -> PyResult<*mut PyTypeObject> {
+    let field = |name: &'static CStr, doc: &'static CStr| PyStructSequence_Field {
+        name: name.as_ptr(),
+        doc: doc.as_ptr(),
+    };
+    // CPython copies this table; it keeps pointers to the names, which are static.
+    let mut fields = [
+        field(c"count", c"the number of records"),
+        field(c"score_sum", c"the scores added left to right from 0.0"),
+        field(
+            c"max_id",
+            c"the largest id; -2**63 when there are no records",
+        ),
+        field(
+            c"longest_name",
+            c"the name with the most UTF-8 bytes, the first on ties",
+        ),
+        PyStructSequence_Field {
+            name: ptr::null(), // end of fields
+            doc: ptr::null(),
+        },
+    ];
+    let mut desc = PyStructSequence_Desc {
+        name: c"bb_cpython_api.Summary".as_ptr(),
+        doc: c"summarize's result: count, score_sum, max_id, longest_name.".as_ptr(),
+        fields: fields.as_mut_ptr(),
+        n_in_sequence: 4,
+    };
+    // SAFETY: the description is valid for this call. A new type, or NULL with an exception.
+    let tp = unsafe { PyStructSequence_NewType(&mut desc) };
+    Ok(Owned::new(tp.cast())?.into_ptr().cast())
+}
+
+/// A `Summary` from the fold's state. The longest name is still borrowed from the input (a
+/// record's str or the columns' bytes): it is copied once, here, into the new str.
+///
+/// # Safety
+/// GIL held; `SUMMARY_TYPE` was made by `PyInit`.
+unsafe fn summary_object(summarizer: &kernels::Summarizer<'_>) -> PyResult<Owned> {
+    unsafe {
+        let summary = Owned::new(PyStructSequence_New(SUMMARY_TYPE.load(Ordering::Relaxed)))?;
+        // Each field is set as soon as it is made (SET_ITEM steals the reference). If one fails,
+        // dropping `summary` releases those already set: a new struct sequence's items are NULL.
+        let set = |i, field: PyResult<Owned>| -> PyResult<()> {
+            PyStructSequence_SET_ITEM(summary.as_ptr(), i, field?.into_ptr());
+            Ok(())
+        };
+        set(0, Owned::new(PyLong_FromLongLong(summarizer.count())))?;
+        set(1, Owned::new(PyFloat_FromDouble(summarizer.score_sum())))?;
+        set(2, Owned::new(PyLong_FromLongLong(summarizer.max_id())))?;
+        set(3, new_str(summarizer.longest_name()))?;
+        Ok(summary)
+    }
+}
+
+/// A list or tuple through `PySequence_Fast`, which gives both one C array of items (for these
+/// two types it returns the object itself, with a new reference: no copy). TypeError for any
+/// other type: `PySequence_Fast` alone would turn any iterable, a str included, into a list.
+///
+/// # Safety
+/// `obj` is a valid object.
+unsafe fn list_or_tuple(obj: *mut PyObject, what: &CStr, expected: &CStr) -> PyResult<Owned> {
+    unsafe {
+        if PyList_Check(obj) == 0 && PyTuple_Check(obj) == 0 {
+            return Err(wrong_type(what, expected, obj));
+        }
+        Owned::new(PySequence_Fast(obj, what.as_ptr()))
+    }
+}
+
+/// The items of a `list_or_tuple` result, borrowed.
+///
+/// # Safety
+/// `seq` came from `list_or_tuple`, and no Python code runs while the slice is used (a list
+/// could change under it).
+unsafe fn items(seq: &Owned) -> &[*mut PyObject] {
+    unsafe {
+        match PySequence_Fast_GET_SIZE(seq.as_ptr()) {
+            0 => &[], // an empty list's item array may be NULL, which a slice must not be
+            n => slice::from_raw_parts(PySequence_Fast_ITEMS(seq.as_ptr()), n as usize),
+        }
+    }
+}
+
+/// `summarize_objects(records)` (METH_O: one argument): the Summary of a list or tuple of
+/// `(id, name, score)` records, each a list or tuple of exactly three fields.
+///
+/// Names are borrowed, not copied: `as_str` gives the UTF-8 form CPython keeps inside each str,
+/// and the fold keeps a `&str` to the longest so far. Sound because the records stay alive for
+/// the call (`records` is our caller's argument) and no Python code runs in the loop (`as_i64`,
+/// `as_str` and `as_f64` call none), so nothing can change or free them meanwhile.
+unsafe extern "C" fn summarize_objects(
+    _module: *mut PyObject,
+    records: *mut PyObject,
+) -> *mut PyObject {
+    boundary(|| unsafe {
+        let records = list_or_tuple(records, c"records", c"a list or tuple")?;
+        let mut summarizer = kernels::Summarizer::default();
+        for &record in items(&records) {
+            let record = list_or_tuple(record, c"a record", c"a tuple")?;
+            let &[id, name, score] = items(&record) else {
+                let fmt = c"a record has 3 fields (id, name, score), not %zd";
+                let n = items(&record).len() as Py_ssize_t;
+                PyErr_Format(PyExc_TypeError, fmt.as_ptr(), n);
+                return Err(Raised);
+            };
+            let (id, name, score) = (
+                as_i64(id, c"id")?,
+                as_str(name, c"name")?,
+                as_f64(score, c"score")?,
+            );
+            summarizer.add(id, name, score);
+        }
+        summary_object(&summarizer)
+    })
+}
+
+/// `summarize_columns(ids, scores, name_offsets, name_bytes)`: the Summary of columns in
+/// Apache Arrow's layout, read in place through the buffer protocol.
+///
+/// Each export is released when its closure returns, in reverse order, on every path. The
+/// kernel checks that the columns agree and that each name is UTF-8 (ValueError), and the fold
+/// borrows the longest name from `name_bytes` until `summary_object` copies it.
+unsafe extern "C" fn summarize_columns(
+    _module: *mut PyObject,
+    args: *mut *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    boundary(|| unsafe {
+        let [ids, scores, name_offsets, name_bytes] =
+            exact_args(c"summarize_columns", args, nargs)?;
+        with_buffer(ids, KERNEL_REQUEST, |ids| {
+            with_buffer(scores, KERNEL_REQUEST, |scores| {
+                with_buffer(name_offsets, KERNEL_REQUEST, |name_offsets| {
+                    with_buffer(name_bytes, KERNEL_REQUEST, |name_bytes| {
+                        let columns = kernels::Columns {
+                            ids: elements::<i64>(ids)?.as_ref(),
+                            scores: elements::<f64>(scores)?.as_ref(),
+                            name_offsets: elements::<i64>(name_offsets)?.as_ref(),
+                            name_bytes: elements::<u8>(name_bytes)?.as_ref(),
+                        };
+                        let summarizer = columns.summarizer().map_err(raise_kernel_error)?;
+                        summary_object(&summarizer)
+                    })
+                })
+            })
+        })
     })
 }
 
@@ -424,9 +812,27 @@ const fn fastcall(
     }
 }
 
+/// One `PyMethodDef` for a METH_NOARGS or METH_O function: `self` (or the module) and one
+/// argument (NULL for METH_NOARGS).
+const fn method(
+    name: &'static CStr,
+    function: PyCFunction,
+    flags: c_int,
+    doc: &'static CStr,
+) -> PyMethodDef {
+    PyMethodDef {
+        ml_name: name.as_ptr(),
+        ml_meth: PyMethodDefPointer {
+            PyCFunction: function,
+        },
+        ml_flags: flags,
+        ml_doc: doc.as_ptr(),
+    }
+}
+
 // `static mut` because CPython takes these tables through `*mut` pointers; nothing in Rust
 // reads or writes them after `PyInit`.
-static mut METHODS: [PyMethodDef; 7] = [
+static mut METHODS: [PyMethodDef; 10] = [
     fastcall(
         c"add",
         add,
@@ -457,6 +863,23 @@ static mut METHODS: [PyMethodDef; 7] = [
         scale_inplace,
         c"scale_inplace(values, factor)\n--\n\nScales a writable float64 buffer in place.",
     ),
+    method(
+        c"live_holders",
+        live_holders,
+        METH_NOARGS,
+        c"live_holders($module, /)\n--\n\nHow many Holder objects of this module are alive.",
+    ),
+    method(
+        c"summarize_objects",
+        summarize_objects,
+        METH_O,
+        c"summarize_objects($module, records, /)\n--\n\nThe Summary of a list of (id, name, score) records.",
+    ),
+    fastcall(
+        c"summarize_columns",
+        summarize_columns,
+        c"summarize_columns(ids, scores, name_offsets, name_bytes)\n--\n\nThe Summary of records in Arrow's column layout.",
+    ),
     PyMethodDef::zeroed(), // end of table
 ];
 
@@ -465,7 +888,8 @@ static mut MODULE_DEF: PyModuleDef = PyModuleDef {
     m_name: c"bb_cpython_api".as_ptr(),
     m_doc: c"bridgebench bridge `cpython-api`: the Rust kernels through the C-API by hand."
         .as_ptr(),
-    // -1: single-phase init with process-wide state (ONE_ZERO), so no sub-interpreters.
+    // -1: single-phase init with process-wide state (ONE_ZERO and the two types), so no
+    // sub-interpreters.
     m_size: -1,
     m_methods: (&raw mut METHODS).cast(),
     m_slots: ptr::null_mut(),
@@ -494,6 +918,20 @@ pub unsafe extern "C" fn PyInit_bb_cpython_api() -> *mut PyObject {
             // Kept for the life of the process, like a C module's static.
             ONE_ZERO.store(Owned::new(one_zero)?.into_ptr(), Ordering::Relaxed);
         }
-        Owned::new(PyModule_Create(&raw mut MODULE_DEF))
+        // The types live for the life of the process too; the module holds one more reference.
+        if HOLDER_TYPE.load(Ordering::Relaxed).is_null() {
+            HOLDER_TYPE.store(holder_type()?, Ordering::Relaxed);
+        }
+        if SUMMARY_TYPE.load(Ordering::Relaxed).is_null() {
+            SUMMARY_TYPE.store(summary_type()?, Ordering::Relaxed);
+        }
+        let module = Owned::new(PyModule_Create(&raw mut MODULE_DEF))?;
+        for tp in [&HOLDER_TYPE, &SUMMARY_TYPE] {
+            // Adds the type under its short name, with a new reference.
+            if PyModule_AddType(module.as_ptr(), tp.load(Ordering::Relaxed)) < 0 {
+                return Err(Raised);
+            }
+        }
+        Ok(module)
     })
 }

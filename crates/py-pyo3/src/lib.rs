@@ -233,7 +233,7 @@ fn summarize_columns(
 /// An element type the kernels read from a Python buffer, and the struct-module type codes
 /// (format characters) an exporter may use for it.
 trait BufferElement {
-    /// How error messages name it.
+    /// What a TypeError says was expected.
     const NAME: &'static str;
     /// Type codes meaning this type, checked together with the item size: numpy's int64 says
     /// 'l' (C `long`, 8 bytes on 64-bit Linux and macOS), `array('q')` says 'q'.
@@ -301,8 +301,7 @@ fn typed_buffer<T: BufferElement>(
     // must not be made from it. An empty export may point anywhere (an empty array.array does).
     if buffer.item_count() > 0 && !buffer.buf_ptr().cast::<T>().is_aligned() {
         return Err(PyBufferError::new_err(format!(
-            "{} buffer is not {}-byte aligned",
-            T::NAME,
+            "buffer is not {}-byte aligned",
             align_of::<T>()
         )));
     }

@@ -8,6 +8,7 @@
 // Links the one static copy of the C++ kernel (see crates/cpp-kernels).
 use cpp_kernels as _;
 
+use cxx::UniquePtr;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 
@@ -33,8 +34,29 @@ mod ffi {
         status: DivStatus,
     }
 
-    // The kernel's `add` already speaks cxx types (int64_t in and out), so cxx
-    // binds `bridgebench::add` itself: no shim needed.
+    /// One record for [`summarize`](super::summarize). It borrows its name: C++ sees a
+    /// struct holding a `rust::Str` (pointer and length into the Rust string), so
+    /// no name is copied on the way in.
+    #[namespace = "bridgebench::rs_cxx"]
+    #[derive(Debug, Clone, Copy)]
+    struct Record<'a> {
+        id: i64,
+        name: &'a str,
+        score: f64,
+    }
+
+    /// What `summarize` returns. `longest_name` is a Rust `String` that C++ fills
+    /// (a `rust::String`): cxx checks the bytes are UTF-8 and copies them.
+    #[namespace = "bridgebench::rs_cxx"]
+    #[derive(Debug, Clone, PartialEq)]
+    struct Summary {
+        count: i64,
+        score_sum: f64,
+        max_id: i64,
+        longest_name: String,
+    }
+
+    // What already speaks cxx types is bound to the kernel itself, no shim.
     #[namespace = "bridgebench"]
     unsafe extern "C++" {
         include!("bridgebench/kernels.hpp");
@@ -43,6 +65,17 @@ mod ffi {
         // kernel's std::overflow_error comes back as `Err(cxx::Exception)`
         // holding its what(). Without `Result`, a throw would abort the process.
         fn add(a: i64, b: i64) -> Result<i64>;
+
+        /// The kernel's `bridgebench::Holder`, opaque: Rust never sees its layout
+        /// and only ever holds it behind a pointer (`UniquePtr`, `&`, `Pin<&mut>`).
+        type Holder;
+
+        // Member functions, bound directly; both are noexcept in C++, so no `Result`.
+        // `&CxxString` is the C++ `const std::string&`, borrowed from the holder.
+        fn text(self: &Holder) -> &CxxString;
+        fn utf8_len(self: &Holder) -> usize;
+
+        fn live_holders() -> i64;
     }
 
     // The scale functions take (pointer, length) in C++; the shim adapts them
@@ -66,6 +99,24 @@ mod ffi {
         // C++ kernel and arrives here as `Err(cxx::Exception)`, thanks to `Result`.
         fn map_callback(values: &[f64], callback: &mut Callback<'_>, out: &mut [f64])
         -> Result<()>;
+
+        // cxx cannot call a C++ constructor, nor pass a std::string_view: the shim
+        // does both. A throwing constructor (std::bad_alloc; invalid UTF-8, which a
+        // &str never is) comes back as Err, and no holder is made.
+        fn new_holder(text: &str) -> Result<UniquePtr<Holder>>;
+        // A mutable C++ object is `Pin<&mut T>` in Rust: C++ may rely on its address.
+        fn append(holder: Pin<&mut Holder>, more: &str) -> Result<()>;
+
+        // Both feed the kernel's Summarizer, one over the records' borrowed names,
+        // one through bridgebench::summarize_columns, whose std::invalid_argument
+        // (columns disagree, a name is not UTF-8) comes back as Err with its what().
+        fn summarize(records: &[Record<'_>]) -> Result<Summary>;
+        fn summarize_columns(
+            ids: &[i64],
+            scores: &[f64],
+            name_offsets: &[i64],
+            name_bytes: &[u8],
+        ) -> Result<Summary>;
     }
 
     // Control crosses back: C++ calls this Rust method. Its `Err` becomes a
@@ -233,4 +284,59 @@ pub fn map_callback<E>(
         (Err(_), Some(e)) => Err(MapError::Callback(e)),
         (Err(e), None) => Err(MapError::Cpp(e)),
     }
+}
+
+/// The kernel's `bridgebench::Holder`, owned from Rust: dropping it runs the C++
+/// destructor (`UniquePtr` is `std::unique_ptr`, so `delete` happens in C++).
+pub struct Holder(UniquePtr<ffi::Holder>);
+
+impl Holder {
+    /// A C++ holder owning a copy of `text`; `Err` holds the C++ exception's what().
+    pub fn new(text: &str) -> Result<Self, Exception> {
+        // Never null: std::make_unique returns an object or throws (then this is Err).
+        ffi::new_holder(text).map(Holder)
+    }
+
+    /// The text, borrowed from the C++ `std::string`. cxx cannot know it is UTF-8,
+    /// so `to_str` checks every byte on the way into Rust: the price of a `&str`.
+    pub fn text(&self) -> Result<&str, std::str::Utf8Error> {
+        self.0.text().to_str()
+    }
+
+    /// The text's length in UTF-8 bytes.
+    pub fn utf8_len(&self) -> usize {
+        self.0.utf8_len()
+    }
+
+    /// Appends a copy of `more`.
+    pub fn append(&mut self, more: &str) -> Result<(), Exception> {
+        ffi::append(self.0.pin_mut(), more)
+    }
+}
+
+/// How many C++ holders are alive: one count for the whole program's C++ kernel
+/// (crates/cpp-kernels links one copy), shared with crates/rs-extern-c.
+pub fn live_holders() -> i64 {
+    ffi::live_holders()
+}
+
+pub use ffi::{Record, Summary};
+
+/// `summarize` over records, folded by the C++ kernel's Summarizer. C++ reads each
+/// name in place; only the longest one is copied, into the returned `String`.
+pub fn summarize(records: &[Record<'_>]) -> Result<Summary, Exception> {
+    ffi::summarize(records)
+}
+
+/// `summarize` over columns in Apache Arrow's layout (name `i` is
+/// `name_bytes[name_offsets[i]..name_offsets[i + 1]]`): the slices cross as they
+/// are. `Err` carries the kernel's message: "columns disagree: ..." or "a name is
+/// not valid UTF-8" (both are `std::invalid_argument` in C++, told apart by what()).
+pub fn summarize_columns(
+    ids: &[i64],
+    scores: &[f64],
+    name_offsets: &[i64],
+    name_bytes: &[u8],
+) -> Result<Summary, Exception> {
+    ffi::summarize_columns(ids, scores, name_offsets, name_bytes)
 }

@@ -8,9 +8,11 @@
 // Links the one static copy of the C++ kernel (see crates/cpp-kernels).
 use cpp_kernels as _;
 
-use std::ffi::{c_int, c_void};
+use std::ffi::{c_char, c_int, c_void};
 use std::fmt;
+use std::marker::{PhantomData, PhantomPinned};
 use std::panic::{self, AssertUnwindSafe};
+use std::ptr::NonNull;
 
 // Declarations of src/shim.cpp. Types are the C ones: int64_t = i64,
 // double = f64, size_t = usize (on every platform Rust and C++ target here).
@@ -26,6 +28,25 @@ unsafe extern "C" {
     ) -> c_int;
     fn bbcpp_scale_into(values: *const f64, n: usize, factor: f64, out: *mut f64);
     fn bbcpp_scale_inplace(values: *mut f64, n: usize, factor: f64);
+    fn bbcpp_holder_new(text: *const c_char, len: usize, out: *mut *mut CppHolder) -> c_int;
+    fn bbcpp_holder_free(holder: *mut CppHolder);
+    fn bbcpp_holder_text(holder: *const CppHolder, text: *mut *const c_char, len: *mut usize);
+    fn bbcpp_holder_utf8_len(holder: *const CppHolder) -> usize;
+    fn bbcpp_holder_append(holder: *mut CppHolder, more: *const c_char, len: usize) -> c_int;
+    fn bbcpp_live_holders() -> i64;
+    fn bbcpp_summarize(records: *const Record<'_>, n: usize, out: *mut RawSummary) -> c_int;
+    fn bbcpp_summarize_columns(
+        ids: *const i64,
+        n_ids: usize,
+        scores: *const f64,
+        n_scores: usize,
+        name_offsets: *const i64,
+        n_offsets: usize,
+        name_bytes: *const c_char,
+        n_bytes: usize,
+        out: *mut RawSummary,
+        message: *mut Message,
+    ) -> c_int;
 }
 
 /// `bbcpp_callback` in src/shim.cpp: `*out = f(x)` and 0, or non-zero if `f` failed.
@@ -34,16 +55,23 @@ type BbcppCallback = extern "C" fn(ctx: *mut c_void, x: f64, out: *mut f64) -> c
 // Status codes returned by the shim's functions (the enum in src/shim.cpp).
 const BB_OK: c_int = 0;
 const BB_OVERFLOW: c_int = 1;
+const BB_ERROR: c_int = 2;
 const BB_DIVISION_BY_ZERO: c_int = 3;
 const BB_CALLBACK_FAILED: c_int = 4;
+const BB_INVALID_UTF8: c_int = 5;
+const BB_INVALID_ARGUMENT: c_int = 6;
 
 /// Why the C++ side refused to produce a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The kernel threw `std::overflow_error`: the result does not fit in int64.
     Overflow,
     /// The kernel threw `bridgebench::division_by_zero`.
     DivisionByZero,
+    /// A `Holder` threw `std::invalid_argument`: the text is not UTF-8.
+    InvalidUtf8,
+    /// `summarize_columns` threw `std::invalid_argument`; its what(), copied across.
+    InvalidArgument(String),
     /// The shim caught some other C++ exception and returned this status code.
     Cpp(c_int),
 }
@@ -53,6 +81,8 @@ impl fmt::Display for Error {
         match self {
             Error::Overflow => f.write_str("integer overflow: result does not fit in int64"),
             Error::DivisionByZero => f.write_str("division by zero"),
+            Error::InvalidUtf8 => f.write_str("a name is not valid UTF-8"),
+            Error::InvalidArgument(message) => f.write_str(message),
             Error::Cpp(status) => write!(f, "C++ exception (status {status})"),
         }
     }
@@ -201,5 +231,240 @@ pub fn map_callback<E>(
         }
         (BB_CALLBACK_FAILED, Some(e)) => Err(MapError::Callback(e)),
         (status, _) => Err(MapError::Cpp(status)),
+    }
+}
+
+/// `bridgebench::Holder` as Rust sees it through the C ABI: a type with no size and
+/// no fields, only ever behind a pointer (the Rustonomicon's opaque-type pattern).
+/// The markers make it neither `Send`, `Sync` nor `Unpin`: Rust promises nothing
+/// about a C++ object it cannot see.
+#[repr(C)]
+struct CppHolder {
+    _opaque: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+/// A C++ `bridgebench::Holder`, owned from Rust through an opaque pointer: made by
+/// `bbcpp_holder_new`, and freed by `bbcpp_holder_free` when this is dropped.
+pub struct Holder {
+    raw: NonNull<CppHolder>,
+}
+
+/// A holder status as an error (`Ok` for `BB_OK`).
+fn holder_status(status: c_int) -> Result<(), Error> {
+    match status {
+        BB_OK => Ok(()),
+        BB_INVALID_UTF8 => Err(Error::InvalidUtf8),
+        status => Err(Error::Cpp(status)),
+    }
+}
+
+impl Holder {
+    /// A C++ holder owning a copy of `text`. It crosses as pointer and length, never
+    /// as a NUL-terminated C string, so embedded NULs survive.
+    pub fn new(text: &str) -> Result<Self, Error> {
+        let mut raw = std::ptr::null_mut();
+        // SAFETY: `text` holds text.len() readable bytes; `raw` is a valid place for
+        // the one pointer the shim writes.
+        holder_status(unsafe { bbcpp_holder_new(text.as_ptr().cast(), text.len(), &mut raw) })?;
+        // BB_OK promises a holder; a null pointer would be the shim's bug.
+        let raw = NonNull::new(raw).ok_or(Error::Cpp(BB_ERROR))?;
+        Ok(Holder { raw })
+    }
+
+    /// The text, borrowed from the C++ `std::string` for as long as `&self` lives.
+    /// Nothing tells Rust it is UTF-8, so it is checked on the way in: the price of
+    /// a `&str` (crates/rs-cxx pays the same).
+    pub fn text(&self) -> Result<&str, std::str::Utf8Error> {
+        let (mut ptr, mut len) = (std::ptr::null(), 0);
+        // SAFETY: `self.raw` is a live holder; both out-pointers are valid places.
+        unsafe { bbcpp_holder_text(self.raw.as_ptr(), &mut ptr, &mut len) };
+        // SAFETY: std::string::data() is never null and points at len bytes, which
+        // stay unchanged while `&self` is borrowed (changing them needs `&mut self`).
+        let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
+        std::str::from_utf8(bytes)
+    }
+
+    /// The text's length in UTF-8 bytes.
+    pub fn utf8_len(&self) -> usize {
+        // SAFETY: `self.raw` is a live holder.
+        unsafe { bbcpp_holder_utf8_len(self.raw.as_ptr()) }
+    }
+
+    /// Appends a copy of `more`; on `Err` the text is unchanged.
+    pub fn append(&mut self, more: &str) -> Result<(), Error> {
+        // SAFETY: `self.raw` is a live holder, ours alone (`&mut self`); `more` holds
+        // more.len() readable bytes.
+        holder_status(unsafe {
+            bbcpp_holder_append(self.raw.as_ptr(), more.as_ptr().cast(), more.len())
+        })
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        // SAFETY: `self.raw` came from bbcpp_holder_new and is freed only here, once.
+        unsafe { bbcpp_holder_free(self.raw.as_ptr()) };
+    }
+}
+
+/// How many C++ holders are alive: one count for the whole program's C++ kernel
+/// (crates/cpp-kernels links one copy), shared with crates/rs-cxx.
+pub fn live_holders() -> i64 {
+    // SAFETY: no arguments, no preconditions.
+    unsafe { bbcpp_live_holders() }
+}
+
+/// One record for [`summarize`]: `bbcpp_record` in src/shim.cpp, field for field.
+/// The name is borrowed as pointer and length; the lifetime keeps the borrow alive
+/// in Rust's eyes while C++ sees only a raw pointer.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    id: i64,
+    name: *const c_char,
+    name_len: usize,
+    score: f64,
+    _name: PhantomData<&'a str>,
+}
+
+impl<'a> Record<'a> {
+    pub fn new(id: i64, name: &'a str, score: f64) -> Self {
+        Record {
+            id,
+            name: name.as_ptr().cast(),
+            name_len: name.len(),
+            score,
+            _name: PhantomData,
+        }
+    }
+
+    pub fn name(&self) -> &'a str {
+        // SAFETY: `new` is the only way to make a Record, and it took these two from
+        // a `&'a str`, which outlives the Record.
+        unsafe {
+            let bytes = std::slice::from_raw_parts(self.name.cast::<u8>(), self.name_len);
+            std::str::from_utf8_unchecked(bytes)
+        }
+    }
+}
+
+/// `bbcpp_summary` in src/shim.cpp: `longest` is an index into the input, or -1.
+#[repr(C)]
+struct RawSummary {
+    count: i64,
+    score_sum: f64,
+    max_id: i64,
+    longest: i64,
+}
+
+/// `bbcpp_message` in src/shim.cpp: a C++ exception's what(), copied out.
+#[repr(C)]
+struct Message {
+    text: [u8; 256],
+    len: usize,
+}
+
+/// What `summarize` returns. The longest name is borrowed from the caller's input
+/// (the records' names, or the columns' `name_bytes`): nothing was copied for it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary<'a> {
+    pub count: i64,
+    pub score_sum: f64,
+    pub max_id: i64,
+    pub longest_name: &'a str,
+}
+
+impl RawSummary {
+    /// The summary, with the name at index `longest` found by `name_at`. Rust checks
+    /// the index C++ returned: out of range would be the shim's bug (reported as
+    /// `BB_ERROR`), not a crash.
+    fn with_name<'a>(
+        self,
+        name_at: impl Fn(usize) -> Option<&'a str>,
+    ) -> Result<Summary<'a>, Error> {
+        let longest_name = match self.longest {
+            -1 => "",
+            i => usize::try_from(i)
+                .ok()
+                .and_then(name_at)
+                .ok_or(Error::Cpp(BB_ERROR))?,
+        };
+        Ok(Summary {
+            count: self.count,
+            score_sum: self.score_sum,
+            max_id: self.max_id,
+            longest_name,
+        })
+    }
+}
+
+/// An all-zero `RawSummary` for the shim to overwrite.
+const NO_SUMMARY: RawSummary = RawSummary {
+    count: 0,
+    score_sum: 0.0,
+    max_id: 0,
+    longest: -1,
+};
+
+/// `summarize` over records, folded by the C++ kernel's Summarizer, which reads each
+/// name in place through its pointer.
+pub fn summarize<'a>(records: &[Record<'a>]) -> Result<Summary<'a>, Error> {
+    let mut out = NO_SUMMARY;
+    // SAFETY: `records` holds records.len() `bbcpp_record`s (same layout, #[repr(C)]),
+    // each naming a live `&str`; `out` is a valid place for the summary.
+    match unsafe { bbcpp_summarize(records.as_ptr(), records.len(), &mut out) } {
+        BB_OK => out.with_name(|i| records.get(i).map(Record::name)),
+        status => Err(Error::Cpp(status)),
+    }
+}
+
+/// `summarize` over columns in Apache Arrow's layout (name `i` is
+/// `name_bytes[name_offsets[i]..name_offsets[i + 1]]`); each slice crosses as pointer
+/// and length, and the kernel checks that they agree. `Err(Error::InvalidArgument)`
+/// carries the kernel's message: "columns disagree: ..." or "a name is not valid UTF-8".
+pub fn summarize_columns<'a>(
+    ids: &[i64],
+    scores: &[f64],
+    name_offsets: &[i64],
+    name_bytes: &'a [u8],
+) -> Result<Summary<'a>, Error> {
+    let mut out = NO_SUMMARY;
+    // Written by the shim only on failure; 264 bytes zeroed per call.
+    let mut message = Message {
+        text: [0; 256],
+        len: 0,
+    };
+    // SAFETY: each slice is passed with its own length; `out` and `message` are valid
+    // places for what the shim writes.
+    let status = unsafe {
+        bbcpp_summarize_columns(
+            ids.as_ptr(),
+            ids.len(),
+            scores.as_ptr(),
+            scores.len(),
+            name_offsets.as_ptr(),
+            name_offsets.len(),
+            name_bytes.as_ptr().cast(),
+            name_bytes.len(),
+            &mut out,
+            &mut message,
+        )
+    };
+    match status {
+        // The kernel checked every name is UTF-8; Rust checks the one it borrows again,
+        // rather than trust an index from across the boundary with `unsafe`.
+        BB_OK => out.with_name(|i| {
+            let start = usize::try_from(*name_offsets.get(i)?).ok()?;
+            let end = usize::try_from(*name_offsets.get(i + 1)?).ok()?;
+            std::str::from_utf8(name_bytes.get(start..end)?).ok()
+        }),
+        BB_INVALID_ARGUMENT => {
+            let text = message.text.get(..message.len).unwrap_or(&message.text);
+            Err(Error::InvalidArgument(
+                String::from_utf8_lossy(text).into_owned(),
+            ))
+        }
+        status => Err(Error::Cpp(status)),
     }
 }

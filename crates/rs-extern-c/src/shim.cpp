@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "bridgebench/kernels.hpp"
@@ -25,6 +27,43 @@ struct callback_failed {};
 
 }  // namespace
 
+// A C++ exception's message, copied out for the caller (truncated to fit): what()
+// belongs to the exception object, which is gone once its catch block ends.
+struct bbcpp_message {
+  char text[256];
+  std::size_t len;
+};
+
+// One record of bbcpp_summarize: the name is borrowed, as (pointer, length) into the
+// caller's memory; it need not be NUL-terminated, and may contain NULs.
+struct bbcpp_record {
+  std::int64_t id;
+  const char* name;
+  std::size_t name_len;
+  double score;
+};
+
+// What the summarize functions write. The longest name is not copied: `longest` is
+// the index of the record (or column entry) holding it, or -1 when it is "". An index
+// into the caller's own input can be bounds-checked by the caller; a pointer could
+// not, and a copy would need an allocation and a free across the boundary.
+struct bbcpp_summary {
+  std::int64_t count;
+  double score_sum;
+  std::int64_t max_id;
+  std::int64_t longest;
+};
+
+namespace {
+
+void copy_message(const char* what, bbcpp_message* message) noexcept {
+  const std::size_t len = std::min(std::strlen(what), sizeof message->text);
+  std::memcpy(message->text, what, len);
+  message->len = len;
+}
+
+}  // namespace
+
 extern "C" {
 
 // Status codes of the functions below; lib.rs repeats them.
@@ -34,6 +73,8 @@ enum : int {
   BB_ERROR = 2,
   BB_DIVISION_BY_ZERO = 3,
   BB_CALLBACK_FAILED = 4,
+  BB_INVALID_UTF8 = 5,
+  BB_INVALID_ARGUMENT = 6,
 };
 
 // What bbcpp_map_callback calls per element: *out = f(x) and 0, or non-zero when f
@@ -107,6 +148,106 @@ void bbcpp_scale_into(const double* values, std::size_t n, double factor, double
 // values[i] *= factor for i in [0, n).
 void bbcpp_scale_inplace(double* values, std::size_t n, double factor) noexcept {
   bridgebench::scale_inplace(values, n, factor);
+}
+
+// A Holder crosses as an opaque pointer that the caller owns: made by bbcpp_holder_new,
+// destroyed by bbcpp_holder_free, exactly once. The Holder's own std::invalid_argument
+// means only one thing (the text is not UTF-8), so a status says it all.
+
+// *out = a new Holder owning a copy of text[0, len), and BB_OK; BB_INVALID_UTF8 when
+// the text is not UTF-8, BB_ERROR on any other exception (*out untouched, no holder made).
+int bbcpp_holder_new(const char* text, std::size_t len, bridgebench::Holder** out) noexcept {
+  try {
+    *out = new bridgebench::Holder(std::string_view(text, len));
+    return BB_OK;
+  } catch (const std::invalid_argument&) {
+    return BB_INVALID_UTF8;
+  } catch (...) {
+    return BB_ERROR;
+  }
+}
+
+// Destroys a holder made by bbcpp_holder_new. Never called twice on one holder.
+void bbcpp_holder_free(bridgebench::Holder* holder) noexcept { delete holder; }
+
+// *text, *len = the holder's text, borrowed: valid until the holder is next changed or freed.
+void bbcpp_holder_text(const bridgebench::Holder* holder, const char** text,
+                       std::size_t* len) noexcept {
+  *text = holder->text().data();
+  *len = holder->text().size();
+}
+
+std::size_t bbcpp_holder_utf8_len(const bridgebench::Holder* holder) noexcept {
+  return holder->utf8_len();
+}
+
+// Appends more[0, len) and BB_OK; BB_INVALID_UTF8 or BB_ERROR as bbcpp_holder_new, and
+// then the text is unchanged.
+int bbcpp_holder_append(bridgebench::Holder* holder, const char* more, std::size_t len) noexcept {
+  try {
+    holder->append(std::string_view(more, len));
+    return BB_OK;
+  } catch (const std::invalid_argument&) {
+    return BB_INVALID_UTF8;
+  } catch (...) {
+    return BB_ERROR;
+  }
+}
+
+std::int64_t bbcpp_live_holders() noexcept { return bridgebench::live_holders(); }
+
+// The kernel's Summarizer over n records, read in place, into *out, and BB_OK; BB_ERROR on
+// an exception (std::bad_alloc). The Summarizer replaces its longest name only with a
+// strictly longer one, so when that length grows, record i is the new longest.
+int bbcpp_summarize(const bbcpp_record* records, std::size_t n, bbcpp_summary* out) noexcept {
+  try {
+    bridgebench::Summarizer summarizer;
+    std::int64_t longest = -1;
+    for (std::size_t i = 0; i < n; ++i) {
+      const bbcpp_record& r = records[i];
+      const std::size_t before = summarizer.longest_name().size();
+      summarizer.add(r.id, std::string_view(r.name, r.name_len), r.score);
+      if (summarizer.longest_name().size() > before) longest = static_cast<std::int64_t>(i);
+    }
+    // The Summarizer has no getters but longest_name(): finish() gives the rest (and
+    // copies the longest name into a std::string, unused here).
+    const bridgebench::Summary summary = summarizer.finish();
+    *out = {summary.count, summary.score_sum, summary.max_id, longest};
+    return BB_OK;
+  } catch (...) {
+    return BB_ERROR;
+  }
+}
+
+// bridgebench::summarize_columns into *out, and BB_OK. The kernel throws
+// std::invalid_argument for both of its refusals (columns disagree, a name is not UTF-8):
+// one type, told apart only by what(), so this returns BB_INVALID_ARGUMENT with the
+// message copied into *message. BB_ERROR on any other exception.
+int bbcpp_summarize_columns(const std::int64_t* ids, std::size_t n_ids, const double* scores,
+                            std::size_t n_scores, const std::int64_t* name_offsets,
+                            std::size_t n_offsets, const char* name_bytes, std::size_t n_bytes,
+                            bbcpp_summary* out, bbcpp_message* message) noexcept {
+  try {
+    const bridgebench::Summary summary = bridgebench::summarize_columns(
+        ids, n_ids, scores, n_scores, name_offsets, n_offsets, name_bytes, n_bytes);
+    // The kernel hands back a copy of the longest name, not where it was. It is the
+    // first name with the most bytes, so the first name of its length is the one.
+    std::int64_t longest = -1;
+    const auto size = static_cast<std::int64_t>(summary.longest_name.size());
+    for (std::size_t i = 0; size > 0 && i < n_ids; ++i) {
+      if (name_offsets[i + 1] - name_offsets[i] == size) {
+        longest = static_cast<std::int64_t>(i);
+        break;
+      }
+    }
+    *out = {summary.count, summary.score_sum, summary.max_id, longest};
+    return BB_OK;
+  } catch (const std::invalid_argument& e) {
+    copy_message(e.what(), message);
+    return BB_INVALID_ARGUMENT;
+  } catch (...) {
+    return BB_ERROR;
+  }
 }
 
 }  // extern "C"

@@ -30,6 +30,40 @@ pub type ScaleBufferFn = fn(&[f64], f64) -> Result<Vec<f64>, Error>;
 /// Cell `scale.inplace`: scales the caller's slice.
 pub type ScaleInplaceFn = fn(&mut [f64], f64);
 
+/// A live native holder, whichever bridge made it; dropping the box frees it
+/// (a Rust `Drop`, a C++ destructor through cxx, or an explicit free over a C ABI).
+pub trait HolderObject {
+    /// The text, borrowed from the holder: each bridge checks it is UTF-8 on the way
+    /// into Rust, unless it already knows.
+    fn text(&self) -> Result<&str, Error>;
+    /// The text's length in UTF-8 bytes.
+    fn utf8_len(&self) -> usize;
+    /// Appends a copy of `more`; on `Err` the text is unchanged.
+    fn append(&mut self, more: &str) -> Result<(), Error>;
+}
+
+/// Cells `holder.create` and `holder.text` (one holder serves both): how a bridge
+/// makes a holder, and how many of its holders are alive. Every row boxes its
+/// holder, so each pays the same extra allocation.
+#[derive(Debug, Clone, Copy)]
+pub struct HolderCells {
+    pub new: fn(&str) -> Result<Box<dyn HolderObject>, Error>,
+    /// The bridge's own count of live holders: every library linking a kernel has
+    /// its own (cxx and extern-c share the one C++ kernel, so they share a count).
+    pub live: fn() -> i64,
+}
+
+/// Cell `summarize.objects`: the Summary of records, each bridge converting them
+/// to its own record type first (part of what the cell measures).
+pub type SummarizeObjectsFn = fn(&[kernels::Record]) -> Result<kernels::Summary, Error>;
+
+/// Cell `summarize.columns`: the Summary of columns in Apache Arrow's layout; an
+/// error (bad columns, a name not UTF-8) whose message is the kernel's.
+pub type SummarizeColumnsFn = fn(&kernels::Columns<'_>) -> Result<kernels::Summary, Error>;
+
+/// Cell `summarize.protobuf`: the Summary of a serialized `bridgebench.Records` message.
+pub type SummarizeProtobufFn = fn(&[u8]) -> Result<kernels::Summary, Error>;
+
 /// One Rust-side bridge: `None` for a cell it does not cover (the registry's
 /// `[bridge.na]` says why).
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +75,11 @@ pub struct Bridge {
     pub map_callback: Option<MapCallbackFn>,
     pub scale_buffer: Option<ScaleBufferFn>,
     pub scale_inplace: Option<ScaleInplaceFn>,
+    /// Both `holder.create` and `holder.text`.
+    pub holder: Option<HolderCells>,
+    pub summarize_objects: Option<SummarizeObjectsFn>,
+    pub summarize_columns: Option<SummarizeColumnsFn>,
+    pub summarize_protobuf: Option<SummarizeProtobufFn>,
 }
 
 impl Bridge {
@@ -52,6 +91,11 @@ impl Bridge {
             ("map_callback", self.map_callback.is_some()),
             ("scale.buffer", self.scale_buffer.is_some()),
             ("scale.inplace", self.scale_inplace.is_some()),
+            ("holder.create", self.holder.is_some()),
+            ("holder.text", self.holder.is_some()),
+            ("summarize.objects", self.summarize_objects.is_some()),
+            ("summarize.columns", self.summarize_columns.is_some()),
+            ("summarize.protobuf", self.summarize_protobuf.is_some()),
         ]
         .into_iter()
         .filter_map(|(cell, covered)| covered.then_some(cell))
@@ -69,6 +113,13 @@ pub static BRIDGES: &[Bridge] = &[
         map_callback: Some(|values, f| kernels::map_callback(values, f)),
         scale_buffer: Some(|values, factor| Ok(kernels::scale(values, factor))),
         scale_inplace: Some(kernels::scale_inplace),
+        holder: Some(HolderCells {
+            new: |text| Ok(Box::new(kernels::Holder::new(text))),
+            live: kernels::live_holders,
+        }),
+        summarize_objects: Some(|records| Ok(kernels::summarize(records))),
+        summarize_columns: Some(|columns| Ok(kernels::summarize_columns(columns)?)),
+        summarize_protobuf: None,
     },
     // The C++ kernel through a cxx bridge.
     Bridge {
@@ -85,6 +136,29 @@ pub static BRIDGES: &[Bridge] = &[
         }),
         scale_buffer: Some(|values, factor| Ok(rs_cxx::scale(values, factor))),
         scale_inplace: Some(rs_cxx::scale_inplace),
+        // A C++ object owned through cxx's UniquePtr.
+        holder: Some(HolderCells {
+            new: |text| Ok(Box::new(rs_cxx::Holder::new(text)?)),
+            live: rs_cxx::live_holders,
+        }),
+        // cxx's shared Record borrows each name: a new Vec of (id, &str, score) per
+        // call, no name copied; C++ copies the longest name into a Rust String.
+        summarize_objects: Some(|records| {
+            let records: Vec<rs_cxx::Record<'_>> = records
+                .iter()
+                .map(|r| rs_cxx::Record {
+                    id: r.id,
+                    name: &r.name,
+                    score: r.score,
+                })
+                .collect();
+            Ok(from_cxx(rs_cxx::summarize(&records)?))
+        }),
+        summarize_columns: Some(|c| {
+            let summary = rs_cxx::summarize_columns(c.ids, c.scores, c.name_offsets, c.name_bytes)?;
+            Ok(from_cxx(summary))
+        }),
+        summarize_protobuf: None,
     },
     // The C++ kernel through a hand-written extern "C" ABI.
     Bridge {
@@ -100,6 +174,27 @@ pub static BRIDGES: &[Bridge] = &[
         }),
         scale_buffer: Some(|values, factor| Ok(rs_extern_c::scale(values, factor))),
         scale_inplace: Some(rs_extern_c::scale_inplace),
+        // An opaque C++ pointer, freed by the Rust wrapper's Drop.
+        holder: Some(HolderCells {
+            new: |text| Ok(Box::new(rs_extern_c::Holder::new(text)?)),
+            live: rs_extern_c::live_holders,
+        }),
+        // A #[repr(C)] record borrows each name as pointer and length: a new Vec per
+        // call, no name copied. C++ returns the longest name's index; the one copy
+        // is here, into the table's owned Summary.
+        summarize_objects: Some(|records| {
+            let records: Vec<rs_extern_c::Record<'_>> = records
+                .iter()
+                .map(|r| rs_extern_c::Record::new(r.id, &r.name, r.score))
+                .collect();
+            Ok(from_extern_c(rs_extern_c::summarize(&records)?))
+        }),
+        summarize_columns: Some(|c| {
+            let summary =
+                rs_extern_c::summarize_columns(c.ids, c.scores, c.name_offsets, c.name_bytes)?;
+            Ok(from_extern_c(summary))
+        }),
+        summarize_protobuf: None,
     },
     // The Rust kernel behind a protobuf round trip (encode, decode, kernel,
     // encode, decode); a copy has no in-place form, and a message cannot carry a
@@ -111,6 +206,12 @@ pub static BRIDGES: &[Bridge] = &[
         map_callback: None,
         scale_buffer: Some(|values, factor| Ok(rs_prost::scale(values, factor)?)),
         scale_inplace: None,
+        holder: None,
+        // The full copy: records encoded, decoded, summarized, the summary encoded, decoded.
+        summarize_objects: Some(|records| Ok(rs_prost::summarize(records)?)),
+        summarize_columns: None,
+        // The caller already holds the message: decode, summarize, encode, decode.
+        summarize_protobuf: Some(|message| Ok(rs_prost::summarize_message(message)?)),
     },
     // The Rust kernel calling a Python callable (the closure wrapped as one) through
     // PyO3 with an embedded interpreter; the other cells hand Rust no Python callable.
@@ -126,10 +227,73 @@ pub static BRIDGES: &[Bridge] = &[
         }),
         scale_buffer: None,
         scale_inplace: None,
+        holder: None,
+        summarize_objects: None,
+        summarize_columns: None,
+        summarize_protobuf: None,
     },
 ];
 
 /// The row whose key is `module`.
 pub fn bridge(module: &str) -> Option<&'static Bridge> {
     BRIDGES.iter().find(|b| b.module == module)
+}
+
+// Each bridge's holder behind the one trait.
+
+impl HolderObject for kernels::Holder {
+    fn text(&self) -> Result<&str, Error> {
+        Ok(kernels::Holder::text(self))
+    }
+    fn utf8_len(&self) -> usize {
+        kernels::Holder::utf8_len(self)
+    }
+    fn append(&mut self, more: &str) -> Result<(), Error> {
+        kernels::Holder::append(self, more);
+        Ok(())
+    }
+}
+
+impl HolderObject for rs_cxx::Holder {
+    fn text(&self) -> Result<&str, Error> {
+        Ok(rs_cxx::Holder::text(self)?)
+    }
+    fn utf8_len(&self) -> usize {
+        rs_cxx::Holder::utf8_len(self)
+    }
+    fn append(&mut self, more: &str) -> Result<(), Error> {
+        Ok(rs_cxx::Holder::append(self, more)?)
+    }
+}
+
+impl HolderObject for rs_extern_c::Holder {
+    fn text(&self) -> Result<&str, Error> {
+        Ok(rs_extern_c::Holder::text(self)?)
+    }
+    fn utf8_len(&self) -> usize {
+        rs_extern_c::Holder::utf8_len(self)
+    }
+    fn append(&mut self, more: &str) -> Result<(), Error> {
+        Ok(rs_extern_c::Holder::append(self, more)?)
+    }
+}
+
+// Each bridge's summary as the kernel's: the table's one result type.
+
+fn from_cxx(s: rs_cxx::Summary) -> kernels::Summary {
+    kernels::Summary {
+        count: s.count,
+        score_sum: s.score_sum,
+        max_id: s.max_id,
+        longest_name: s.longest_name,
+    }
+}
+
+fn from_extern_c(s: rs_extern_c::Summary<'_>) -> kernels::Summary {
+    kernels::Summary {
+        count: s.count,
+        score_sum: s.score_sum,
+        max_id: s.max_id,
+        longest_name: s.longest_name.to_owned(),
+    }
 }

@@ -1,10 +1,14 @@
 //! Every bridge x cell of the table against the native Rust kernel, bit for bit:
 //! on the shared vectors (benches/kernels/*.toml), on i64 extremes, and on
-//! proptest-generated inputs with arbitrary f64 bit patterns.
+//! proptest-generated inputs with arbitrary f64 bit patterns and arbitrary text.
 
 use kernels::KernelError;
 use proptest::prelude::*;
-use rust_side::{BRIDGES, Bridge};
+use proptest::sample::Index;
+use prost::Message;
+use rust_side::{BRIDGES, Bridge, HolderCells, HolderObject};
+use std::cell::Cell;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Is `got` the bit-exact result of `values * factor`, given the native `want`?
 ///
@@ -274,6 +278,9 @@ fn checked_div_i64_extremes() -> Result<(), String> {
             match kernels::checked_div(a, b) {
                 Err(KernelError::DivisionByZero) => by_zero += 1,
                 Err(KernelError::Overflow) => overflows += 1,
+                Err(e @ (KernelError::BadColumns | KernelError::InvalidUtf8)) => {
+                    return Err(format!("checked_div({a}, {b}): {e}"));
+                }
                 Ok(_) => {}
             }
         }
@@ -421,6 +428,306 @@ fn result_check_can_fail() {
     assert!(!same_result(&[v], f, &[f64::NAN], &[v]));
 }
 
+// ------------------------------------------------------------------ holder
+
+/// Every test that makes holders holds this lock. The live counts are per kernel
+/// library, and cxx and extern-c share the one C++ kernel, so two tests making
+/// holders at once (libtest runs tests in parallel) would see each other's.
+static HOLDERS: Mutex<()> = Mutex::new(());
+
+fn lock_holders() -> MutexGuard<'static, ()> {
+    // A failed test poisons the lock; the counts it guards are still right.
+    HOLDERS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+thread_local! {
+    /// The row whose holders `RowHolder` makes: `spec::TestHolder`'s functions take
+    /// no row, so the test sets it here before each check.
+    static ROW: Cell<Option<HolderCells>> = const { Cell::new(None) };
+}
+
+fn row_holder_cells() -> HolderCells {
+    ROW.get().expect("the test sets ROW before checking a row")
+}
+
+/// A row's holder as the shared holder check drives it.
+struct RowHolder(Box<dyn HolderObject>);
+
+impl spec::TestHolder for RowHolder {
+    fn create(text: &str) -> Result<Self, String> {
+        (row_holder_cells().new)(text)
+            .map(RowHolder)
+            .map_err(|e| e.to_string())
+    }
+    fn text(&self) -> Result<String, String> {
+        self.0.text().map(str::to_owned).map_err(|e| e.to_string())
+    }
+    fn utf8_len(&self) -> usize {
+        self.0.utf8_len()
+    }
+    fn append(&mut self, more: &str) -> Result<(), String> {
+        self.0.append(more).map_err(|e| e.to_string())
+    }
+    fn live() -> i64 {
+        (row_holder_cells().live)()
+    }
+}
+
+/// Every row's holder against the native one: the same text and length after the
+/// same appends, one more live holder while it exists, and none after the drop.
+fn check_holder(text: &str, appends: &[String]) -> Result<(), String> {
+    let _lock = lock_holders();
+    let mut want = kernels::Holder::new(text);
+    for more in appends {
+        want.append(more);
+    }
+    for row in BRIDGES {
+        let Some(cells) = row.holder else { continue };
+        let fail = |what: &str| format!("{}: {what} (text of {} bytes)", row.module, text.len());
+        let start = (cells.live)();
+        let mut holder = (cells.new)(text).map_err(|e| fail(&e.to_string()))?;
+        for more in appends {
+            holder.append(more).map_err(|e| fail(&e.to_string()))?;
+        }
+        if (cells.live)() != start + 1 {
+            return Err(fail("a new holder is not counted once"));
+        }
+        let got = holder.text().map_err(|e| fail(&e.to_string()))?;
+        if got != want.text() || holder.utf8_len() != want.utf8_len() {
+            return Err(fail("text differs"));
+        }
+        drop(holder);
+        if (cells.live)() != start {
+            return Err(fail("a dropped holder is still counted"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn holder_shared_vectors() -> Result<(), String> {
+    let _lock = lock_holders();
+    for row in BRIDGES {
+        let Some(cells) = row.holder else { continue };
+        ROW.set(Some(cells));
+        spec::check_holder_vectors::<RowHolder>().map_err(|e| format!("{}: {e}", row.module))?;
+    }
+    Ok(())
+}
+
+#[test]
+fn holder_live_counts_settle_across_threads() -> Result<(), String> {
+    // Eight threads make and drop holders at once: each count is shared by every
+    // thread (an atomic in either kernel), so it must end where it started.
+    let _lock = lock_holders();
+    for row in BRIDGES {
+        let Some(cells) = row.holder else { continue };
+        let start = (cells.live)();
+        let threads: Vec<Result<(), String>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|t| {
+                    scope.spawn(move || {
+                        // Made and dropped in this thread (the C++ rows' holders are not `Send`).
+                        let mut kept = Vec::new();
+                        for i in 0..200 {
+                            kept.push((cells.new)(&format!("thread {t} holder {i}"))?);
+                            if i % 3 == 0 {
+                                kept.pop();
+                            }
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err("a thread panicked".into())))
+                .map(|r| r.map_err(|e: rust_side::Error| e.to_string()))
+                .collect()
+        });
+        for result in threads {
+            result.map_err(|e| format!("{}: {e}", row.module))?;
+        }
+        if (cells.live)() != start {
+            return Err(format!(
+                "{}: live count {} after the threads, want {start}",
+                row.module,
+                (cells.live)()
+            ));
+        }
+    }
+    Ok(())
+}
+
+// --------------------------------------------------------------- summarize
+
+/// Summaries compared bit for bit, except that any NaN sum equals any NaN sum: when
+/// two NaNs are added, IEEE 754 leaves the payload to the implementation, and rustc
+/// and gcc may order the operands of `+` differently (see `same_result` for `*`).
+fn same_summary(got: &kernels::Summary, want: &kernels::Summary) -> bool {
+    got.count == want.count
+        && got.max_id == want.max_id
+        && got.longest_name == want.longest_name
+        && (got.score_sum.to_bits() == want.score_sum.to_bits()
+            || got.score_sum.is_nan() && want.score_sum.is_nan())
+}
+
+fn kernel_records(records: &[spec::RecordIn]) -> Vec<kernels::Record> {
+    records
+        .iter()
+        .map(|r| kernels::Record {
+            id: r.id,
+            name: r.name.clone(),
+            score: r.score,
+        })
+        .collect()
+}
+
+fn summary_out(s: kernels::Summary) -> spec::SummaryOut {
+    spec::SummaryOut {
+        count: s.count,
+        score_sum: s.score_sum,
+        max_id: s.max_id,
+        longest_name: s.longest_name,
+    }
+}
+
+/// The records as a serialized `bridgebench.Records` message, as prost encodes it.
+fn message(records: &[kernels::Record]) -> Vec<u8> {
+    proto::Records {
+        records: records.iter().map(proto::Record::from).collect(),
+    }
+    .encode_to_vec()
+}
+
+fn kernel_columns(c: &spec::ColumnsIn) -> kernels::Columns<'_> {
+    kernels::Columns {
+        ids: &c.ids,
+        scores: &c.scores,
+        name_offsets: &c.name_offsets,
+        name_bytes: &c.name_bytes,
+    }
+}
+
+/// Every row's records cells (objects, and protobuf on the same records as a
+/// message) against `kernels::summarize`.
+fn check_summarize_records(records: &[kernels::Record]) -> Result<(), String> {
+    let want = kernels::summarize(records);
+    let message = message(records);
+    for row in BRIDGES {
+        let objects = row.summarize_objects.map(|f| ("objects", f(records)));
+        let protobuf = row.summarize_protobuf.map(|f| ("protobuf", f(&message)));
+        for (cell, got) in objects.into_iter().chain(protobuf) {
+            match got {
+                Ok(got) if same_summary(&got, &want) => {}
+                got => {
+                    return Err(format!(
+                        "{}: summarize.{cell} of {} records = {got:?}, native {want:?}",
+                        row.module,
+                        records.len()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every row's columns cell against `kernels::summarize_columns`: the same summary,
+/// or an error with the same message.
+fn check_summarize_columns(columns: &spec::ColumnsIn) -> Result<(), String> {
+    let columns = kernel_columns(columns);
+    let want = kernels::summarize_columns(&columns);
+    for row in BRIDGES {
+        let Some(f) = row.summarize_columns else {
+            continue;
+        };
+        match (f(&columns), &want) {
+            (Ok(got), Ok(want)) if same_summary(&got, want) => {}
+            (Err(got), Err(want)) if got.to_string() == want.to_string() => {}
+            (got, want) => {
+                return Err(format!(
+                    "{}: summarize.columns of {columns:?} = {got:?}, native {want:?}",
+                    row.module
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn summarize_records_shared_vectors() -> Result<(), String> {
+    let spec = spec::summarize_spec()?;
+    for v in &spec.kernel.vectors {
+        check_summarize_records(&kernel_records(&v.records))?;
+    }
+    // And each row against the vectors themselves, so the native kernel is not the only judge.
+    for row in BRIDGES {
+        if let Some(f) = row.summarize_objects {
+            spec::check_summarize_records(|records| {
+                f(&kernel_records(records))
+                    .map(summary_out)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(|e| format!("{}: summarize.objects: {e}", row.module))?;
+        }
+        if let Some(f) = row.summarize_protobuf {
+            spec::check_summarize_records(|records| {
+                f(&message(&kernel_records(records)))
+                    .map(summary_out)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(|e| format!("{}: summarize.protobuf: {e}", row.module))?;
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn summarize_columns_shared_vectors() -> Result<(), String> {
+    let spec = spec::summarize_spec()?;
+    for v in &spec.kernel.vectors {
+        check_summarize_columns(&spec::ColumnsIn::from_records(&v.records))?;
+    }
+    for v in &spec.column_vectors {
+        check_summarize_columns(&v.columns)?;
+    }
+    for row in BRIDGES {
+        let Some(f) = row.summarize_columns else {
+            continue;
+        };
+        spec::check_summarize_columns(|c| {
+            f(&kernel_columns(c)).map(summary_out).map_err(|e| {
+                // The native row's error is a KernelError, named as the spec names it;
+                // a C++ row's says only its message.
+                let kind = e.downcast_ref::<KernelError>().map(|k| format!("{k:?}"));
+                (kind, e.to_string())
+            })
+        })
+        .map_err(|e| format!("{}: {e}", row.module))?;
+    }
+    Ok(())
+}
+
+#[test]
+fn summarize_check_can_fail() {
+    // The checker itself must be able to say no.
+    let summary = |score_sum: f64, longest_name: &str| kernels::Summary {
+        count: 1,
+        score_sum,
+        max_id: 1,
+        longest_name: longest_name.into(),
+    };
+    assert!(!same_summary(&summary(0.0, "a"), &summary(-0.0, "a")));
+    assert!(!same_summary(&summary(1.0, "a"), &summary(1.0, "b")));
+    assert!(!same_summary(&summary(f64::NAN, "a"), &summary(1.0, "a")));
+    assert!(same_summary(
+        &summary(f64::NAN, "a"),
+        &summary(-f64::NAN, "a")
+    ));
+}
+
 /// Any f64 bit pattern, with the special values often enough to matter.
 fn any_f64() -> impl Strategy<Value = f64> {
     const SPECIAL: [f64; 10] = [
@@ -507,5 +814,92 @@ proptest! {
         // The native kernel itself: stops right at the failing call.
         prop_assert_eq!(seen.len(), fail_at.map_or(values.len(), |i| i + 1));
         prop_assert_eq!(result.is_err(), fail_at.is_some());
+    }
+}
+
+/// Text with what breaks naive string handling often enough to matter: NUL, and
+/// UTF-8 sequences of every length (1 to 4 bytes).
+fn any_text(max_len: usize) -> impl Strategy<Value = String> {
+    let char = prop_oneof![
+        4 => any::<char>(),
+        1 => Just('\0'),
+        1 => proptest::sample::select(&['a', 'é', '€', '😀'][..]),
+    ];
+    proptest::collection::vec(char, 0..max_len).prop_map(String::from_iter)
+}
+
+fn any_records(max_len: usize) -> impl Strategy<Value = Vec<spec::RecordIn>> {
+    let record = (any_i64(), any_text(12), any_f64())
+        .prop_map(|(id, name, score)| spec::RecordIn { id, name, score });
+    proptest::collection::vec(record, 0..max_len)
+}
+
+/// What the columns proptest does to valid columns, so that both kernel errors and
+/// every C++ row's error path are exercised against the native kernel.
+#[derive(Debug, Clone)]
+enum Damage {
+    None,
+    DropId,
+    ExtraScore,
+    MoveOffset(Index, i64),
+    SetByte(Index, u8),
+}
+
+fn any_damage() -> impl Strategy<Value = Damage> {
+    prop_oneof![
+        3 => Just(Damage::None),
+        1 => Just(Damage::DropId),
+        1 => Just(Damage::ExtraScore),
+        2 => (any::<Index>(), -3..=3i64).prop_map(|(i, by)| Damage::MoveOffset(i, by)),
+        // A random byte in a name: often invalid UTF-8, sometimes a new valid name.
+        3 => (any::<Index>(), any::<u8>()).prop_map(|(i, byte)| Damage::SetByte(i, byte)),
+    ]
+}
+
+fn damaged(records: &[spec::RecordIn], damage: &Damage) -> spec::ColumnsIn {
+    let mut c = spec::ColumnsIn::from_records(records);
+    match damage {
+        Damage::None => {}
+        Damage::DropId => {
+            c.ids.pop();
+        }
+        Damage::ExtraScore => c.scores.push(1.0),
+        Damage::MoveOffset(i, by) => {
+            let i = i.index(c.name_offsets.len());
+            c.name_offsets[i] += by;
+        }
+        Damage::SetByte(i, byte) => {
+            if !c.name_bytes.is_empty() {
+                let i = i.index(c.name_bytes.len());
+                c.name_bytes[i] = *byte;
+            }
+        }
+    }
+    c
+}
+
+proptest! {
+    // Holders through three bridges, each case under the holder lock.
+    #![proptest_config(config(256))]
+    #[test]
+    fn holder_matches_native(
+        text in prop_oneof![
+            any_text(40),
+            // Longer text, past any small-string buffer (C++'s SSO is 15 bytes).
+            any_text(5_000),
+        ],
+        appends in proptest::collection::vec(any_text(20), 0..4),
+    ) {
+        check_holder(&text, &appends).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
+    fn summarize_records_match_native(records in any_records(64)) {
+        check_summarize_records(&kernel_records(&records)).map_err(TestCaseError::fail)?;
+    }
+
+    #[test]
+    fn summarize_columns_match_native(records in any_records(64), damage in any_damage()) {
+        check_summarize_columns(&damaged(&records, &damage)).map_err(TestCaseError::fail)?;
     }
 }

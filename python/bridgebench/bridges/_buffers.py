@@ -39,7 +39,7 @@ def _view(
     try:
         view = memoryview(values)
     except TypeError:
-        raise TypeError(f"expected a {what} buffer, not {type(values).__name__}") from None
+        raise TypeError(f"expected a buffer of {what} data, not {type(values).__name__}") from None
     if view.format not in formats:
         raise TypeError(f"expected {what} data, got buffer format {view.format!r}")
     if view.ndim != 1:

@@ -3,15 +3,22 @@
 The extension `generated/_bb_cffi` is compiled from the real header by cffi_build.py, so
 signatures and status codes come from bb_c_abi.h, not from a hand copy, and cffi checks
 every conversion: an int beyond int64 is an OverflowError, a str for a double a TypeError.
+
+Objects and text (`holder`, `summarize`): the native holder is an opaque `BbHolder *` owned
+through `ffi.gc`; text crosses as (pointer, length) UTF-8; a Summary comes back as a
+`BbSummary` whose `longest_name` points into the caller's input, copied out before the
+input can go.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from bridgebench.bridges._buffers import float64_view
+from bridgebench.bridges._buffers import byte_view, float64_view, int64_view
 from bridgebench.bridges._callbacks import MapCall
+from bridgebench.bridges._records import Summary, record_list, utf8
 
 try:
     from bridgebench.bridges.generated._bb_cffi import ffi, lib
@@ -110,3 +117,108 @@ def scale_inplace(values: Any, factor: float) -> None:
     status = lib.bb_scale_inplace(array, len(array), factor)
     if status:
         raise _error(status)
+
+
+# The kernel's Holder is not thread-safe (append needs exclusive access), and API mode releases
+# the GIL around every call: two threads using one Holder would race inside Rust, and text()
+# could copy from memory an append just freed. One lock for all holders serializes the calls.
+_holder_lock = threading.Lock()
+
+
+class Holder:
+    """`Holder(text)`: owns a native holder through its opaque handle, freed exactly once."""
+
+    def __init__(self, text: str) -> None:
+        data = utf8(text, "text")  # TypeError, UnicodeEncodeError: before any holder exists
+        out = ffi.new("BbHolder **")
+        # bytes go to a `const uint8_t *` parameter as a pointer to their own buffer.
+        status = lib.bb_holder_new(data, len(data), out)
+        if status:
+            raise _error(status)
+        # cffi's finalizer: the cdata ffi.gc returns owns the handle, and cffi calls
+        # bb_holder_free on it exactly once, when that cdata dies with this Holder (refcount
+        # zero, or the garbage collector breaking a cycle through the Holder).
+        self._handle = ffi.gc(out[0], lib.bb_holder_free)
+
+    def text(self) -> str:
+        ptr, n = ffi.new("const uint8_t **"), ffi.new("size_t *")
+        with _holder_lock:
+            status = lib.bb_holder_text(self._handle, ptr, n)
+            if status:
+                raise _error(status)
+            # A borrowed view, valid until the next append: decode it inside the lock.
+            # str() decodes straight from the buffer; (NULL, 0) gives an empty buffer.
+            return str(ffi.buffer(ptr[0], n[0]), "utf-8")
+
+    def utf8_len(self) -> int:
+        n = ffi.new("size_t *")
+        with _holder_lock:
+            status = lib.bb_holder_utf8_len(self._handle, n)
+        if status:
+            raise _error(status)
+        return n[0]
+
+    def append(self, more: str) -> None:
+        data = utf8(more, "more")  # a failed encode never reaches the holder
+        with _holder_lock:
+            status = lib.bb_holder_append(self._handle, data, len(data))
+        if status:
+            raise _error(status)
+
+
+def live_holders() -> int:
+    n = ffi.new("int64_t *")
+    status = lib.bb_live_holders(n)
+    if status:
+        raise _error(status)
+    return n[0]
+
+
+def _summary(out: Any) -> Summary:
+    """The Python Summary of a `BbSummary *`; call it while the input it points into is alive."""
+    name = str(ffi.buffer(out.longest_name, out.longest_name_len), "utf-8")
+    return Summary(out.count, out.score_sum, out.max_id, name)
+
+
+def summarize_objects(records: list[tuple[int, str, float]]) -> Summary:
+    rows = record_list(records)
+    array = ffi.new("BbRecord[]", len(rows))
+    # ffi.from_buffer points a uint8_t[] at each encoded name without a copy and keeps the
+    # bytes alive while the cdata lives: `names` holds them until longest_name, which points
+    # into one of them, is decoded.
+    names = []
+    for i, (id_, name, score) in enumerate(rows):  # missing/extra fields: ValueError
+        data = ffi.from_buffer("uint8_t[]", utf8(name, "name"))
+        names.append(data)
+        # cffi converts each field: TypeError for a non-int id or a non-number score,
+        # OverflowError for an id beyond int64 or a score beyond float range.
+        array[i] = (id_, data, len(data), score)
+    out = ffi.new("BbSummary *")
+    status = lib.bb_summarize_records(array, len(array), out)
+    if status:
+        raise _error(status)
+    return _summary(out)
+
+
+def summarize_columns(ids: Any, scores: Any, name_offsets: Any, name_bytes: Any) -> Summary:
+    # The views check format, ndim and contiguity (TypeError/ValueError), which from_buffer
+    # ignores; from_buffer then points into each buffer, read-only ones included: no copy.
+    ids_c = ffi.from_buffer("int64_t[]", int64_view(ids))
+    scores_c = ffi.from_buffer("double[]", float64_view(scores))
+    offsets_c = ffi.from_buffer("int64_t[]", int64_view(name_offsets))
+    names_c = ffi.from_buffer("uint8_t[]", byte_view(name_bytes))
+    out = ffi.new("BbSummary *")
+    status = lib.bb_summarize_columns(
+        ids_c,
+        len(ids_c),
+        scores_c,
+        len(scores_c),
+        offsets_c,
+        len(offsets_c),
+        names_c,
+        len(names_c),
+        out,
+    )
+    if status:
+        raise _error(status)  # BAD_COLUMNS, INVALID_UTF8 (ValueError), MISALIGNED
+    return _summary(out)  # longest_name points into name_bytes, still alive here

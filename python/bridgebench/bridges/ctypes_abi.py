@@ -5,6 +5,11 @@ and converts arguments as `argtypes` say. That is also its weakness: ctypes cann
 C header, so every signature and status code below is written out again by hand, and it
 converts an out-of-range int to int64 by silently keeping the low 64 bits (declared in
 benches/bridges.toml; deliberately not patched over here).
+
+Objects and text (`holder`, `summarize`): a native object is an opaque handle (`c_void_p`)
+inside a Python class whose finalizer frees it; text crosses as (pointer, length) UTF-8,
+never as a NUL-terminated string; a Summary comes back as a `BbSummary` struct whose
+`longest_name` points into the caller's input, copied out before that input can go.
 """
 
 from __future__ import annotations
@@ -12,24 +17,29 @@ from __future__ import annotations
 import ctypes
 import enum
 import os
+import threading
 from collections.abc import Callable
 from ctypes import (
     CFUNCTYPE,
     POINTER,
+    Structure,
     byref,
+    c_char,
     c_char_p,
     c_double,
     c_int,
     c_int32,
     c_int64,
     c_size_t,
+    c_void_p,
     py_object,
 )
 from pathlib import Path
 from typing import Any
 
-from bridgebench.bridges._buffers import float64_view
+from bridgebench.bridges._buffers import byte_view, float64_view, int64_view
 from bridgebench.bridges._callbacks import MapCall
+from bridgebench.bridges._records import Summary, record_list, utf8
 
 _ROOT = Path(__file__).resolve().parents[3]
 _BUILD = "cargo build --locked --release --package c-abi"
@@ -54,6 +64,8 @@ class Status(enum.IntEnum):
     PANIC = 5
     DIVISION_BY_ZERO = 6
     CALLBACK_FAILED = 7
+    INVALID_UTF8 = 8  # -> ValueError, the default below
+    BAD_COLUMNS = 9  # -> ValueError
 
 
 _EXCEPTIONS: dict[int, type[Exception]] = {
@@ -82,6 +94,57 @@ _lib.bb_scale_inplace.restype = c_int
 _MapFn = CFUNCTYPE(c_int32, py_object, c_double, POINTER(c_double))
 _lib.bb_map_callback.argtypes = [POINTER(c_double), c_size_t, _MapFn, py_object, POINTER(c_double)]
 _lib.bb_map_callback.restype = c_int
+
+
+class BbRecord(Structure):
+    """`BbRecord` of the header, field for field (ctypes cannot check it against the header).
+    `name` is declared c_char_p, ABI-identical to the header's `const uint8_t *`, because
+    ctypes then takes a bytes object for it: a pointer to the bytes' own buffer."""
+
+    _fields_ = [("id", c_int64), ("name", c_char_p), ("name_len", c_size_t), ("score", c_double)]
+
+
+class BbSummary(Structure):
+    """`BbSummary` of the header. `longest_name` is c_void_p, not c_char_p: a c_char_p field
+    would be read as a NUL-terminated string, cutting names with NULs short."""
+
+    _fields_ = [
+        ("count", c_int64),
+        ("score_sum", c_double),
+        ("max_id", c_int64),
+        ("longest_name", c_void_p),
+        ("longest_name_len", c_size_t),
+    ]
+
+
+# `BbHolder *` is opaque: a c_void_p. The byte pointers of the header (`const uint8_t *`) are
+# c_char_p, so a bytes object passes as a pointer to its own buffer, with no copy.
+_lib.bb_holder_new.argtypes = [c_char_p, c_size_t, POINTER(c_void_p)]
+_lib.bb_holder_new.restype = c_int
+_lib.bb_holder_free.argtypes = [c_void_p]
+_lib.bb_holder_free.restype = None  # void: it cannot fail
+_lib.bb_holder_text.argtypes = [c_void_p, POINTER(c_void_p), POINTER(c_size_t)]
+_lib.bb_holder_text.restype = c_int
+_lib.bb_holder_utf8_len.argtypes = [c_void_p, POINTER(c_size_t)]
+_lib.bb_holder_utf8_len.restype = c_int
+_lib.bb_holder_append.argtypes = [c_void_p, c_char_p, c_size_t]
+_lib.bb_holder_append.restype = c_int
+_lib.bb_live_holders.argtypes = [POINTER(c_int64)]
+_lib.bb_live_holders.restype = c_int
+_lib.bb_summarize_records.argtypes = [POINTER(BbRecord), c_size_t, POINTER(BbSummary)]
+_lib.bb_summarize_records.restype = c_int
+_lib.bb_summarize_columns.argtypes = [
+    POINTER(c_int64),
+    c_size_t,
+    POINTER(c_double),
+    c_size_t,
+    POINTER(c_int64),
+    c_size_t,
+    c_char_p,
+    c_size_t,
+    POINTER(BbSummary),
+]
+_lib.bb_summarize_columns.restype = c_int
 # Not a kernel: the test hook that panics inside the ABI's guard (python/tests/test_c_abi_panic.py).
 _lib.bb_debug_panic.argtypes = []
 _lib.bb_debug_panic.restype = c_int
@@ -184,3 +247,127 @@ def scale_inplace(values: Any, factor: float) -> None:
         raise TypeError(str(exc)) from exc
     if status:
         raise _error(status)
+
+
+# The kernel's Holder is not thread-safe (append needs exclusive access), and CDLL releases the
+# GIL around every call: two threads using one Holder would race inside Rust, and text() could
+# copy from memory an append just freed. One lock for all holders serializes the calls (a lock
+# per Holder would add about a fifth to the cost of creating one, measured here).
+_holder_lock = threading.Lock()
+
+
+class Holder:
+    """`Holder(text)`: owns a native holder through its opaque handle, freed exactly once."""
+
+    # Why __del__ and not weakref.finalize: finalize is the stdlib's more robust hook, but its
+    # registry entry and weakref made creating a Holder about 70% slower here, and this cell
+    # times creation. __del__ is safe enough: CPython calls it at most once, also for a Holder
+    # in a reference cycle (PEP 442); the class-level `_handle = None` covers a constructor that
+    # failed (bb_holder_free(NULL) is a no-op); and `_free` is held by the class, so it is still
+    # there at interpreter shutdown, when module globals may already be gone.
+    _handle: c_void_p | None = None
+    _free = _lib.bb_holder_free
+
+    def __init__(self, text: str) -> None:
+        data = utf8(text, "text")  # TypeError, UnicodeEncodeError: before any holder exists
+        handle = c_void_p()
+        status = _lib.bb_holder_new(data, len(data), byref(handle))
+        if status:
+            raise _error(status)
+        self._handle = handle
+
+    def __del__(self) -> None:
+        # Taking the handle first makes a second call (an explicit __del__()) a no-op.
+        handle, self._handle = self._handle, None
+        self._free(handle)
+
+    def text(self) -> str:
+        ptr, n = c_void_p(), c_size_t()
+        with _holder_lock:
+            status = _lib.bb_holder_text(self._handle, byref(ptr), byref(n))
+            if status:
+                raise _error(status)
+            # A borrowed view, valid until the next append: copy it out inside the lock.
+            # (An empty text is (NULL, 0), which string_at reads as b''.)
+            data = ctypes.string_at(ptr, n.value)
+        return data.decode()
+
+    def utf8_len(self) -> int:
+        n = c_size_t()
+        with _holder_lock:
+            status = _lib.bb_holder_utf8_len(self._handle, byref(n))
+        if status:
+            raise _error(status)
+        return n.value
+
+    def append(self, more: str) -> None:
+        data = utf8(more, "more")  # a failed encode never reaches the holder
+        with _holder_lock:
+            status = _lib.bb_holder_append(self._handle, data, len(data))
+        if status:
+            raise _error(status)
+
+
+def live_holders() -> int:
+    n = c_int64()
+    status = _lib.bb_live_holders(byref(n))
+    if status:
+        raise _error(status)
+    return n.value
+
+
+def _summary(out: BbSummary) -> Summary:
+    """The Python Summary of a `BbSummary`; call it while the input it points into is alive."""
+    name = ctypes.string_at(out.longest_name, out.longest_name_len).decode()
+    return Summary(out.count, out.score_sum, out.max_id, name)
+
+
+def summarize_objects(records: list[tuple[int, str, float]]) -> Summary:
+    rows = record_list(records)
+    array = (BbRecord * len(rows))()
+    # The encoded names must outlive the call (and the decoding of longest_name, which points
+    # into one of them): `names` holds them until this function returns.
+    names = []
+    for i, (id_, name, score) in enumerate(rows):  # missing/extra fields: ValueError
+        data = utf8(name, "name")
+        names.append(data)
+        # The field setters convert: TypeError for a non-int id or a non-number score,
+        # OverflowError for a score beyond float range; an id beyond int64 silently keeps
+        # its low 64 bits (declared in benches/bridges.toml).
+        array[i] = BbRecord(id_, data, len(data), score)
+    out = BbSummary()
+    status = _lib.bb_summarize_records(array, len(array), byref(out))
+    if status:
+        raise _error(status)
+    return _summary(out)
+
+
+def _c_array(view: memoryview[Any], ctype: Any) -> ctypes.Array[Any]:
+    """A ctypes array over the buffer's memory, or over a copy of a read-only buffer:
+    from_buffer refuses read-only memory, and ctypes has no other way into it."""
+    array_type = ctype * (view.nbytes // ctypes.sizeof(ctype))
+    return array_type.from_buffer_copy(view) if view.readonly else array_type.from_buffer(view)
+
+
+def summarize_columns(ids: Any, scores: Any, name_offsets: Any, name_bytes: Any) -> Summary:
+    # The views check format, ndim and contiguity (TypeError/ValueError): from_buffer does not.
+    id_view, score_view = int64_view(ids), float64_view(scores)
+    offset_view, byte_buffer = int64_view(name_offsets), byte_view(name_bytes)
+    # bytes, the usual name_bytes, is passed to the c_char_p parameter as a pointer to its own
+    # buffer; any other bytes-like goes through _c_array like the numeric columns.
+    names = name_bytes if type(name_bytes) is bytes else _c_array(byte_buffer, c_char)
+    out = BbSummary()
+    status = _lib.bb_summarize_columns(
+        _c_array(id_view, c_int64),
+        len(id_view),
+        _c_array(score_view, c_double),
+        len(score_view),
+        _c_array(offset_view, c_int64),
+        len(offset_view),
+        names,
+        len(byte_buffer),
+        byref(out),
+    )
+    if status:
+        raise _error(status)  # BAD_COLUMNS, INVALID_UTF8 (ValueError), MISALIGNED
+    return _summary(out)  # longest_name points into `names`, still alive here

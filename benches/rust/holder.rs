@@ -1,0 +1,76 @@
+//! Criterion benches of the `holder` cells, for every row of the Rust-side table.
+//!
+//! Names are stable, because a later step reads criterion's estimates from them:
+//!   group = the cell ("holder.create", "holder.text"),
+//!   id    = "<bridge>/<n>", the bridge's key in `rust_side::BRIDGES` and the
+//!           text's length in bytes
+//!   -> target/criterion/holder.create/<bridge>/<n>/new/estimates.json
+//! Throughput is in bytes of text, so criterion also reports bytes per second.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+
+mod common;
+
+/// `[bench] sizes` and `pattern` of benches/kernels/holder.toml (keep in step; the
+/// `spec` crate does not read that table).
+const SIZES: [usize; 3] = [1, 1_000, 1_000_000];
+const PATTERN: &str = "bridgebench ";
+
+/// `n` bytes of the pattern, repeated and cut, as the Python harness builds them.
+/// ASCII, so every cut is on a character boundary.
+fn text(n: usize) -> String {
+    PATTERN.repeat(n / PATTERN.len() + 1)[..n].to_owned()
+}
+
+/// Builds a holder and drops it: construction, the copy of the text, and destruction
+/// (a Rust `Drop`, a C++ destructor through cxx, or an explicit free over the C ABI).
+/// Every row also boxes its holder (the table's `Box<dyn HolderObject>`): one more
+/// allocation, the same for each.
+fn holder_create(c: &mut Criterion) {
+    let mut group = c.benchmark_group("holder.create");
+    for n in SIZES {
+        let text = text(n);
+        group.throughput(Throughput::Bytes(n as u64));
+        for bridge in rust_side::BRIDGES {
+            let Some(cells) = bridge.holder else { continue };
+            let new = black_box(cells.new); // same indirect call for every bridge
+            let made = new(&text).and_then(|h| Ok(h.text()? == text));
+            assert!(made.unwrap_or(false), "{}: wrong holder", bridge.module);
+            group.bench_with_input(BenchmarkId::new(bridge.module, n), &text, |b, t| {
+                b.iter(|| new(black_box(t)))
+            });
+        }
+    }
+    group.finish();
+}
+
+/// Borrows the text of a holder. The Rust kernel hands out its `&str`; the C++ rows
+/// hand out bytes that Rust checks are UTF-8, so their cost grows with the length.
+fn holder_text(c: &mut Criterion) {
+    let mut group = c.benchmark_group("holder.text");
+    for n in SIZES {
+        let text = text(n);
+        group.throughput(Throughput::Bytes(n as u64));
+        for bridge in rust_side::BRIDGES {
+            let Some(cells) = bridge.holder else { continue };
+            let holder = match (cells.new)(&text) {
+                Ok(holder) if holder.text().is_ok_and(|t| t == text) => holder,
+                _ => panic!("{}: wrong holder", bridge.module),
+            };
+            // Through `&dyn HolderObject`: the same virtual call for every bridge.
+            let holder: &dyn rust_side::HolderObject = black_box(&*holder);
+            group.bench_function(BenchmarkId::new(bridge.module, n), |b| {
+                b.iter(|| holder.text().map(|t| black_box(t).len()))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = holder_create, holder_text
+}
+criterion_main!(benches);

@@ -1,0 +1,39 @@
+"""What the bridges over the C ABI (ctypes, cffi) share for `holder` and `summarize`.
+
+The C ABI takes text as (pointer, length) UTF-8 and hands a Summary back as a plain C
+struct, so the Python checks and the Python-side Summary type are the same for both tools.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+# A frozen dataclass, not a NamedTuple: a NamedTuple field `count` would hide tuple.count.
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """`summarize`'s result, copied out of the C ABI's `BbSummary`."""
+
+    count: int
+    score_sum: float
+    max_id: int
+    longest_name: str
+
+
+def utf8(text: object, what: str) -> bytes:
+    """`text` as UTF-8 for the C ABI: TypeError unless it is a str, UnicodeEncodeError for a
+    str without a UTF-8 form (a lone surrogate). The length travels with the bytes, so
+    embedded NULs are kept."""
+    # Checked by hand: bytes would be copied as is by both tools, None passed as NULL.
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be str, not {type(text).__name__}")
+    return text.encode()
+
+
+def record_list(records: Any) -> list[Any] | tuple[Any, ...]:
+    """`records` itself if it is a list or a tuple, else TypeError (a str or a dict would
+    otherwise be iterated as records)."""
+    if not isinstance(records, list | tuple):
+        raise TypeError(f"records must be a list or tuple, not {type(records).__name__}")
+    return records
