@@ -1,7 +1,9 @@
-"""What the bridges over the C ABI (ctypes, cffi) share for `holder` and `summarize`.
+"""What the bridges written in Python (python, ctypes, cffi, protobuf) share for `holder`
+and `summarize`: the Summary type they return and the boundary's str and records checks.
 
-The C ABI takes text as (pointer, length) UTF-8 and hands a Summary back as a plain C
-struct, so the Python checks and the Python-side Summary type are the same for both tools.
+Each of them turns text into UTF-8 bytes with its length and copies a summary out of
+something (a C struct, a message, the reference's fold), so these checks and this type
+are the same for all of them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 # A frozen dataclass, not a NamedTuple: a NamedTuple field `count` would hide tuple.count.
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """`summarize`'s result, copied out of the C ABI's `BbSummary`."""
+    """`summarize`'s result, copied out of a C ABI's `BbSummary`, a message, or a fold."""
 
     count: int
     score_sum: float

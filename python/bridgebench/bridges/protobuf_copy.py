@@ -9,11 +9,11 @@ build time (the [build.protobuf] step).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import bb_protobuf
 
+from bridgebench.bridges._records import Summary, record_list
 from bridgebench.bridges.generated import bridgebench_pb2
 
 # protoc's Python output builds its classes at import time, invisible to a type checker.
@@ -84,22 +84,9 @@ def scale_list(values: list[float], factor: float) -> list[float]:
     return list(response.values)
 
 
-# Not a NamedTuple: its `count` field would shadow tuple.count.
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """summarize's answer, copied out of the SummarizeResponse."""
-
-    count: int
-    score_sum: float
-    max_id: int
-    longest_name: str
-
-
 def summarize_objects(records: list[tuple[int, str, float]]) -> Summary:
-    if not isinstance(records, list | tuple):
-        raise TypeError(f"records must be a list or tuple, not {type(records).__name__}")
     message = pb.Records()
-    for record in records:
+    for record in record_list(records):
         if not isinstance(record, list | tuple) or len(record) != 3:
             raise TypeError(f"a record is a tuple (id, name, score), not {record!r}")
         id_, name, score = record

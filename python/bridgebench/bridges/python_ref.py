@@ -9,13 +9,13 @@ from __future__ import annotations
 import threading
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 from bridgebench.bridges._buffers import byte_view, float64_view, int64_view
+from bridgebench.bridges._records import Summary, record_list, utf8
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -107,14 +107,6 @@ def scale_inplace(values: Any, factor: float) -> None:
         view[i] = view[i] * f
 
 
-def _utf8(text: Any, what: str) -> bytes:
-    # What every native bridge does on the way in: str only, encoded to UTF-8 (a lone
-    # surrogate has no UTF-8 form: UnicodeEncodeError, a ValueError).
-    if not isinstance(text, str):
-        raise TypeError(f"{what} must be str, not {type(text).__name__}")
-    return text.encode("utf-8")
-
-
 class Holder:
     """The reference holder: keeps the UTF-8 bytes, as the native holders do."""
 
@@ -122,7 +114,7 @@ class Holder:
     _lock = threading.Lock()  # += on a class attribute is not atomic across threads
 
     def __init__(self, text: str) -> None:
-        self._data = _utf8(text, "text")
+        self._data = utf8(text, "text")
         with Holder._lock:
             Holder._live += 1
 
@@ -139,19 +131,11 @@ class Holder:
         return len(self._data)
 
     def append(self, more: str) -> None:
-        self._data += _utf8(more, "more")
+        self._data += utf8(more, "more")
 
 
 def live_holders() -> int:
     return Holder._live
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    count: int
-    score_sum: float
-    max_id: int
-    longest_name: str
 
 
 def _int64(value: Any, what: str) -> int:
@@ -183,16 +167,14 @@ class _Summarizer:
 
 
 def summarize_objects(records: Any) -> Summary:
-    if not isinstance(records, list | tuple):
-        raise TypeError(f"records must be a list or tuple, not {type(records).__name__}")
     s = _Summarizer()
-    for record in records:
+    for record in record_list(records):
         if not isinstance(record, list | tuple):
             raise TypeError(f"a record must be a tuple, not {type(record).__name__}")
         if len(record) != 3:
             raise TypeError(f"a record has 3 fields (id, name, score), not {len(record)}")
         id_, name, score = record
-        s.add(_int64(id_, "id"), _utf8(name, "name"), _as_float(score, "score"))
+        s.add(_int64(id_, "id"), utf8(name, "name"), _as_float(score, "score"))
     return s.finish()
 
 
