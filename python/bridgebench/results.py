@@ -25,6 +25,8 @@ def _fmt_ns(ns: float) -> str:
         return f"{ns / 1e6:.2f} ms"
     if ns >= 1e3:
         return f"{ns / 1e3:.2f} µs"
+    if ns < 1:
+        return f"{ns:.3f} ns"  # per byte or element of large inputs: keep 3 decimals
     return f"{ns:.1f} ns" if ns < 100 else f"{ns:.0f} ns"
 
 
@@ -65,7 +67,7 @@ def _sequence_table(
     """ns per element of every cell of one sequence kernel (scale, map_callback), per size."""
     names = sorted(c.name for c in spec.cells().values() if c.kernel == kernel)
     sizes = sorted({c["size"] for c in cells if c["cell"] in names and c.get("size")})
-    unit = spec.kernels()[kernel]["bench"].get("unit", "element")
+    unit = spec.kernels()[kernel].get("bench", {}).get("unit", "element")
     lines = [
         "",
         f"## {kernel}: ns per {unit} (per call for n = 1)",
