@@ -66,11 +66,11 @@ def _sequence_table(
 ) -> list[str]:
     """ns per element of every cell of one sequence kernel (scale, map_callback), per size."""
     names = sorted(c.name for c in spec.cells().values() if c.kernel == kernel)
-    sizes = sorted({c["size"] for c in cells if c["cell"] in names and c.get("size")})
+    sizes = sorted({c["size"] for c in cells if c["cell"] in names and c.get("size") is not None})
     unit = spec.kernels()[kernel].get("bench", {}).get("unit", "element")
     lines = [
         "",
-        f"## {kernel}: ns per {unit} (per call for n = 1)",
+        f"## {kernel}: ns per {unit} (per call for n ≤ 1)",
         "",
         "| side | bridge | strategy | " + " | ".join(f"n = {n:,}" for n in sizes) + " |",
         "|---|---|---|" + "---:|" * len(sizes),
@@ -92,7 +92,7 @@ def _sequence_table(
                     elif rec["status"] != "ok":
                         row.append(status_text(rec))
                     else:
-                        row.append(_fmt_ns(rec["median_ns"] / n))
+                        row.append(_fmt_ns(rec["median_ns"] / max(n, 1)))
             lines.append("| " + " | ".join(row) + " |")
     return lines
 

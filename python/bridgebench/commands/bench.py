@@ -37,10 +37,11 @@ class Plan:
     processes: int
     samples: int  # per process and cell
     target_ms: float  # minimum length of one sample
+    quick: bool  # the kernels' quick_sizes instead of their full sweeps
 
 
-QUICK = Plan(processes=2, samples=4, target_ms=5)
-FULL = Plan(processes=5, samples=7, target_ms=20)
+QUICK = Plan(processes=2, samples=4, target_ms=5, quick=True)
+FULL = Plan(processes=5, samples=7, target_ms=20, quick=False)
 
 
 def _run_worker(
@@ -56,6 +57,7 @@ def _run_worker(
         str(plan.samples),
         "--target-ms",
         str(plan.target_ms),
+        *(["--quick"] if plan.quick else []),
     ]
     print(f"{label} {bridge.name}", end="", flush=True)
     proc = subprocess.Popen(
