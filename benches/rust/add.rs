@@ -10,14 +10,17 @@ use std::hint::black_box;
 mod common;
 
 fn add(c: &mut Criterion) {
+    // `[bench] args` of benches/kernels/add.toml, as the Python harness times them.
+    let (x, y) = common::int_pair("add");
     let mut group = c.benchmark_group("add");
     for bridge in rust_side::BRIDGES {
         let Some(add) = bridge.add else { continue };
+        assert_eq!(add(x, y).ok(), x.checked_add(y), "{}", bridge.module);
         // Every bridge is called through an opaque fn pointer, so each pays the
         // same indirect call and none is inlined into the loop.
         let add = black_box(add);
         group.bench_function(bridge.module, |b| {
-            b.iter(|| add(black_box(5), black_box(3)))
+            b.iter(|| add(black_box(x), black_box(y)))
         });
     }
     group.finish();

@@ -9,24 +9,27 @@ use std::hint::black_box;
 
 mod common;
 
-/// The timed arguments: `[bench] args` of benches/kernels/checked_div.toml (keep in step;
-/// the `spec` crate does not read that table). The success path, as the harness times it.
-const A: i64 = 1_000_000_007;
-const B: i64 = 97;
-
 fn checked_div(c: &mut Criterion) {
+    // `[bench] args` of benches/kernels/checked_div.toml: the success path, as the
+    // Python harness times it.
+    let (x, y) = common::int_pair("checked_div");
     let mut group = c.benchmark_group("checked_div");
     for bridge in rust_side::BRIDGES {
         let Some(checked_div) = bridge.checked_div else {
             continue;
         };
         // Time the answer, not an error path: check it once before timing.
-        assert_eq!(checked_div(A, B).ok(), Some(A / B), "{}", bridge.module);
+        assert_eq!(
+            checked_div(x, y).ok(),
+            x.checked_div(y),
+            "{}",
+            bridge.module
+        );
         // Every bridge is called through an opaque fn pointer, so each pays the
         // same indirect call and none is inlined into the loop.
         let checked_div = black_box(checked_div);
         group.bench_function(bridge.module, |b| {
-            b.iter(|| checked_div(black_box(A), black_box(B)))
+            b.iter(|| checked_div(black_box(x), black_box(y)))
         });
     }
     group.finish();

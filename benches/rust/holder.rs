@@ -5,6 +5,8 @@
 //!   id    = "<bridge>/<n>", the bridge's key in `rust_side::BRIDGES` and the
 //!           text's length in bytes
 //!   -> target/criterion/holder.create/<bridge>/<n>/new/estimates.json
+//! Sizes and text: `[bench] sizes` (or `quick_sizes`) and `pattern` of
+//! benches/kernels/holder.toml.
 //! Throughput is in bytes of text, so criterion also reports bytes per second.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -12,15 +14,14 @@ use std::hint::black_box;
 
 mod common;
 
-/// `[bench] sizes` and `pattern` of benches/kernels/holder.toml (keep in step; the
-/// `spec` crate does not read that table).
-const SIZES: [usize; 3] = [1, 1_000, 1_000_000];
-const PATTERN: &str = "bridgebench ";
-
-/// `n` bytes of the pattern, repeated and cut, as the Python harness builds them.
-/// ASCII, so every cut is on a character boundary.
-fn text(n: usize) -> String {
-    PATTERN.repeat(n / PATTERN.len() + 1)[..n].to_owned()
+/// `n` bytes of `[bench] pattern`, repeated and cut, as the Python harness builds them.
+/// The spec's pattern is ASCII, so every cut is on a character boundary.
+fn text(pattern: &str, n: usize) -> String {
+    assert!(
+        pattern.is_ascii() && !pattern.is_empty(),
+        "holder.toml: pattern must be ASCII"
+    );
+    pattern.repeat(n / pattern.len() + 1)[..n].to_owned()
 }
 
 /// Builds a holder and drops it: construction, the copy of the text, and destruction
@@ -29,8 +30,9 @@ fn text(n: usize) -> String {
 /// allocation, the same for each.
 fn holder_create(c: &mut Criterion) {
     let mut group = c.benchmark_group("holder.create");
-    for n in SIZES {
-        let text = text(n);
+    let pattern = common::string("holder", "pattern");
+    for n in common::sizes("holder") {
+        let text = text(&pattern, n);
         group.throughput(Throughput::Bytes(n as u64));
         for bridge in rust_side::BRIDGES {
             let Some(cells) = bridge.holder else { continue };
@@ -49,8 +51,9 @@ fn holder_create(c: &mut Criterion) {
 /// hand out bytes that Rust checks are UTF-8, so their cost grows with the length.
 fn holder_text(c: &mut Criterion) {
     let mut group = c.benchmark_group("holder.text");
-    for n in SIZES {
-        let text = text(n);
+    let pattern = common::string("holder", "pattern");
+    for n in common::sizes("holder") {
+        let text = text(&pattern, n);
         group.throughput(Throughput::Bytes(n as u64));
         for bridge in rust_side::BRIDGES {
             let Some(cells) = bridge.holder else { continue };

@@ -4,16 +4,13 @@
 //!   group "map_callback", id = "<bridge>/<n>", the bridge's key in
 //!   `rust_side::BRIDGES` and the number of elements
 //!   -> target/criterion/map_callback/<bridge>/<n>/new/estimates.json
+//! Sizes: `[bench] sizes` (or `quick_sizes`) of benches/kernels/map_callback.toml.
 //! Throughput is in elements (= callback calls), so criterion also reports calls per second.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
 mod common;
-
-/// `[bench] sizes` of benches/kernels/map_callback.toml (keep in step; the `spec`
-/// crate does not read that table).
-const SIZES: [usize; 3] = [1, 1_000, 100_000];
 
 /// Normal, finite floats, as in scale.rs.
 fn input(n: usize) -> Vec<f64> {
@@ -22,7 +19,7 @@ fn input(n: usize) -> Vec<f64> {
 
 fn map_callback(c: &mut Criterion) {
     let mut group = c.benchmark_group("map_callback");
-    for n in SIZES {
+    for n in common::sizes("map_callback") {
         let values = input(n);
         group.throughput(Throughput::Elements(n as u64));
         for bridge in rust_side::BRIDGES {

@@ -5,15 +5,13 @@
 //!   id    = "<bridge>/<n>", the bridge's key in `rust_side::BRIDGES` and the
 //!           number of elements
 //!   -> target/criterion/scale.buffer/<bridge>/<n>/new/estimates.json
+//! Sizes: `[bench] sizes` (or `quick_sizes`) of benches/kernels/scale.toml.
 //! Throughput is in elements, so criterion also reports elements per second.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
 mod common;
-
-/// One element shows the per-call overhead; 10^3 and 10^6 the per-element cost.
-const SIZES: [usize; 3] = [1, 1_000, 1_000_000];
 
 /// Normal, finite floats: no subnormal inputs, which are slow on some CPUs. (The Python
 /// harness uses seeded normal values; for normal numbers a multiply costs the same.)
@@ -23,7 +21,7 @@ fn input(n: usize) -> Vec<f64> {
 
 fn scale_buffer(c: &mut Criterion) {
     let mut group = c.benchmark_group("scale.buffer");
-    for n in SIZES {
+    for n in common::sizes("scale") {
         let values = input(n);
         group.throughput(Throughput::Elements(n as u64));
         for bridge in rust_side::BRIDGES {
@@ -42,7 +40,7 @@ fn scale_buffer(c: &mut Criterion) {
 
 fn scale_inplace(c: &mut Criterion) {
     let mut group = c.benchmark_group("scale.inplace");
-    for n in SIZES {
+    for n in common::sizes("scale") {
         group.throughput(Throughput::Elements(n as u64));
         for bridge in rust_side::BRIDGES {
             let Some(scale_inplace) = bridge.scale_inplace else {

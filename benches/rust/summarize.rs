@@ -5,6 +5,7 @@
 //!   id    = "<bridge>/<n>", the bridge's key in `rust_side::BRIDGES` and the
 //!           number of records
 //!   -> target/criterion/summarize.objects/<bridge>/<n>/new/estimates.json
+//! Sizes: `[bench] sizes` (or `quick_sizes`) of benches/kernels/summarize.toml.
 //! Throughput is in elements (records), so criterion also reports records per second.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -12,10 +13,6 @@ use prost::Message;
 use std::hint::black_box;
 
 mod common;
-
-/// `[bench] sizes` of benches/kernels/summarize.toml (keep in step; the `spec` crate
-/// does not read that table).
-const SIZES: [usize; 3] = [1, 1_000, 100_000];
 
 /// n records as the spec's [bench] describes them: id = i, name = "name-<i>". The
 /// Python harness draws scores from a seeded standard normal; these are normal
@@ -72,7 +69,7 @@ fn check(bridge: &str, got: Result<kernels::Summary, rust_side::Error>, want: &k
 /// Converting them to the bridge's own record type is part of the timed call.
 fn summarize_objects(c: &mut Criterion) {
     let mut group = c.benchmark_group("summarize.objects");
-    for n in SIZES {
+    for n in common::sizes("summarize") {
         let records = records(n);
         let want = kernels::summarize(&records);
         group.throughput(Throughput::Elements(n as u64));
@@ -93,7 +90,7 @@ fn summarize_objects(c: &mut Criterion) {
 /// The records already in columns, built once outside the timed call.
 fn summarize_columns(c: &mut Criterion) {
     let mut group = c.benchmark_group("summarize.columns");
-    for n in SIZES {
+    for n in common::sizes("summarize") {
         let records = records(n);
         let want = kernels::summarize(&records);
         let columns = OwnedColumns::new(&records);
@@ -116,7 +113,7 @@ fn summarize_columns(c: &mut Criterion) {
 /// outside the timed call: the cell times decoding it and summarizing.
 fn summarize_protobuf(c: &mut Criterion) {
     let mut group = c.benchmark_group("summarize.protobuf");
-    for n in SIZES {
+    for n in common::sizes("summarize") {
         let records = records(n);
         let want = kernels::summarize(&records);
         let message = proto::Records {

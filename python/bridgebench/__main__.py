@@ -1,21 +1,31 @@
-"""`python -m bridgebench <command>` — the Python side's command line."""
+"""`python -m bridgebench <command>` — the Python side's command line (one module per
+command under bridgebench/commands, each with `add_arguments(parser)` and `run(args)`)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from types import ModuleType
 
-from bridgebench.commands import bench
+from bridgebench.commands import bench, compare, merge, timeit_check
+
+COMMANDS: dict[str, tuple[ModuleType, str]] = {
+    "bench": (bench, "measure every cell, write results"),
+    "merge": (merge, "merge results files from several jobs or machines"),
+    "compare": (compare, "Markdown table of what changed between two results files"),
+    "timeit-check": (timeit_check, "each bridge's add(): harness vs python -m timeit"),
+}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bridgebench")
     sub = parser.add_subparsers(dest="command", required=True)
-    bench.add_arguments(sub.add_parser("bench", help="measure every cell, write results"))
-    args = parser.parse_args()
-    if args.command == "bench":
-        return bench.run(args)
-    return 2
+    for name, (module, text) in COMMANDS.items():
+        module.add_arguments(sub.add_parser(name, help=text, description=module.__doc__))
+    args = parser.parse_args(argv)
+    module, _ = COMMANDS[args.command]
+    result: int = module.run(args)
+    return result
 
 
 if __name__ == "__main__":

@@ -1,21 +1,37 @@
-"""The results file (one JSON schema for every figure) and its Markdown table."""
+"""The results file (one JSON schema for every figure) and its Markdown tables.
+
+Tables are built from column lists (`Column`): a new figure per cell (memory,
+instructions) is one more `Column` in `SCALAR_COLUMNS` or one more table function.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bridgebench import spec
+from bridgebench import schema, spec, stats
 
-SCHEMA = "bridgebench.results/1"
+SCHEMA = schema.VERSION
+
+Record = dict[str, Any]
+StatusText = Callable[[Record], str]
+
+FLAG_MARK = "†"  # after a figure whose cell has spread flags (see the legend)
 
 
 def write(results: dict[str, Any], folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     json_path, md_path = folder / "results.json", folder / "results.md"
-    json_path.write_text(json.dumps(results, indent=1) + "\n")
+    json_path.write_text(json.dumps(results, indent=1) + "\n")  # first: figures are never lost
+    errors = schema.validate(results)
+    if errors:
+        raise ValueError(
+            f"{json_path} does not match {schema.VERSION} (python/bridgebench/schema.py): "
+            + "; ".join(errors[:10])
+        )
     md_path.write_text(markdown(results))
     return json_path, md_path
 
@@ -25,80 +41,204 @@ def _fmt_ns(ns: float) -> str:
         return f"{ns / 1e6:.2f} ms"
     if ns >= 1e3:
         return f"{ns / 1e3:.2f} µs"
+    if 0 < ns < 0.001:
+        return f"{ns:.1e} ns"  # e.g. a borrowed string's cost per byte of 10^6 bytes
     if ns < 1:
         return f"{ns:.3f} ns"  # per byte or element of large inputs: keep 3 decimals
     return f"{ns:.1f} ns" if ns < 100 else f"{ns:.0f} ns"
 
 
-def _scalar_table(
-    cell: str, cells: list[dict[str, Any]], status_text: Callable[[dict[str, Any]], str]
-) -> list[str]:
+def _fmt_n(n: int) -> str:
+    return f"{n:,}" if n < 10**7 else f"{n:.1e}"
+
+
+def _fmt_range(pair: list[float] | None) -> str:
+    return f"{_fmt_ns(pair[0])} – {_fmt_ns(pair[1])}" if pair else ""
+
+
+def _marked(rec: Record, text: str) -> str:
+    return text + (f" {FLAG_MARK}" if rec.get("flags") else "")
+
+
+def reference_cells() -> dict[str, str]:
+    """Cell -> the reference bridge's cell its crossover is computed against: the same
+    cell, or the kernel's `objects` strategy where the reference lacks the cell (the
+    reference has no protobuf decoder: summarize.protobuf is compared with
+    summarize.objects, what a Python caller would write instead)."""
+    have = set(spec.reference().cells)
+    out: dict[str, str] = {}
+    for name, cell in spec.cells().items():
+        objects = [c.name for c in spec.cells().values() if c.kernel == cell.kernel]
+        objects = [c for c in objects if spec.cells()[c].strategy == "objects" and c in have]
+        if name in have:
+            out[name] = name
+        elif objects:
+            out[name] = objects[0]
+    return out
+
+
+def cost_models(cells: list[Record]) -> list[Record]:
+    """The cost model of every swept (bridge, cell), with crossovers against pure Python."""
+    units = {
+        name: spec.kernels()[c.kernel].get("bench", {}).get("unit", "element")
+        for name, c in spec.cells().items()
+    }
+    return stats.model_records(
+        cells,
+        reference_bridge=spec.reference().name,
+        reference_cells=reference_cells(),
+        units=units,
+    )
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a per-cell table: `value(rec, peers)`, peers being the records of
+    the same cell on the same side (for ratios)."""
+
+    header: str
+    value: Callable[[Record, list[Record]], str]
+    numeric: bool = True
+
+
+def _ratio(rec: Record, peers: list[Record]) -> str:
+    fastest = min(p["median_ns"] for p in peers)
+    return f"{rec['median_ns'] / fastest:.2f}" if fastest > 0 else ""
+
+
+SCALAR_COLUMNS = [
+    Column("ns/call (median)", lambda r, _: _fmt_ns(r["median_ns"])),
+    Column("95 % CI", lambda r, _: _fmt_range(r.get("ci95_ns"))),
+    Column("IQR", lambda r, _: _fmt_range(r.get("quartiles_ns"))),
+    Column("flags", lambda r, _: ", ".join(r.get("flags", [])), numeric=False),
+    Column("× fastest on its side", _ratio),
+]
+
+
+def _scalar_table(cell: str, cells: list[Record], status_text: StatusText) -> list[str]:
     """ns per call of one scalar cell (add, checked_div), both sides, fastest first."""
+    columns = SCALAR_COLUMNS
     lines = [
         "",
         f"## {cell}: ns per call",
         "",
-        "| side | bridge | ns/call | IQR | × fastest on its side |",
-        "|---|---|---:|---|---:|",
+        "| side | bridge | " + " | ".join(c.header for c in columns) + " |",
+        "|---|---|" + "".join("---:|" if c.numeric else "---|" for c in columns),
     ]
     recs = [c for c in cells if c["cell"] == cell]
     for side in ("python", "rust"):
         ok = [c for c in recs if c["side"] == side and c["status"] == "ok"]
-        fastest = min((c["median_ns"] for c in ok), default=1.0)
         for rec in sorted(
             (c for c in recs if c["side"] == side),
             key=lambda c: c.get("median_ns", float("inf")),
         ):
             if rec["status"] != "ok":
-                lines.append(f"| {side} | {rec['bridge']} | {status_text(rec)} | | |")
-                continue
-            spread = rec.get("quartiles_ns") or rec.get("ci95_ns")
-            iqr = f"{_fmt_ns(spread[0])} – {_fmt_ns(spread[1])}" if spread else ""
-            ratio = rec["median_ns"] / fastest if fastest else float("nan")
-            lines.append(
-                f"| {side} | {rec['bridge']} | {_fmt_ns(rec['median_ns'])} | {iqr} | {ratio:.2f} |"
-            )
+                row = [status_text(rec)] + [""] * (len(columns) - 1)
+            else:
+                row = [col.value(rec, ok) for col in columns]
+            lines.append(f"| {side} | {rec['bridge']} | " + " | ".join(row) + " |")
     return lines
 
 
-def _sequence_table(
-    kernel: str, cells: list[dict[str, Any]], status_text: Callable[[dict[str, Any]], str]
-) -> list[str]:
-    """ns per element of every cell of one sequence kernel (scale, map_callback), per size."""
-    names = sorted(c.name for c in spec.cells().values() if c.kernel == kernel)
+def _kernel_cells(kernel: str) -> list[str]:
+    return sorted(c.name for c in spec.cells().values() if c.kernel == kernel)
+
+
+def _unit(kernel: str) -> str:
+    return str(spec.kernels()[kernel].get("bench", {}).get("unit", "element"))
+
+
+def _rows(kernel: str, cells: list[Record]) -> list[tuple[spec.Bridge, str, list[Record]]]:
+    """(bridge, cell, its records) for every bridge and cell of a kernel that has records."""
+    out = []
+    for bridge in spec.bridges():
+        for cell in _kernel_cells(kernel):
+            recs = [c for c in cells if c["bridge"] == bridge.name and c["cell"] == cell]
+            if recs:
+                out.append((bridge, cell, recs))
+    return out
+
+
+def _sequence_table(kernel: str, cells: list[Record], status_text: StatusText) -> list[str]:
+    """Median ns per unit of every cell of one sequence kernel, per size (per call at 0)."""
+    names = _kernel_cells(kernel)
     sizes = sorted({c["size"] for c in cells if c["cell"] in names and c.get("size") is not None})
-    unit = spec.kernels()[kernel].get("bench", {}).get("unit", "element")
     lines = [
         "",
-        f"## {kernel}: ns per {unit} (per call for n ≤ 1)",
+        f"## {kernel}: ns per {_unit(kernel)} (median; per call at n = 0)",
         "",
         "| side | bridge | strategy | " + " | ".join(f"n = {n:,}" for n in sizes) + " |",
         "|---|---|---|" + "---:|" * len(sizes),
     ]
+    for bridge, cell, recs in _rows(kernel, cells):
+        row = [bridge.side, bridge.name, spec.cells()[cell].strategy]
+        if recs[0]["status"] != "ok" and recs[0].get("size") is None:
+            row += [status_text(recs[0])] + [""] * (len(sizes) - 1)
+        else:
+            by_size = {r.get("size"): r for r in recs}
+            for n in sizes:
+                rec = by_size.get(n)
+                if rec is None:
+                    row.append("")
+                elif rec["status"] != "ok":
+                    row.append(status_text(rec))
+                else:
+                    row.append(_marked(rec, _fmt_ns(rec["median_ns"] / max(n, 1))))
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def _crossover_text(model: Record, reference: str) -> str:
+    if model["bridge"] == reference:
+        return "(reference)"
+    if "crossover_n" not in model:
+        return ""  # Rust side, or no reference model for this cell
+    vs = ""
+    if model.get("reference_cell") != model["cell"]:
+        vs = f" (vs {spec.cells()[model['reference_cell']].strategy})"
+    start, below = model["crossover_n"], model.get("faster_below_n")
+    if start == 0:
+        return "always" + vs
+    if start is None:
+        return (f"only n < {_fmt_n(below)}" if below else "never") + vs
+    beyond = " (beyond the sweep)" if start > max(model["sizes"]) else ""
+    return f"n ≥ {_fmt_n(start)}{beyond}{vs}"
+
+
+def _model_table(kernel: str, models: list[Record]) -> list[str]:
+    """Fixed cost and cost per unit of every swept cell of a kernel, and where each
+    Python-side bridge starts beating pure Python."""
+    names = set(_kernel_cells(kernel))
+    reference = spec.reference().name
+    by_key = {(m["bridge"], m["cell"]): m for m in models if m["cell"] in names}
+    unit = _unit(kernel)
+    lines = [
+        "",
+        f"### {kernel}: cost model t(n) = fixed + n × per {unit}",
+        "",
+        f"| side | bridge | strategy | fixed | per {unit} | fit error (RMS, max) "
+        "| faster than pure Python |",
+        "|---|---|---|---:|---:|---:|---|",
+    ]
     for bridge in spec.bridges():
-        for cell in names:
-            recs = [c for c in cells if c["bridge"] == bridge.name and c["cell"] == cell]
-            if not recs:
+        for cell in sorted(names):
+            m = by_key.get((bridge.name, cell))
+            if m is None:
                 continue
-            row = [bridge.side, bridge.name, spec.cells()[cell].strategy]
-            if recs[0]["status"] != "ok" and recs[0].get("size") is None:
-                row += [status_text(recs[0])] + [""] * (len(sizes) - 1)
-            else:
-                by_size = {r.get("size"): r for r in recs}
-                for n in sizes:
-                    rec = by_size.get(n)
-                    if rec is None:
-                        row.append("")
-                    elif rec["status"] != "ok":
-                        row.append(status_text(rec))
-                    else:
-                        row.append(_fmt_ns(rec["median_ns"] / max(n, 1)))
-            lines.append("| " + " | ".join(row) + " |")
+            fit = f"{m['rms_rel_error']:.0%}, {m['max_rel_error']:.0%}"
+            lines.append(
+                f"| {bridge.side} | {bridge.name} | {spec.cells()[cell].strategy} "
+                f"| {_fmt_ns(m['fixed_ns'])} | {_fmt_ns(m['per_unit_ns'])} | {fit} "
+                f"| {_crossover_text(m, reference)} |"
+            )
     return lines
 
 
 def markdown(results: dict[str, Any]) -> str:
     cells = results["cells"]
+    models = results.get("models")
+    if models is None:
+        models = cost_models(cells)
     notes: list[str] = []
 
     def note(text: str) -> str:
@@ -106,7 +246,7 @@ def markdown(results: dict[str, Any]) -> str:
             notes.append(text)
         return f"[{notes.index(text) + 1}]"
 
-    def status_text(rec: dict[str, Any]) -> str:
+    def status_text(rec: Record) -> str:
         if rec["status"] == "n/a":
             return "n/a " + note(f"{rec['bridge']} {rec['cell']}: {rec['reason']}")
         return "error " + note(f"{rec['bridge']} {rec['cell']}: {rec['error']}")
@@ -119,7 +259,10 @@ def markdown(results: dict[str, Any]) -> str:
         + (" (dirty)" if env["git_dirty"] else ""),
         f"on {env['cpu']} ({env['cores']} cores), {env['os']}, Python {env['python']}.",
         "Medians; Python side from the bridgebench harness (loop overhead subtracted),",
-        "Rust side from criterion.",
+        "Rust side from criterion. 95 % CI: of the median (bootstrap; criterion's own on the",
+        f"Rust side). Flags, and {FLAG_MARK} after a figure: `wide-spread` = IQR above"
+        f" {stats.WIDE_SPREAD_IQR:.1%} of the median, `wide-ci` = CI wider than"
+        f" ±{stats.WIDE_CI / 2:.0%} (python/bridgebench/stats.py).",
     ]
     scalar_cells = [c for c in spec.cells().values() if c.strategy == "scalar"]
     for scalar in scalar_cells:
@@ -127,6 +270,7 @@ def markdown(results: dict[str, Any]) -> str:
     sequence_kernels = sorted({c.kernel for c in spec.cells().values() if c.strategy != "scalar"})
     for kernel in sequence_kernels:
         lines += _sequence_table(kernel, cells, status_text)
+        lines += _model_table(kernel, models)
     if notes:
         lines += ["", "### Notes", ""] + [f"{i + 1}. {text}" for i, text in enumerate(notes)]
     lines += ["", "## Tools", ""] + [f"- {name}: {v}" for name, v in env["tools"].items()]

@@ -1,4 +1,5 @@
-"""The results table renders every registered cell of every kernel, n/a cells with reasons."""
+"""The results tables render every registered cell of every kernel, n/a cells with reasons,
+the statistics of each cell, and a cost model per swept cell."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ def _synthetic() -> dict[str, Any]:
     for bridge in spec.bridges():
         for name in bridge.cells:
             scalar = spec.cells()[name].strategy == "scalar"
-            for size in [None] if scalar else [1, 1000]:
+            # Pure Python: 500 ns a call + 100 ns an element; every other bridge 2000 + 10 n,
+            # so each one beats it from n = 17 (2000 + 10 n < 500 + 100 n <=> n > 16.7).
+            fixed, per_unit = (500.0, 100.0) if bridge.name == "python" else (2000.0, 10.0)
+            for size in [None] if scalar else [0, 1, 1000]:
+                median = fixed + per_unit * (size or 0)
                 cells.append(
                     {
                         "side": bridge.side,
@@ -20,8 +25,10 @@ def _synthetic() -> dict[str, Any]:
                         "cell": name,
                         "size": size,
                         "status": "ok",
-                        "median_ns": 123.0 * (size or 1),
-                        "quartiles_ns": [100.0, 150.0],
+                        "median_ns": median,
+                        "quartiles_ns": [median * 0.8, median * 1.2],
+                        "ci95_ns": [median * 0.9, median * 1.1],
+                        "flags": ["wide-spread", "wide-ci"] if bridge.name == "ctypes" else [],
                     }
                 )
         for name, reason in bridge.na.items():
@@ -59,3 +66,46 @@ def test_every_kernel_and_every_na_reason_is_in_the_table() -> None:
 def test_small_per_element_figures_keep_their_digits() -> None:
     assert results._fmt_ns(0.042) == "0.042 ns"
     assert results._fmt_ns(42.0) == "42.0 ns"
+
+
+def test_scalar_tables_show_median_ci_and_flags() -> None:
+    text = results.markdown(_synthetic())
+    add = text.split("## add: ns per call")[1].split("\n## ")[0]
+    assert "95 % CI" in add
+    ctypes_row = next(line for line in add.splitlines() if "| ctypes |" in line)
+    assert "wide-spread, wide-ci" in ctypes_row
+    assert "1.80 µs – 2.20 µs" in ctypes_row  # the CI of a 2000 ns median
+
+
+def test_sequence_tables_show_n0_per_call_and_a_cost_model_per_kernel() -> None:
+    text = results.markdown(_synthetic())
+    for kernel, data in spec.kernels().items():
+        if "sizes" not in data.get("bench", {}):
+            continue
+        table = text.split(f"## {kernel}: ns per")[1].split("\n## ")[0]
+        assert "n = 0" in table
+        pybind = next(line for line in table.splitlines() if "| pybind11 |" in line)
+        assert "| 2.00 µs |" in pybind, "n = 0 shows the cost per call"
+        assert f"### {kernel}: cost model" in table
+        model_rows = table.split("cost model")[1].splitlines()
+        nanobind = next(line for line in model_rows if "| nanobind |" in line)
+        assert "| 2.00 µs | 10.0 ns |" in nanobind, "fixed and per-unit cost of the fit"
+        assert "n ≥ 17" in nanobind, "crossover against pure Python"
+        ctypes = next(line for line in table.splitlines() if "| ctypes |" in line)
+        assert results.FLAG_MARK in ctypes, "a flagged figure carries the mark"
+
+
+def test_crossover_text() -> None:
+    base = {"bridge": "b", "cell": "scale.list", "reference_cell": "scale.list", "sizes": [1, 10]}
+    assert results._crossover_text({**base, "crossover_n": 0}, "python") == "always"
+    assert results._crossover_text({**base, "crossover_n": None}, "python") == "never"
+    assert results._crossover_text({**base, "crossover_n": 5}, "python") == "n ≥ 5"
+    beyond = results._crossover_text({**base, "crossover_n": 50}, "python")
+    assert beyond == "n ≥ 50 (beyond the sweep)"
+    below = {**base, "crossover_n": None, "faster_below_n": 9}
+    assert results._crossover_text(below, "python") == "only n < 9"
+    protobuf = {**base, "cell": "summarize.protobuf", "reference_cell": "summarize.objects"}
+    assert (
+        results._crossover_text({**protobuf, "crossover_n": 0}, "python") == "always (vs objects)"
+    )
+    assert results._crossover_text({**base, "bridge": "python"}, "python") == "(reference)"

@@ -23,7 +23,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut cargo = Command::new("cargo");
     cargo.args(["bench", "--locked", "--package", "rust-side", "--"]);
     if quick {
-        cargo.arg("--quick");
+        // benches/rust/common.rs: the kernels' quick_sizes and shorter criterion windows.
+        cargo.env("BRIDGEBENCH_QUICK", "1");
     }
     util::run("cargo bench (Rust-side bridges)", &mut cargo)?;
 

@@ -88,7 +88,24 @@ pub fn run(env: &Env) -> Result<(), String> {
         std::fs::write(&stamp, hash.to_string())
             .map_err(|e| format!("{}: {e}", stamp.display()))?;
     }
-    Ok(())
+    build_measure_hooks()
+}
+
+/// libmeasure_hooks.so (allocation counter + callgrind requests) for the count runs
+/// (python/bridgebench/harness/counts.py, docs/COUNTS.md). Not a bridge, so not in the
+/// registry; cargo itself makes this a no-op when nothing changed.
+fn build_measure_hooks() -> Result<(), String> {
+    step("build `measure-hooks` (target/release/libmeasure_hooks.so, for count runs)");
+    util::run(
+        "cargo build --package measure-hooks",
+        std::process::Command::new("cargo").args([
+            "build",
+            "--locked",
+            "--release",
+            "--package",
+            "measure-hooks",
+        ]),
+    )
 }
 
 fn display(bridges: &[&str]) -> String {

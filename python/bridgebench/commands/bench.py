@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import time
@@ -18,7 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bridgebench import criterion, environment, results, spec
+from bridgebench import criterion, environment, results, spec, stats
+from bridgebench.harness import counts
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,8 +40,12 @@ class Plan:
     quick: bool  # the kernels' quick_sizes instead of their full sweeps
 
 
+# FULL: 5 processes x 5 samples = 25 pooled samples per cell (the issue asks >= 20). One
+# process per bridge over the full sweeps took 17-24 s here (63 cells and sizes, 20 ms
+# samples, 2 busy cores), so 10 bridges x 5 processes is about 15 min of Python-side time.
+# QUICK is a smoke run: quick_sizes, 2 x 4 samples of 5 ms, about 1.5 min for 10 bridges.
 QUICK = Plan(processes=2, samples=4, target_ms=5, quick=True)
-FULL = Plan(processes=5, samples=7, target_ms=20, quick=False)
+FULL = Plan(processes=5, samples=5, target_ms=20, quick=False)
 
 
 def _run_worker(
@@ -86,7 +90,8 @@ def _run_worker(
 
 
 def _pool(bridge: spec.Bridge, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Pool the samples of every process per (cell, size)."""
+    """Pool the samples of every process per (cell, size), then summarize them: median,
+    quartiles and IQR, a 95 % bootstrap CI of the median, spread flags (bridgebench.stats)."""
     pooled: dict[tuple[str, int | None], dict[str, Any]] = {}
     for rec in runs:
         key = (rec["cell"], rec["size"])
@@ -109,10 +114,45 @@ def _pool(bridge: spec.Bridge, runs: list[dict[str, Any]]) -> list[dict[str, Any
         cell["samples_ns"] += rec["samples_ns"]
         cell["loop_overhead_ns"].append(rec["loop_overhead_ns"])
     for cell in pooled.values():
-        q = statistics.quantiles(cell["samples_ns"], n=4, method="inclusive")
-        cell["median_ns"] = statistics.median(cell["samples_ns"])
-        cell["quartiles_ns"] = [q[0], q[2]]
+        cell.update(stats.summarize(cell["samples_ns"]))
     return list(pooled.values())
+
+
+# Count runs (harness/counts.py), merged into the timing records of the same (cell, size).
+# Quick runs count one size per sequence cell, the one the CI gate compares.
+COUNT_KINDS = {"allocs": "alloc_loops", "instructions": "instruction_loops"}
+QUICK_COUNT_SIZES = (1000,)
+
+
+def _counts(bridges: list[spec.Bridge], quick: bool) -> tuple[dict[Any, dict[str, Any]], list[str]]:
+    """Allocation and instruction counts of every cell, keyed by (bridge, cell, size)."""
+    counted: dict[Any, dict[str, Any]] = {}
+    errors: list[str] = []
+    clock = time.monotonic()
+    for i, bridge in enumerate(bridges, 1):
+        for kind, loops_field in COUNT_KINDS.items():
+            print(f"[counts {i}/{len(bridges)}] {bridge.name} {kind}", end="", flush=True)
+            try:
+                records = counts.run_counts(
+                    bridge.name,
+                    kind,
+                    quick,
+                    lambda _: print(".", end="", flush=True),
+                    sizes=QUICK_COUNT_SIZES if quick else None,
+                )
+            except counts.CountsError as exc:
+                errors.append(f"{bridge.name} {kind}: {exc}")
+                print(f" ERROR: {exc}", flush=True)
+                continue
+            print(flush=True)
+            for rec in records:
+                fields = {k: v for k, v in rec.items() if k not in ("cell", "size", "loops")}
+                fields[loops_field] = rec["loops"]
+                counted.setdefault((bridge.name, rec["cell"], rec["size"]), {}).update(fields)
+        elapsed = time.monotonic() - clock
+        left = elapsed / i * (len(bridges) - i)
+        print(f"    {elapsed:.0f} s so far, about {left:.0f} s left", flush=True)
+    return counted, errors
 
 
 def run(args: argparse.Namespace) -> int:
@@ -163,8 +203,13 @@ def run(args: argparse.Namespace) -> int:
             }
             for cell, reason in bridge.na.items()
         ]
+    print("\n==> counts: allocations (interposed malloc) and instructions (callgrind)", flush=True)
+    counted, count_errors = _counts(bridges, args.quick)
+    for rec in cells:
+        rec.update(counted.pop((rec["bridge"], rec["cell"], rec["size"]), {}))
+    count_errors += [f"{b} {c} n={n}: counted but has no timing record" for b, c, n in counted]
     if args.criterion:
-        folded = criterion.read(args.criterion)
+        folded = criterion.read(args.criterion, quick=args.quick)
         cells += folded
         for bridge in (b for b in spec.bridges() if b.side == "rust"):
             have = {r["cell"] for r in folded if r["bridge"] == bridge.name}
@@ -191,11 +236,16 @@ def run(args: argparse.Namespace) -> int:
         },
         "environment": environment.describe(),
         "cells": cells,
+        "models": results.cost_models(cells),
     }
     folder = args.out / (started.strftime("%Y%m%d-%H%M%S") + ("-quick" if args.quick else ""))
     json_path, md_path = results.write(data, folder)
     print(f"\nresults: {json_path.resolve()}\n  table: {md_path.resolve()}")
     failed = [c for c in cells if c["status"] == "error"]
+    for error in count_errors:
+        print(f"counts failed: {error}", file=sys.stderr)
+    if count_errors:
+        return 1
     if failed:
         print(f"{len(failed)} cells failed; see the notes in {md_path}", file=sys.stderr)
         return 1

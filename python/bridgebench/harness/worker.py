@@ -16,9 +16,13 @@ from bridgebench.harness.cases import cases, sizes
 from bridgebench.harness.timing import measure
 
 
-def run(bridge: spec.Bridge, samples: int, target_ns: int, quick: bool) -> None:
+def run(
+    bridge: spec.Bridge, samples: int, target_ns: int, quick: bool, only: list[str] | None = None
+) -> None:
     module = bridge.import_module()
     for cell_name in bridge.cells:
+        if only and cell_name not in only:
+            continue
         cell = spec.cells()[cell_name]
         for size, fn, args, check in cases(module, cell, sizes(cell, quick=quick)):
             timing = measure(fn, args, samples=samples, target_ns=target_ns, check=check)
@@ -40,9 +44,11 @@ def main() -> None:
     parser.add_argument("--samples", type=int, required=True)
     parser.add_argument("--target-ms", type=float, required=True, help="minimum sample length")
     parser.add_argument("--quick", action="store_true", help="the kernels' quick_sizes only")
+    parser.add_argument("--cell", action="append", help="only these cells (repeatable)")
     args = parser.parse_args()
     try:
-        run(spec.bridge(args.bridge), args.samples, int(args.target_ms * 1e6), args.quick)
+        bridge = spec.bridge(args.bridge)
+        run(bridge, args.samples, int(args.target_ms * 1e6), args.quick, args.cell)
     except Exception as exc:  # reported to the parent as this bridge's error
         print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), flush=True)
         sys.exit(1)

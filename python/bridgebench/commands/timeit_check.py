@@ -1,0 +1,166 @@
+"""`python -m bridgebench timeit-check [--bridge B ...]`: the harness's `add` figure of each
+Python-side bridge against an independent `python -m timeit` of the same call, side by side.
+
+Per bridge and round (rounds interleave the bridges, as the bench does, and every
+measurement is a fresh process, so each side draws several memory layouts):
+  1. the harness worker, restricted to the `add` cell, with the full plan's samples and
+     sample length: ns per call with the empty loop's cost already subtracted;
+  2. `python -m timeit -v -v -r 7 -s "from <module> import add" "add(5, 3)"` (the spec's
+     [bench] args), letting timeit calibrate its loop count: the 7 per-loop times;
+  3. `python -m timeit -v -v -r 7 -n <that loop count> "pass"`: the empty loop under the
+     same settings, because the harness subtracts its empty loop and timeit does not.
+timeit's own convention is to report the best of its repeats; to compare like with like
+(the harness quotes medians) this check takes the median of the pooled per-loop times of
+`add` minus the median of the pooled per-loop times of `pass`. timeit's statement runs in
+a function with `add` a local, the same shape as the harness's loop.
+
+Exit status 1 if any bridge's ratio harness/timeit is outside 1 ± tolerance (15 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from bridgebench import spec
+from bridgebench.commands.bench import FULL
+
+CELL = "add"
+TOLERANCE = 0.15
+REPEAT = 7
+_UNITS = {"nsec": 1.0, "usec": 1e3, "msec": 1e6, "sec": 1e9}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--bridge", action="append", help="only these bridges (repeatable)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=FULL.processes,
+        help="processes per bridge and side (default: the full bench's, %(default)s): one"
+        " process's memory layout can move add() by 30 %%, so one of each is not enough",
+    )
+    parser.add_argument("--tolerance", type=float, default=TOLERANCE, help="allowed |ratio − 1|")
+
+
+@dataclass
+class Figures:
+    harness_ns: list[float] = field(default_factory=list)  # per call, overhead subtracted
+    timeit_ns: list[float] = field(default_factory=list)  # per loop of `add(5, 3)`
+    empty_ns: list[float] = field(default_factory=list)  # per loop of `pass`
+    loops: list[int] = field(default_factory=list)  # timeit's calibrated loop counts
+
+
+def parse_timeit(output: str) -> tuple[int, list[float]]:
+    """Loop count and per-loop ns of each repeat from `python -m timeit -v -v` output."""
+    raw = re.search(r"^raw times: (.+)$", output, re.MULTILINE)
+    loops = re.search(r"^(\d+) loops?, best of", output, re.MULTILINE)
+    if raw is None or loops is None:
+        raise ValueError(f"unexpected timeit output:\n{output}")
+    number = int(loops.group(1))
+    times = []
+    for item in raw.group(1).split(","):
+        value, unit = item.split()
+        times.append(float(value) * _UNITS[unit] / number)
+    return number, times
+
+
+def _timeit(setup: str, stmt: str, number: int | None = None) -> tuple[int, list[float]]:
+    argv = [sys.executable, "-m", "timeit", "-v", "-v", "-r", str(REPEAT)]
+    argv += ["-n", str(number)] if number else []
+    argv += ["-s", setup, stmt] if setup else [stmt]
+    out = subprocess.run(
+        argv, capture_output=True, text=True, cwd=spec.ROOT, env=spec.child_env(), check=False
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{out.stderr.strip()[-1000:]}")
+    return parse_timeit(out.stdout)
+
+
+def _harness(bridge: spec.Bridge) -> list[float]:
+    """One worker process measuring the add cell only: its samples (ns per call)."""
+    argv = [sys.executable, "-m", "bridgebench.harness.worker", bridge.name, "--cell", CELL]
+    argv += ["--samples", str(FULL.samples), "--target-ms", str(FULL.target_ms)]
+    out = subprocess.run(
+        argv, capture_output=True, text=True, cwd=spec.ROOT, env=spec.child_env(), check=False
+    )
+    records: list[dict[str, Any]] = [json.loads(line) for line in out.stdout.splitlines()]
+    errors = [r["error"] for r in records if "error" in r]
+    if out.returncode != 0 or errors or not records:
+        raise RuntimeError(f"worker for {bridge.name}: {errors or out.stderr.strip()[-1000:]}")
+    record = records[0]
+    samples = record.get("samples_ns") or [record["median_ns"]]
+    return [float(s) for s in samples]
+
+
+def statement() -> str:
+    """The call both sides time: the spec's [bench] args, e.g. `add(5, 3)`."""
+    cell = spec.cells()[CELL]
+    a, b = spec.kernels()[cell.kernel]["bench"]["args"]
+    return f"{cell.function}({a!r}, {b!r})"
+
+
+def measure(bridges: list[spec.Bridge], rounds: int) -> dict[str, Figures]:
+    stmt = statement()
+    setup = {b.name: f"from {b.module} import {spec.cells()[CELL].function}" for b in bridges}
+    figures = {b.name: Figures() for b in bridges}
+    for round_ in range(1, rounds + 1):
+        for i, bridge in enumerate(bridges, 1):
+            print(
+                f"[round {round_}/{rounds}, bridge {i}/{len(bridges)}] {bridge.name}",
+                file=sys.stderr,
+            )
+            fig = figures[bridge.name]
+            fig.harness_ns += _harness(bridge)
+            number, times = _timeit(setup[bridge.name], stmt)
+            fig.loops.append(number)
+            fig.timeit_ns += times
+            fig.empty_ns += _timeit("", "pass", number)[1]
+    return figures
+
+
+def table(figures: dict[str, Figures], tolerance: float) -> tuple[str, bool]:
+    """The Markdown table and whether every bridge is within tolerance."""
+    lines = [
+        f"`{statement()}`: the harness's median (its empty loop subtracted) against"
+        f" `python -m timeit -r {REPEAT}`: the median per-loop time minus the median",
+        "per-loop time of `pass` at the same loop count (timeit best: the fastest repeat).",
+        "",
+        "| bridge | harness ns | timeit ns (net) | timeit raw ns | empty loop ns | timeit best ns "
+        f"| harness/timeit | within {tolerance:.0%}? |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    all_ok = True
+    for name, fig in figures.items():
+        harness = statistics.median(fig.harness_ns)
+        raw, empty = statistics.median(fig.timeit_ns), statistics.median(fig.empty_ns)
+        net = raw - empty
+        ratio = harness / net if net > 0 else float("inf")
+        ok = abs(ratio - 1) <= tolerance
+        all_ok &= ok
+        best = min(fig.timeit_ns) - empty
+        lines.append(
+            f"| {name} | {harness:.1f} | {net:.1f} | {raw:.1f} | {empty:.1f} | {best:.1f} "
+            f"| {ratio:.3f} | {'yes' if ok else '**no**'} |"
+        )
+    return "\n".join(lines) + "\n", all_ok
+
+
+def run(args: argparse.Namespace) -> int:
+    bridges = [
+        b
+        for b in spec.python_bridges()
+        if CELL in b.cells and (not args.bridge or b.name in args.bridge)
+    ]
+    if not bridges:
+        print(f"timeit-check: no Python-side bridge with the {CELL} cell selected", file=sys.stderr)
+        return 2
+    text, ok = table(measure(bridges, args.rounds), args.tolerance)
+    sys.stdout.write(text)
+    return 0 if ok else 1

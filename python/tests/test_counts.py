@@ -1,0 +1,211 @@
+"""Allocation and instruction counts (harness/counts.py, crates/measure-hooks): exact,
+repeatable, and seeing what they must see. docs/COUNTS.md describes the method."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bridgebench import spec
+from bridgebench.harness import counts, hooks
+
+BRIDGES = ("python", "cpython-api")
+CELLS = ("add", "scale.list", "scale.inplace")
+SIZES = (1, 1000)
+
+
+@cache
+def _run(bridge: str, kind: str, attempt: int) -> tuple[dict[str, Any], ...]:
+    """One narrowed count run; `attempt` keeps two runs apart in the cache."""
+    del attempt
+    return tuple(counts.run_counts(bridge, kind, quick=True, cells=CELLS, sizes=SIZES))
+
+
+def _by_cell(records: tuple[dict[str, Any], ...]) -> dict[tuple[str, Any], dict[str, Any]]:
+    return {(r["cell"], r["size"]): r for r in records}
+
+
+# Not counts: the kernel's RSS figure, and live bytes between settled heaps (they wobble
+# by a few dozen bytes from run to run; the leak verdict allows for it).
+NOT_EXACT = {"peak_rss_bytes", "live_bytes_per_call", "live_growth"}
+
+
+def _exact(record: dict[str, Any]) -> dict[str, Any]:
+    # Without `setarch -R` (a container may forbid it) frees wobble too; allocations and
+    # bytes never do.
+    skip = NOT_EXACT if counts._no_aslr() else NOT_EXACT | {"frees_per_call"}
+    return {k: v for k, v in record.items() if k not in skip}
+
+
+# ---------------------------------------------------------------- the runners, end to end
+
+
+@pytest.mark.parametrize("kind", counts.KINDS)
+@pytest.mark.parametrize("bridge", BRIDGES)
+def test_counts_are_identical_across_runs(bridge: str, kind: str) -> None:
+    if kind == "instructions" and counts.shutil.which("valgrind") is None:
+        pytest.fail(
+            "valgrind is missing: instruction counts need the Debian package `valgrind` "
+            "(ci/system-packages.txt); install it with `sudo apt-get install valgrind`"
+        )
+    first, second = _run(bridge, kind, 1), _run(bridge, kind, 2)
+    want = [(c, n) for c in CELLS for n in ([None] if c == "add" else SIZES)]
+    assert [(r["cell"], r["size"]) for r in first] == want
+    assert [_exact(r) for r in first] == [_exact(r) for r in second]
+
+
+def test_instruction_counts_order_the_bridges() -> None:
+    ref = _by_cell(_run("python", "instructions", 1))
+    capi = _by_cell(_run("cpython-api", "instructions", 1))
+    # The hand-written C-API add is a few hundred instructions; the checked pure-Python
+    # add is several times that (both include the loop's own bytecode).
+    assert (
+        100 < capi["add", None]["instructions_per_call"] < ref["add", None]["instructions_per_call"]
+    )
+    # In place on a buffer: no per-element Python objects, so far below the list version.
+    assert capi["scale.inplace", 1000]["instructions_per_call"] < (
+        capi["scale.list", 1000]["instructions_per_call"] / 10
+    )
+
+
+def test_allocation_counts_see_the_known_allocations() -> None:
+    ref = _by_cell(_run("python", "allocs", 1))
+    capi = _by_cell(_run("cpython-api", "allocs", 1))
+    # The reference builds 1000 new floats and a list; CPython reuses up to 100 floats
+    # from its float free list (PyFloat_MAXFREELIST), which never reach malloc.
+    n = 1000
+    assert ref["scale.list", n]["allocs_per_call"] >= 0.9 * n
+    assert ref["scale.list", n]["bytes_per_call"] >= 0.9 * n * 24  # a float object: 24 bytes
+    # In place through the buffer protocol: a fixed number of allocations whatever the
+    # size (numpy's buffer export makes 2 per call: format and shape info), no copy.
+    assert (
+        capi["scale.inplace", 1]["allocs_per_call"] == capi["scale.inplace", n]["allocs_per_call"]
+    )
+    assert capi["scale.inplace", n]["allocs_per_call"] <= 2
+    assert capi["scale.inplace", n]["copy_factor"] < 0.1
+    # Small ints are cached: add(5, 3) through the C-API allocates nothing.
+    assert capi["add", None]["allocs_per_call"] == 0
+    for record in (*ref.values(), *capi.values()):
+        assert record["leak"] == "ok", record
+        # Every block made by a call is freed (one-off frees may fall in either loop).
+        assert abs(record["frees_per_call"] - record["allocs_per_call"]) <= (
+            0.01 * record["allocs_per_call"] + 0.5
+        )
+        assert record["tracemalloc_peak_bytes"] > 0
+        assert record["peak_rss_bytes"] > 10 * 2**20
+
+
+# ---------------------------------------------------------------- the allocator library
+
+
+def test_the_interposed_allocator_counts_every_entry_point() -> None:
+    """In a preloaded child: each malloc-family call through ctypes moves the counters by
+    exactly what it did (no PYTHONMALLOC=malloc: Python's own objects stay in pymalloc)."""
+    script = textwrap.dedent(
+        """
+        import ctypes
+        from bridgebench.harness import hooks
+        libc = ctypes.CDLL(None)
+        for name in ("malloc", "calloc", "realloc", "aligned_alloc", "memalign"):
+            getattr(libc, name).restype = ctypes.c_void_p
+        libc.realloc.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        libc.free.argtypes = [ctypes.c_void_p]
+        out = ctypes.c_void_p()
+        reader = hooks.CounterReader()
+        reader.before()
+        a = libc.malloc(100)
+        b = libc.calloc(10, 30)
+        a = libc.realloc(a, 5000)
+        c = libc.aligned_alloc(64, 640)
+        d = libc.memalign(4096, 10)
+        rc = libc.posix_memalign(ctypes.byref(out), 256, 1000)
+        for p in (a, b, c, d, out.value):
+            libc.free(p)
+        reader.after()
+        print(rc, reader.delta())
+        """
+    )
+    env = dict(spec.child_env(), LD_PRELOAD=str(hooks.library_path()))
+    env.pop("PYTHONMALLOC", None)
+    run = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    # ctypes' own bookkeeping may allocate too, so: at least what was asked for, and every
+    # block made here freed (live bytes back where they were).
+    rc, delta = run.stdout.split(" ", 1)
+    assert rc == "0"
+    fields = dict(
+        item.split("=")
+        for item in delta.strip().removeprefix("AllocCounters(").rstrip(")").split(", ")
+    )
+    assert int(fields["allocs"]) >= 5  # malloc, calloc, aligned_alloc, memalign, posix_memalign
+    assert int(fields["reallocs"]) >= 1
+    assert int(fields["frees"]) >= 5
+    assert int(fields["bytes"]) >= 100 + 300 + 5000 + 640 + 10 + 1000
+    assert int(fields["live_bytes"]) == 0
+
+
+def test_counters_refuse_to_read_without_the_preload() -> None:
+    if "measure_hooks" in os.environ.get("LD_PRELOAD", ""):
+        pytest.skip("this test process is itself preloaded")
+    with pytest.raises(RuntimeError, match="LD_PRELOAD"):
+        hooks.alloc_counters()
+
+
+# ---------------------------------------------------------------- definitions
+
+
+def test_leak_verdict() -> None:
+    n = (100, 200)
+    assert counts.leak_verdict((0, 0), n, (0, 0)) == "ok"
+    assert counts.leak_verdict((56, 56), n, (0, 0)) == "ok"  # a one-off, not per call
+    assert counts.leak_verdict((4800, 9600), n, (0, 0)) == "leak"  # 48 bytes every call
+    assert counts.leak_verdict((56, 112), (2, 4), (0, 0)) == "ok"  # a wobble, not a leak
+    assert counts.leak_verdict((2**24, 2**25), (2, 4), (0, 0)) == "leak"  # a lost 8 MB buffer
+    assert counts.leak_verdict((4800, 4850), n, (0, 0)) == "ok"  # grew once, then stopped
+    assert counts.leak_verdict((0, 0), n, (100, 200)) == "leak"  # holders never freed
+    assert counts.leak_verdict((0, 0), n, (1, 0)) == "ok"
+
+
+def test_payload_bytes_and_loop_lengths() -> None:
+    cells = spec.cells()
+    assert counts.payload_bytes(cells["add"], None) == 16
+    assert counts.payload_bytes(cells["scale.list"], 1000) == 8000
+    assert counts.payload_bytes(cells["map_callback"], 10) == 80
+    assert counts.payload_bytes(cells["holder.create"], 1000) == 1000
+    # records 0..9: 16 bytes of id and score each, names "name-0".."name-9" (6 bytes)
+    assert counts.payload_bytes(cells["summarize.objects"], 10) == 10 * (16 + 6)
+    for kind in counts.KINDS:
+        for size in (None, 0, 1, 10**3, 10**6):
+            n1, n2 = counts.loops(size, kind)
+            assert n2 == 2 * n1 and counts.MIN_LOOPS <= n1 <= counts.MAX_LOOPS
+    select = counts.Selection(quick=False)
+
+    def biggest(sizes: list[int | None]) -> int:
+        return max(n for n in sizes if n is not None)
+
+    assert biggest(counts.count_sizes(cells["scale.list"], "instructions", select)) == (
+        counts.INSTRUCTIONS_MAX_SIZE
+    )
+    assert biggest(counts.count_sizes(cells["scale.list"], "allocs", select)) == 10**6
+
+
+def test_callgrind_dumps_are_read_by_name(tmp_path: Path) -> None:
+    for i, (name, total) in enumerate([("bb-0-1000", 311514), ("bb-0-2000", 621514)], 1):
+        (tmp_path / f"callgrind.out.{i}").write_text(
+            f"version: 1\ndesc: Trigger: Client Request: {name}\nevents: Ir\n"
+            f"summary: {total}\nfn=x\n1 2\ntotals: {total + 7}\n"
+        )
+    (tmp_path / "callgrind.out").write_text("desc: Trigger: Program termination\nsummary: 0\n")
+    totals = counts._dump_totals(tmp_path, {}, set())
+    assert totals == {"bb-0-1000": 311514, "bb-0-2000": 621514}
+    raw = {"cell": "add", "size": None, "loops": [1000, 2000], "dumps": list(totals)}
+    assert counts._fold_instructions(raw, totals)["instructions_per_call"] == 310.0

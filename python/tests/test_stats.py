@@ -1,0 +1,226 @@
+"""bridgebench.stats on synthetic data with known answers, and the two places that use it:
+the pooling of worker samples (bench._pool) and the folding of criterion's estimates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from bridgebench import criterion, spec, stats
+from bridgebench.commands import bench
+
+SIZES = [0, 1, 10, 100, 1000, 10_000, 100_000, 1_000_000]
+
+
+def test_median_and_quartiles() -> None:
+    samples = [5.0, 1.0, 4.0, 2.0, 3.0]
+    assert stats.median(samples) == 3.0
+    assert stats.quartiles(samples) == (2.0, 4.0)
+    assert stats.median([1.0, 2.0, 3.0, 10.0]) == 2.5
+
+
+def test_bootstrap_ci_is_repeatable_and_covers_the_median() -> None:
+    rng = np.random.default_rng(1)
+    samples = list(100.0 + rng.standard_normal(400))
+    lo, hi = stats.bootstrap_ci(samples)
+    assert (lo, hi) == stats.bootstrap_ci(samples), "fixed seed: same samples, same CI"
+    assert lo <= stats.median(samples) <= hi
+    # The median of n normal samples has standard error 1.2533 / sqrt(n) = 0.0627 for
+    # n = 400: a 95 % interval about 2 * 1.96 * 0.0627 = 0.25 wide.
+    assert 0.15 < hi - lo < 0.35
+    assert stats.bootstrap_ci([7.0] * 10) == (7.0, 7.0)
+
+
+def test_spread_flags_follow_the_documented_rule() -> None:
+    assert stats.spread_flags(100.0, 95.0, 105.0, (98.0, 102.0)) == []
+    # IQR 20 % of the median (> 13.5 %), CI ±2 %.
+    assert stats.spread_flags(100.0, 90.0, 110.0, (98.0, 102.0)) == ["wide-spread"]
+    # IQR 10 %, but the CI spans 94..106 (±6 %, wider than ±5 %).
+    assert stats.spread_flags(100.0, 95.0, 105.0, (94.0, 106.0)) == ["wide-ci"]
+    assert stats.spread_flags(100.0, 80.0, 120.0, (90.0, 110.0)) == ["wide-spread", "wide-ci"]
+
+
+def test_summarize_gives_every_field() -> None:
+    summary = stats.summarize([10.0] * 19 + [30.0])
+    assert summary["median_ns"] == 10.0
+    assert summary["iqr_ns"] == 0.0
+    assert summary["flags"] == []  # one outlier moves neither the median nor the IQR
+    lo, hi = summary["ci95_ns"]
+    assert lo <= 10.0 <= hi
+
+
+def test_fit_recovers_an_exact_line() -> None:
+    model = stats.fit_cost_model(SIZES, [100.0 + 2.0 * n for n in SIZES])
+    assert model is not None
+    assert model.fixed_ns == pytest.approx(100.0, rel=1e-9)
+    assert model.per_unit_ns == pytest.approx(2.0, rel=1e-9)
+    assert model.rms_rel_error < 1e-9
+    assert model.sizes == tuple(SIZES)
+
+
+def test_fit_weighs_small_sizes_as_much_as_large_ones() -> None:
+    # 50 ns fixed, 0.5 ns per element, but 1 % slow at n = 10^6 (a cache effect). An
+    # unweighted fit would move its intercept by thousands of ns to absorb that 1 %.
+    times = [50.0 + 0.5 * n for n in SIZES]
+    times[-1] *= 1.01
+    model = stats.fit_cost_model(SIZES, times)
+    assert model is not None
+    assert model.fixed_ns == pytest.approx(50.0, rel=0.05)
+    assert model.per_unit_ns == pytest.approx(0.5, rel=0.02)
+    unweighted = np.polyfit(SIZES, times, 1)
+    assert abs(unweighted[1] - 50.0) > 50.0, "the test's data must defeat a plain fit"
+
+
+def test_fit_keeps_coefficients_non_negative() -> None:
+    # Superlinear: the best unconstrained line has a negative intercept.
+    sizes = [10, 100, 1000]
+    model = stats.fit_cost_model(sizes, [float(n) ** 1.2 for n in sizes])
+    assert model is not None
+    assert model.fixed_ns == 0.0
+    assert model.per_unit_ns > 0
+    assert model.max_rel_error > 0.1, "a poor fit must show in its quality"
+
+
+def test_fit_needs_two_sizes_with_time() -> None:
+    assert stats.fit_cost_model([1000], [5.0]) is None
+    assert stats.fit_cost_model([0, 1000], [5.0, 0.0]) is None  # nothing left at 1000
+
+
+def _line(fixed: float, per_unit: float) -> stats.CostModel:
+    return stats.CostModel(fixed, per_unit, 0.0, 0.0, tuple(SIZES))
+
+
+def test_crossover_of_two_lines() -> None:
+    python = _line(0.0, 8.0)
+    # 1000 + n < 8 n  <=>  n > 142.86
+    assert stats.crossover(_line(1000.0, 1.0), python) == stats.Crossover(from_n=143)
+    # Equal at exactly n = 100: strictly faster from 101.
+    assert stats.crossover(_line(1000.0, 10.0), _line(100.0, 19.0)).from_n == 101
+    assert stats.crossover(_line(0.0, 1.0), _line(10.0, 1.0)) == stats.Crossover(from_n=0)
+    assert stats.crossover(_line(10.0, 9.0), python) == stats.Crossover(from_n=None)
+    # Cheaper call, dearer element: faster while n < 90 / 2 = 45 only.
+    assert stats.crossover(_line(10.0, 10.0), _line(100.0, 8.0)) == stats.Crossover(
+        from_n=None, below_n=45
+    )
+
+
+def _rec(bridge: str, cell: str, size: int | None, median: float) -> dict[str, Any]:
+    side = "rust" if bridge == "rust" else "python"
+    return {
+        "side": side,
+        "bridge": bridge,
+        "cell": cell,
+        "size": size,
+        "status": "ok",
+        "median_ns": median,
+    }
+
+
+def test_model_records_compare_with_the_reference_or_its_fallback() -> None:
+    cells = [_rec("python", "k.objects", n, 1000.0 + 100.0 * n) for n in SIZES]
+    cells += [_rec("fast", "k.objects", n, 50.0 + 10.0 * n) for n in SIZES]
+    cells += [_rec("fast", "k.wire", n, 5000.0 + 1.0 * n) for n in SIZES]
+    cells += [_rec("rust", "k.objects", n, 5.0 + 1.0 * n) for n in SIZES]
+    cells += [_rec("fast", "add", None, 50.0)]  # scalar: no sweep, no model
+    models = stats.model_records(
+        cells,
+        reference_bridge="python",
+        reference_cells={"k.objects": "k.objects", "k.wire": "k.objects"},
+        units={"k.objects": "record", "k.wire": "record"},
+    )
+    by_key = {(m["bridge"], m["cell"]): m for m in models}
+    assert set(by_key) == {
+        ("python", "k.objects"),
+        ("fast", "k.objects"),
+        ("fast", "k.wire"),
+        ("rust", "k.objects"),
+    }
+    assert by_key[("fast", "k.objects")]["crossover_n"] == 0
+    # 5000 + n < 1000 + 100 n  <=>  n > 40.4
+    assert by_key[("fast", "k.wire")]["crossover_n"] == 41
+    assert by_key[("fast", "k.wire")]["reference_cell"] == "k.objects"
+    assert by_key[("fast", "k.wire")]["unit"] == "record"
+    assert "crossover_n" not in by_key[("rust", "k.objects")]  # the Rust side has no reference
+    assert "crossover_n" not in by_key[("python", "k.objects")]
+    json.dumps(models)  # JSON-ready
+
+
+def test_pool_gives_statistics_over_every_process() -> None:
+    bridge = spec.reference()
+    runs = [
+        {
+            "cell": "add",
+            "size": None,
+            "loops": 8,
+            "samples_ns": [100.0, 101.0, 99.0],
+            "loop_overhead_ns": 10.0,
+        }
+        for _ in range(2)
+    ] + [
+        {
+            "cell": "add",
+            "size": None,
+            "loops": 8,
+            "samples_ns": [200.0, 201.0, 199.0],
+            "loop_overhead_ns": 10.0,
+        }
+    ]
+    (cell,) = bench._pool(bridge, runs)
+    assert cell["processes"] == 3
+    assert len(cell["samples_ns"]) == 9
+    assert cell["median_ns"] == 101.0
+    assert cell["iqr_ns"] == pytest.approx(cell["quartiles_ns"][1] - cell["quartiles_ns"][0])
+    assert cell["ci95_ns"][0] <= 101.0 <= cell["ci95_ns"][1]
+    assert "wide-spread" in cell["flags"], "one process in another layout: a bimodal cell"
+
+
+def test_full_plan_pools_at_least_20_samples() -> None:
+    assert bench.FULL.processes * bench.FULL.samples >= 20
+    assert not bench.FULL.quick and bench.QUICK.quick
+
+
+def _criterion_bench(
+    root: Path, cell: str, bridge: str, size: int | None, per_iter: list[float]
+) -> None:
+    folder = root / cell / bridge / (str(size) if size is not None else "") / "new"
+    folder.mkdir(parents=True)
+    meta: dict[str, Any] = {
+        "group_id": cell,
+        "function_id": bridge,
+        "value_str": str(size) if size else None,
+    }
+    if size is not None:
+        meta["throughput"] = {"Elements": size}
+    (folder / "benchmark.json").write_text(json.dumps(meta))
+    med = float(np.median(per_iter))
+    ci = {"lower_bound": med * 0.99, "upper_bound": med * 1.01}
+    estimates = {"median": {"point_estimate": med, "confidence_interval": ci}}
+    (folder / "estimates.json").write_text(json.dumps(estimates))
+    iters = [float(i + 1) for i in range(len(per_iter))]
+    sample = {"iters": iters, "times": [t * i for t, i in zip(per_iter, iters, strict=True)]}
+    (folder / "sample.json").write_text(json.dumps(sample))
+
+
+def test_criterion_folds_its_ci_samples_and_only_this_modes_sizes(tmp_path: Path) -> None:
+    scale = spec.kernels()["scale"]["bench"]
+    quick_size = scale["quick_sizes"][0]
+    stale = next(n for n in scale["sizes"] if n not in scale["quick_sizes"])
+    _criterion_bench(tmp_path, "add", "rust", None, [10.0, 10.0, 11.0, 10.0, 30.0])
+    _criterion_bench(tmp_path, "scale.buffer", "rust", quick_size, [5.0, 5.0, 5.0, 5.0])
+    _criterion_bench(tmp_path, "scale.buffer", "rust", stale, [9.0, 9.0, 9.0, 9.0])
+
+    everything = criterion.read(tmp_path)
+    assert len(everything) == 3
+    quick = criterion.read(tmp_path, quick=True)
+    assert {r["size"] for r in quick} == {None, quick_size}, "stale full-mode size folded"
+
+    add = next(r for r in quick if r["cell"] == "add")
+    assert add["median_ns"] == 10.0
+    assert add["ci95_ns"] == [pytest.approx(9.9), pytest.approx(10.1)]
+    assert add["samples_ns"] == pytest.approx([10.0, 10.0, 11.0, 10.0, 30.0])
+    assert add["quartiles_ns"] == [10.0, 11.0]
+    assert add["flags"] == []
