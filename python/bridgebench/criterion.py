@@ -77,8 +77,9 @@ def read(criterion_dir: Path, *, quick: bool | None = None) -> list[dict[str, An
                 "iqr_ns": q3 - q1,
                 "samples_ns": samples,
                 "flags": stats.spread_flags(med, q1, q3, ci),
-                "throughput": meta.get("throughput"),
                 "source": "criterion",
             }
         )
+        if meta.get("throughput"):  # scalar cells have none
+            records[-1]["throughput"] = meta["throughput"]
     return records

@@ -112,7 +112,51 @@ SCALAR_COLUMNS = [
     Column("IQR", lambda r, _: _fmt_range(r.get("quartiles_ns"))),
     Column("flags", lambda r, _: ", ".join(r.get("flags", [])), numeric=False),
     Column("× fastest on its side", _ratio),
+    Column("instructions/call", lambda r, _: _fmt_count(r.get("instructions_per_call"))),
+    Column("allocs/call", lambda r, _: _fmt_count(r.get("allocs_per_call"))),
+    Column("bytes/call", lambda r, _: _fmt_count(r.get("bytes_per_call"))),
 ]
+
+# The size at which the counts table of a sequence kernel is shown: counted in quick and
+# full runs alike (results.json holds every counted size).
+COUNTS_TABLE_SIZE = 1000
+
+COUNT_COLUMNS = [
+    Column("instructions/call", lambda r, _: _fmt_count(r.get("instructions_per_call"))),
+    Column("allocs/call", lambda r, _: _fmt_count(r.get("allocs_per_call"))),
+    Column("bytes/call", lambda r, _: _fmt_count(r.get("bytes_per_call"))),
+    Column("copy factor", lambda r, _: _fmt_count(r.get("copy_factor"))),
+    Column("Python heap peak", lambda r, _: _fmt_count(r.get("tracemalloc_peak_bytes"))),
+    Column("leak", lambda r, _: str(r.get("leak", "")), numeric=False),
+]
+
+
+def _fmt_count(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if value >= 100 or value == int(value) else f"{value:.2f}"
+
+
+def _counts_table(kernel: str, cells: list[Record]) -> list[str]:
+    """Counts per call of every cell of a kernel at COUNTS_TABLE_SIZE (both kinds)."""
+    rows = []
+    for bridge, cell, recs in _rows(kernel, cells):
+        rec = next((r for r in recs if r.get("size") == COUNTS_TABLE_SIZE), None)
+        if rec is not None and ("allocs_per_call" in rec or "instructions_per_call" in rec):
+            values = [col.value(rec, []) for col in COUNT_COLUMNS]
+            rows.append(
+                f"| {bridge.name} | {spec.cells()[cell].strategy} | " + " | ".join(values) + " |"
+            )
+    if not rows:
+        return []
+    return [
+        "",
+        f"### {kernel}: counts per call at n = {COUNTS_TABLE_SIZE:,} (exact; docs/COUNTS.md)",
+        "",
+        "| bridge | strategy | " + " | ".join(c.header for c in COUNT_COLUMNS) + " |",
+        "|---|---|" + "".join("---:|" if c.numeric else "---|" for c in COUNT_COLUMNS),
+        *rows,
+    ]
 
 
 def _scalar_table(cell: str, cells: list[Record], status_text: StatusText) -> list[str]:
@@ -271,6 +315,7 @@ def markdown(results: dict[str, Any]) -> str:
     for kernel in sequence_kernels:
         lines += _sequence_table(kernel, cells, status_text)
         lines += _model_table(kernel, models)
+        lines += _counts_table(kernel, cells)
     if notes:
         lines += ["", "### Notes", ""] + [f"{i + 1}. {text}" for i, text in enumerate(notes)]
     lines += ["", "## Tools", ""] + [f"- {name}: {v}" for name, v in env["tools"].items()]

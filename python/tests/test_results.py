@@ -109,3 +109,22 @@ def test_crossover_text() -> None:
         results._crossover_text({**protobuf, "crossover_n": 0}, "python") == "always (vs objects)"
     )
     assert results._crossover_text({**base, "bridge": "python"}, "python") == "(reference)"
+
+
+def test_counts_appear_in_scalar_and_per_kernel_tables() -> None:
+    data = _synthetic()
+    for rec in data["cells"]:
+        if rec["status"] == "ok" and rec["size"] in (None, 1000):
+            rec.update(
+                instructions_per_call=4321.0,
+                allocs_per_call=3.0,
+                bytes_per_call=8192.0,
+                copy_factor=1.02,
+                leak="ok",
+            )
+    text = results.markdown(data)
+    assert "| 4,321 | 3 | 8,192 |" in text, "scalar tables: instructions, allocs, bytes"
+    sequence = {c.kernel for c in spec.cells().values() if c.strategy != "scalar"}
+    for kernel in sequence:
+        assert f"### {kernel}: counts per call at n = 1,000" in text
+    assert "| 1.02 |" in text, "copy factor"
