@@ -13,6 +13,7 @@ fn add(c: &mut Criterion) {
     // `[bench] args` of benches/kernels/add.toml, as the Python harness times them.
     let (x, y) = common::int_pair("add");
     let mut group = c.benchmark_group("add");
+    group.sampling_mode(common::SAMPLING);
     for bridge in rust_side::BRIDGES {
         let Some(add) = bridge.add else { continue };
         assert_eq!(add(x, y).ok(), x.checked_add(y), "{}", bridge.module);
@@ -20,7 +21,7 @@ fn add(c: &mut Criterion) {
         // same indirect call and none is inlined into the loop.
         let add = black_box(add);
         group.bench_function(bridge.module, |b| {
-            b.iter(|| add(black_box(x), black_box(y)))
+            common::steady_iter(b, || add(black_box(x), black_box(y)))
         });
     }
     group.finish();

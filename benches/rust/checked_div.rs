@@ -14,6 +14,7 @@ fn checked_div(c: &mut Criterion) {
     // Python harness times it.
     let (x, y) = common::int_pair("checked_div");
     let mut group = c.benchmark_group("checked_div");
+    group.sampling_mode(common::SAMPLING);
     for bridge in rust_side::BRIDGES {
         let Some(checked_div) = bridge.checked_div else {
             continue;
@@ -29,7 +30,7 @@ fn checked_div(c: &mut Criterion) {
         // same indirect call and none is inlined into the loop.
         let checked_div = black_box(checked_div);
         group.bench_function(bridge.module, |b| {
-            b.iter(|| checked_div(black_box(x), black_box(y)))
+            common::steady_iter(b, || checked_div(black_box(x), black_box(y)))
         });
     }
     group.finish();

@@ -30,6 +30,7 @@ fn text(pattern: &str, n: usize) -> String {
 /// allocation, the same for each.
 fn holder_create(c: &mut Criterion) {
     let mut group = c.benchmark_group("holder.create");
+    group.sampling_mode(common::SAMPLING);
     let pattern = common::string("holder", "pattern");
     for n in common::sizes("holder") {
         let text = text(&pattern, n);
@@ -40,7 +41,7 @@ fn holder_create(c: &mut Criterion) {
             let made = new(&text).and_then(|h| Ok(h.text()? == text));
             assert!(made.unwrap_or(false), "{}: wrong holder", bridge.module);
             group.bench_with_input(BenchmarkId::new(bridge.module, n), &text, |b, t| {
-                b.iter(|| new(black_box(t)))
+                common::steady_iter(b, || new(black_box(t)))
             });
         }
     }
@@ -51,6 +52,7 @@ fn holder_create(c: &mut Criterion) {
 /// hand out bytes that Rust checks are UTF-8, so their cost grows with the length.
 fn holder_text(c: &mut Criterion) {
     let mut group = c.benchmark_group("holder.text");
+    group.sampling_mode(common::SAMPLING);
     let pattern = common::string("holder", "pattern");
     for n in common::sizes("holder") {
         let text = text(&pattern, n);
@@ -64,7 +66,7 @@ fn holder_text(c: &mut Criterion) {
             // Through `&dyn HolderObject`: the same virtual call for every bridge.
             let holder: &dyn rust_side::HolderObject = black_box(&*holder);
             group.bench_function(BenchmarkId::new(bridge.module, n), |b| {
-                b.iter(|| holder.text().map(|t| black_box(t).len()))
+                common::steady_iter(b, || holder.text().map(|t| black_box(t).len()))
             });
         }
     }

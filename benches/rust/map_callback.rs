@@ -19,6 +19,7 @@ fn input(n: usize) -> Vec<f64> {
 
 fn map_callback(c: &mut Criterion) {
     let mut group = c.benchmark_group("map_callback");
+    group.sampling_mode(common::SAMPLING);
     for n in common::sizes("map_callback") {
         let values = input(n);
         group.throughput(Throughput::Elements(n as u64));
@@ -34,7 +35,9 @@ fn map_callback(c: &mut Criterion) {
             // The timed call includes allocating, and dropping, the new Vec; the
             // callback is a `&mut dyn FnMut` for every row, native included.
             group.bench_with_input(BenchmarkId::new(bridge.module, n), &values, |b, v| {
-                b.iter(|| map_callback(black_box(v), &mut |x| Ok(black_box(x) * 2.0)))
+                common::steady_iter(b, || {
+                    map_callback(black_box(v), &mut |x| Ok(black_box(x) * 2.0))
+                })
             });
         }
     }

@@ -21,6 +21,7 @@ fn input(n: usize) -> Vec<f64> {
 
 fn scale_buffer(c: &mut Criterion) {
     let mut group = c.benchmark_group("scale.buffer");
+    group.sampling_mode(common::SAMPLING);
     for n in common::sizes("scale") {
         let values = input(n);
         group.throughput(Throughput::Elements(n as u64));
@@ -31,7 +32,7 @@ fn scale_buffer(c: &mut Criterion) {
             let scale = black_box(scale); // same indirect call for every bridge
             // The timed call includes allocating, and dropping, the new Vec.
             group.bench_with_input(BenchmarkId::new(bridge.module, n), &values, |b, v| {
-                b.iter(|| scale(black_box(v), black_box(-1.0)))
+                common::steady_iter(b, || scale(black_box(v), black_box(-1.0)))
             });
         }
     }
@@ -40,6 +41,7 @@ fn scale_buffer(c: &mut Criterion) {
 
 fn scale_inplace(c: &mut Criterion) {
     let mut group = c.benchmark_group("scale.inplace");
+    group.sampling_mode(common::SAMPLING);
     for n in common::sizes("scale") {
         group.throughput(Throughput::Elements(n as u64));
         for bridge in rust_side::BRIDGES {
@@ -51,7 +53,7 @@ fn scale_inplace(c: &mut Criterion) {
             // Factor -1 is exact: however many times the same buffer is scaled,
             // its values never drift towards infinity or subnormals.
             group.bench_function(BenchmarkId::new(bridge.module, n), |b| {
-                b.iter(|| scale_inplace(black_box(&mut values), black_box(-1.0)))
+                common::steady_iter(b, || scale_inplace(black_box(&mut values), black_box(-1.0)))
             });
         }
     }

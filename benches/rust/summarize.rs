@@ -69,6 +69,7 @@ fn check(bridge: &str, got: Result<kernels::Summary, rust_side::Error>, want: &k
 /// Converting them to the bridge's own record type is part of the timed call.
 fn summarize_objects(c: &mut Criterion) {
     let mut group = c.benchmark_group("summarize.objects");
+    group.sampling_mode(common::SAMPLING);
     for n in common::sizes("summarize") {
         let records = records(n);
         let want = kernels::summarize(&records);
@@ -80,7 +81,7 @@ fn summarize_objects(c: &mut Criterion) {
             check(bridge.module, summarize(&records), &want);
             let summarize = black_box(summarize); // same indirect call for every bridge
             group.bench_with_input(BenchmarkId::new(bridge.module, n), &records, |b, r| {
-                b.iter(|| summarize(black_box(r)))
+                common::steady_iter(b, || summarize(black_box(r)))
             });
         }
     }
@@ -90,6 +91,7 @@ fn summarize_objects(c: &mut Criterion) {
 /// The records already in columns, built once outside the timed call.
 fn summarize_columns(c: &mut Criterion) {
     let mut group = c.benchmark_group("summarize.columns");
+    group.sampling_mode(common::SAMPLING);
     for n in common::sizes("summarize") {
         let records = records(n);
         let want = kernels::summarize(&records);
@@ -102,7 +104,7 @@ fn summarize_columns(c: &mut Criterion) {
             check(bridge.module, summarize(&columns.view()), &want);
             let summarize = black_box(summarize); // same indirect call for every bridge
             group.bench_with_input(BenchmarkId::new(bridge.module, n), &columns, |b, c| {
-                b.iter(|| summarize(&black_box(c).view()))
+                common::steady_iter(b, || summarize(&black_box(c).view()))
             });
         }
     }
@@ -113,6 +115,7 @@ fn summarize_columns(c: &mut Criterion) {
 /// outside the timed call: the cell times decoding it and summarizing.
 fn summarize_protobuf(c: &mut Criterion) {
     let mut group = c.benchmark_group("summarize.protobuf");
+    group.sampling_mode(common::SAMPLING);
     for n in common::sizes("summarize") {
         let records = records(n);
         let want = kernels::summarize(&records);
@@ -128,7 +131,7 @@ fn summarize_protobuf(c: &mut Criterion) {
             check(bridge.module, summarize(&message), &want);
             let summarize = black_box(summarize); // same indirect call for every bridge
             group.bench_with_input(BenchmarkId::new(bridge.module, n), &message, |b, m| {
-                b.iter(|| summarize(black_box(m)))
+                common::steady_iter(b, || summarize(black_box(m)))
             });
         }
     }

@@ -7,13 +7,24 @@ import argparse
 import sys
 from types import ModuleType
 
-from bridgebench.commands import bench, compare, merge, timeit_check
+from bridgebench.commands import (
+    bench,
+    compare,
+    gate,
+    gate_update,
+    merge,
+    report,
+    timeit_check,
+)
 
 COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "bench": (bench, "measure every cell, write results"),
     "merge": (merge, "merge results files from several jobs or machines"),
     "compare": (compare, "Markdown table of what changed between two results files"),
+    "report": (report, "HTML report (SVG plots) and Markdown summary of a results file"),
     "timeit-check": (timeit_check, "each bridge's add(): harness vs python -m timeit"),
+    "gate": (gate, "fail if a cell's instruction or allocation counts regressed"),
+    "gate-update": (gate_update, "measure the gate's counts and rewrite its baseline"),
 }
 
 

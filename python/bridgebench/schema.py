@@ -53,6 +53,8 @@ _CELL_PROPERTIES: dict[str, Any] = {
     "ci95_ns": _INTERVAL,
     "flags": {"type": "array", "items": {"type": "string"}},
     "samples_ns": {"type": "array", "items": {"type": "number"}},
+    # samples retried or dropped because the machine was in its slow state (canary.py)
+    "samples_rejected": {"type": "integer", "minimum": 0},
     "loops": _many({"type": "integer", "minimum": 1}),
     "processes": {"type": "integer", "minimum": 1},
     "loop_overhead_ns": _many({"type": "number"}),
@@ -117,6 +119,13 @@ _ENVIRONMENT = {
 
 _MODE = {"enum": ["quick", "full", "mixed"]}
 
+# What a bridge did with a bad input: the contract's exception (or accepted a valid one),
+# what its registry entry declares instead, or an undeclared wrong answer, crash or
+# other exception (bridgebench.outcome_matrix.judge).
+_OUTCOME_PATTERN = (
+    r"^(raised-as-contract|accepted-as-contract|silently-wrong|crashed|mismatch|declared: .+)$"
+)
+
 DOCUMENT: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://bridgebench.invalid/results-2.schema.json",
@@ -134,6 +143,7 @@ DOCUMENT: dict[str, Any] = {
         "sources": {"type": "array", "items": {"$ref": "#/$defs/source"}, "minItems": 1},
         "cells": {"type": "array", "items": {"$ref": "#/$defs/cell"}},
         "models": {"type": "array", "items": {"$ref": "#/$defs/model"}},
+        "outcomes": {"type": "array", "items": {"$ref": "#/$defs/outcome"}},
     },
     "additionalProperties": False,
     # A single run carries its environment; a merged file carries every source's.
@@ -171,6 +181,22 @@ DOCUMENT: dict[str, Any] = {
                 "label": {"type": "string", "minLength": 1},
                 "source_index": _COUNT,
             },
+        },
+        # A bad-input case run through one Python-side bridge (bridgebench.outcome_matrix)
+        "outcome": {
+            "type": "object",
+            "required": ["bridge", "kernel", "case", "cell", "outcome", "detail"],
+            "properties": {
+                "bridge": {"type": "string", "minLength": 1},
+                "kernel": {"type": "string", "minLength": 1},
+                "case": {"type": "string", "minLength": 1},
+                "cell": {"type": "string", "minLength": 1},
+                "outcome": {"type": "string", "pattern": _OUTCOME_PATTERN},
+                "detail": {"type": "string"},
+                "label": {"type": "string", "minLength": 1},
+                "source_index": _COUNT,
+            },
+            "additionalProperties": False,
         },
         "environment": _ENVIRONMENT,
         "source": {

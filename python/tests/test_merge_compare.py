@@ -127,3 +127,33 @@ def test_compare_command_exits_0_and_matches_labels_of_merged_files(tmp_path: Pa
     ab = merge.merge([("a", synthetic("machine-a")), ("b", synthetic("machine-b"))])
     text = compare.compare(ab, ab)
     assert "| label |" in text and "| machine-b | pybind11 | add |" in text
+
+
+def test_crossovers_survive_a_merge_of_jobs_that_split_the_bridges() -> None:
+    # CI runs bridge groups in separate jobs; only one job has the pure-Python reference.
+    # The merged file's crossovers must be those of the whole run, not missing.
+    fixture = Path(__file__).parent / "fixtures" / "report_results.json"
+    whole = json.loads(fixture.read_text())
+    with_ref = {"python", "pyo3"}
+
+    def job(keep: set[str]) -> dict[str, Any]:
+        cells = [c for c in whole["cells"] if c["bridge"] in keep or c["status"] == "n/a"]
+        return dict(whole, cells=cells, models=merge.results.cost_models(cells))
+
+    group_a, group_b = job(with_ref), job({"pybind11", "nanobind"})
+    assert all(
+        m.get("crossover_n") is None and m.get("faster_below_n") is None for m in group_b["models"]
+    )  # alone, group b has no reference
+    out = merge.merge([("a.json", group_a), ("b.json", group_b)], ["py3.11", "py3.11"])
+    assert schema.validate(out) == []
+    expected = {
+        (m["bridge"], m["cell"]): (m.get("crossover_n"), m.get("faster_below_n"))
+        for m in whole["models"]
+        if m["bridge"] in with_ref | {"pybind11", "nanobind"}
+    }
+    got = {
+        (m["bridge"], m["cell"]): (m.get("crossover_n"), m.get("faster_below_n"))
+        for m in out["models"]
+    }
+    assert got == expected
+    assert {m["label"] for m in out["models"]} == {"py3.11"}

@@ -1,46 +1,211 @@
-//! `cargo xtask bench [--quick]`: the main job.
+//! `cargo xtask bench [--quick] [--side python|rust|both] [--bridge NAME]... [--out DIR]`:
+//! the main job.
 //!
 //! Builds what changed, runs the Rust-side criterion benches, then the Python harness,
 //! which measures every Python-side cell, folds in criterion's estimates, and writes
 //! results.json + results.md into a new folder under results/ (it prints where).
+//!
+//! The options exist for CI's fan-out (ci/bridge-groups.toml, docs/CI.md): one matrix job
+//! measures one group of bridges, so it skips the other side and the other bridges.
 
-use crate::util::{self, step};
+use crate::util::{self, root, step};
 use crate::{build_steps, setup};
+use serde::Deserialize;
 use std::process::Command;
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    let mut quick = false;
-    for arg in args {
+/// Which side(s) of benches/bridges.toml a run measures.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Python,
+    Rust,
+    Both,
+}
+
+struct Options {
+    quick: bool,
+    side: Side,
+    bridges: Vec<String>,
+    out: String,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let usage = || format!("\n{}", crate::USAGE);
+    let mut opts = Options {
+        quick: false,
+        side: Side::Both,
+        bridges: Vec::new(),
+        out: "results".into(),
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| {
+            args.next()
+                .cloned()
+                .ok_or_else(|| format!("bench: {name} needs a value{}", usage()))
+        };
         match arg.as_str() {
-            "--quick" => quick = true,
-            other => return Err(format!("bench: unknown option {other}\n{}", crate::USAGE)),
+            "--quick" => opts.quick = true,
+            "--bridge" => opts.bridges.push(value("--bridge")?),
+            "--out" => opts.out = value("--out")?,
+            "--side" => {
+                opts.side = match value("--side")?.as_str() {
+                    "python" => Side::Python,
+                    "rust" => Side::Rust,
+                    "both" => Side::Both,
+                    other => {
+                        return Err(format!(
+                            "bench: --side is python, rust or both, not {other}{}",
+                            usage()
+                        ));
+                    }
+                }
+            }
+            other => return Err(format!("bench: unknown option {other}{}", usage())),
         }
     }
+    Ok(opts)
+}
+
+#[derive(Deserialize)]
+struct Registry {
+    bridge: Vec<RegistryBridge>,
+}
+
+#[derive(Deserialize)]
+struct RegistryBridge {
+    name: String,
+    side: String,
+}
+
+/// (name, side) of every bridge in benches/bridges.toml.
+fn registered() -> Result<Vec<(String, String)>, String> {
+    let path = root().join("benches/bridges.toml");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let registry: Registry =
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(registry
+        .bridge
+        .into_iter()
+        .map(|b| (b.name, b.side))
+        .collect())
+}
+
+/// The --bridge names the harness gets. Every name must be a bridge of the chosen side:
+/// a typo would otherwise measure nothing and still "pass".
+fn harness_bridges(opts: &Options) -> Result<Vec<String>, String> {
+    let registry = registered()?;
+    for name in &opts.bridges {
+        let Some((_, side)) = registry.iter().find(|(n, _)| n == name) else {
+            let known: Vec<&str> = registry.iter().map(|(n, _)| n.as_str()).collect();
+            return Err(format!(
+                "bench: --bridge {name} is not in benches/bridges.toml (bridges: {})",
+                known.join(", ")
+            ));
+        };
+        let wrong = match opts.side {
+            Side::Python => side != "python",
+            Side::Rust => side != "rust",
+            Side::Both => false,
+        };
+        if wrong {
+            return Err(format!(
+                "bench: --bridge {name} is a {side}-side bridge (benches/bridges.toml), \
+                 but --side leaves that side out"
+            ));
+        }
+    }
+    if opts.side == Side::Rust {
+        // The harness then measures no Python-side bridge and only folds in criterion.
+        return Ok(registry
+            .into_iter()
+            .filter(|(_, side)| side == "rust")
+            .map(|(name, _)| name)
+            .collect());
+    }
+    Ok(opts.bridges.clone())
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let opts = parse(args)?;
+    let bridges = harness_bridges(&opts)?;
     let env = setup::run()?;
     build_steps::run(&env)?;
 
-    step("Rust side: criterion benches (crates/rust-side, benches/rust/)");
-    let mut cargo = Command::new("cargo");
-    cargo.args(["bench", "--locked", "--package", "rust-side", "--"]);
-    if quick {
-        // benches/rust/common.rs: the kernels' quick_sizes and shorter criterion windows.
-        cargo.env("BRIDGEBENCH_QUICK", "1");
+    let criterion = opts.side != Side::Python;
+    if criterion {
+        step("Rust side: criterion benches (crates/rust-side, benches/rust/)");
+        let mut cargo = Command::new("cargo");
+        cargo.args(["bench", "--locked", "--package", "rust-side", "--"]);
+        if opts.quick {
+            // benches/rust/common.rs: the kernels' quick_sizes and shorter criterion windows.
+            cargo.env("BRIDGEBENCH_QUICK", "1");
+        }
+        util::run("cargo bench (Rust-side bridges)", &mut cargo)?;
     }
-    util::run("cargo bench (Rust-side bridges)", &mut cargo)?;
 
-    step("Python side: the harness, one worker process per bridge");
+    step(match opts.side {
+        Side::Rust => {
+            "Python harness: fold criterion's estimates into results (no Python-side bridge)"
+        }
+        _ => "Python side: the harness, one worker process per bridge",
+    });
     let mut harness = env.command(&env.python.to_string_lossy());
-    harness.args([
-        "-m",
-        "bridgebench",
-        "bench",
-        "--out",
-        "results",
-        "--criterion",
-        "target/criterion",
-    ]);
-    if quick {
+    harness.args(["-m", "bridgebench", "bench", "--out", &opts.out]);
+    if criterion {
+        harness.args(["--criterion", "target/criterion"]);
+    }
+    if opts.quick {
         harness.arg("--quick");
     }
+    for name in &bridges {
+        harness.args(["--bridge", name]);
+    }
     util::run("Python harness", &mut harness)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn options_forward_bridges_and_side() {
+        let opts = parse(&args(&[
+            "--quick", "--side", "python", "--bridge", "ctypes", "--bridge", "cffi",
+        ]))
+        .expect("valid options");
+        assert!(opts.quick && opts.side == Side::Python && opts.out == "results");
+        assert_eq!(harness_bridges(&opts), Ok(args(&["ctypes", "cffi"])));
+    }
+
+    #[test]
+    fn bad_options_are_refused_by_name() {
+        let err = |list: &[&str]| match parse(&args(list)) {
+            Ok(opts) => harness_bridges(&opts).expect_err("should be refused"),
+            Err(e) => e,
+        };
+        assert!(err(&["--side", "left"]).contains("not left"));
+        assert!(err(&["--bridge"]).contains("--bridge needs a value"));
+        assert!(err(&["--bridge", "nope"]).contains("nope is not in benches/bridges.toml"));
+        assert!(err(&["--side", "python", "--bridge", "cxx"]).contains("rust-side bridge"));
+        assert!(err(&["--side", "rust", "--bridge", "pyo3"]).contains("python-side bridge"));
+    }
+
+    #[test]
+    fn the_rust_side_alone_selects_no_python_bridge() {
+        let opts = parse(&args(&["--side", "rust"])).expect("valid options");
+        let names = harness_bridges(&opts).expect("registry readable");
+        let registry = registered().expect("registry readable");
+        assert!(!names.is_empty());
+        for name in &names {
+            assert!(
+                registry.contains(&(name.clone(), "rust".to_string())),
+                "{name}"
+            );
+        }
+    }
 }

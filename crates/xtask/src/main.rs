@@ -3,18 +3,22 @@
 //! - `setup`: system packages (apt), the project venv (.venv) and its pinned Python packages.
 //! - `build`: setup, then every build step of benches/bridges.toml whose inputs changed.
 //! - `test`:  build, then tidy checks, Rust tests, C++ kernel tests, and pytest over every bridge.
-//! - `bench [--quick]`: build, then the criterion benches and the Python harness; writes
-//!   results.json and results.md into one folder under results/ and prints where.
+//! - `bench [--quick] [--side S] [--bridge NAME]... [--out DIR]`: build, then the criterion
+//!   benches and the Python harness; writes results.json and results.md into one folder
+//!   under results/ and prints where. CI's matrix jobs use the options (docs/CI.md).
+//! - `gate [--baseline FILE] [--bridge NAME]... [--save FILE]`: build, then the regression
+//!   gate on instruction and allocation counts (docs/GATE.md); `test` runs it last.
 
 mod bench;
 mod build_steps;
+mod gate;
 mod setup;
 mod test;
 mod util;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | build | test | bench [--quick]>";
+const USAGE: &str = "usage: cargo xtask <setup | build | test | bench [OPTIONS]>\n  bench options: --quick (quick sizes, fewer samples), --side python|rust|both (default both),\n                 --bridge NAME (only this bridge; repeatable), --out DIR (default results)\n  gate options: --baseline FILE (default ci/gate-baseline.json), --bridge NAME (repeatable),\n                --save FILE (write the measured counts; docs/GATE.md)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,6 +27,7 @@ fn main() -> ExitCode {
         Some("build") => setup::run().and_then(|env| build_steps::run(&env)),
         Some("test") => test::run(),
         Some("bench") => bench::run(&args[1..]),
+        Some("gate") => gate::run(&args[1..]),
         _ => Err(USAGE.to_string()),
     };
     match result {

@@ -1,10 +1,12 @@
 //! `cargo xtask test`: every test there is, after building what changed.
 //!
-//! Order: tidy checks, Rust tests, C++ kernel tests, then pytest over every bridge.
+//! Order: tidy checks, Rust tests, C++ kernel tests, pytest over every bridge, and last the
+//! regression gate on instruction and allocation counts (docs/GATE.md), so CI gates every
+//! submission.
 //! Stops at the first failing stage and says which.
 
 use crate::util::{self, step};
-use crate::{build_steps, setup};
+use crate::{build_steps, gate, setup};
 use std::process::Command;
 
 pub fn run() -> Result<(), String> {
@@ -65,5 +67,9 @@ pub fn run() -> Result<(), String> {
         "pytest",
         env.command(&env.python.to_string_lossy())
             .args(["-m", "pytest", "python/tests", "-q"]),
-    )
+    )?;
+
+    // Last: the slowest stage (every Python-side bridge under callgrind), and only
+    // meaningful once the bridges are known to be correct.
+    gate::gate(&env, &["--foreign-baseline=warn".to_owned()])
 }

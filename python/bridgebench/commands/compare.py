@@ -48,6 +48,21 @@ def _labels(data: dict[str, Any]) -> set[Any]:
     return {c.get("label") for c in data["cells"]}
 
 
+def matched(
+    base: dict[str, Any], new: dict[str, Any]
+) -> tuple[bool, dict[Key, dict[str, Any]], dict[Key, dict[str, Any]], list[Key]]:
+    """Both files' cells by key, and the keys in both (in NEW's order). The label is part
+    of the key only when a file holds several (the bool), as the module docstring says."""
+    with_label = len(_labels(base)) > 1 or len(_labels(new)) > 1
+    old_cells, new_cells = _index(base, with_label), _index(new, with_label)
+    return with_label, old_cells, new_cells, [k for k in new_cells if k in old_cells]
+
+
+def timed(base: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether a pair of matched records both carry a median to compare."""
+    return base["status"] == new["status"] == "ok" and "median_ns" in base and "median_ns" in new
+
+
 def _interval(cell: dict[str, Any]) -> tuple[tuple[float, float] | None, str]:
     if "ci95_ns" in cell:
         lo, hi = cell["ci95_ns"]
@@ -97,15 +112,13 @@ def _count_diff(base: Any, new: Any) -> str:
 
 
 def compare(base: dict[str, Any], new: dict[str, Any], threshold: float = THRESHOLD) -> str:
-    with_label = len(_labels(base)) > 1 or len(_labels(new)) > 1
-    old_cells, new_cells = _index(base, with_label), _index(new, with_label)
-    both = [k for k in new_cells if k in old_cells]
+    with_label, old_cells, new_cells, both = matched(base, new)
     head = ["label"] * with_label + ["bridge", "cell", "size"]
     rows, tally = [], {"slower": 0, "faster": 0, "same": 0, "changed?": 0}
     intervals = set()
     for key in both:
         b, n = old_cells[key], new_cells[key]
-        if not (b["status"] == n["status"] == "ok" and "median_ns" in b and "median_ns" in n):
+        if not timed(b, n):
             continue
         mark = verdict(b, n, threshold)
         tally[mark] += 1

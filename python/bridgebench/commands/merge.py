@@ -7,7 +7,10 @@ are keyed by (label, side, bridge, cell, size). A file's label is `--label` (one
 in order), else the file's own `label`, else its environment's host name. Identical records
 under one key (the n/a rows every run writes) are kept once; two different records under
 one key are refused: they are two measurements of one thing, and only a distinct --label
-may keep both.
+may keep both. Bad-input outcomes are merged the same way, keyed by label too, so each
+machine's outcome matrix survives the merge. Cost models are fitted again per label from
+the merged cells: a crossover with pure Python needs the reference's cells, which may
+come from another job's file (CI runs the bridges in groups).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bridgebench import schema
+from bridgebench import results, schema
 
 
 class MergeError(ValueError):
@@ -71,6 +74,11 @@ def _model_key(model: dict[str, Any]) -> tuple[Any, ...]:
     return (model.get("label"), model.get("side"), model["bridge"], model["cell"])
 
 
+def _outcome_key(outcome: dict[str, Any]) -> tuple[Any, ...]:
+    """A bad-input outcome (bridgebench.outcome_matrix) per label, bridge, case and cell."""
+    return (outcome.get("label"), outcome["bridge"], outcome["case"], outcome["cell"])
+
+
 def merge(
     inputs: list[tuple[str, dict[str, Any]]], labels: list[str] | None = None
 ) -> dict[str, Any]:
@@ -78,13 +86,21 @@ def merge(
     if labels is not None and len(labels) != len(inputs):
         raise MergeError(f"{len(labels)} --label for {len(inputs)} inputs: give one per input")
     sources: list[dict[str, Any]] = []
-    merged: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {"cells": {}, "models": {}}
+    merged: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {
+        "cells": {},
+        "models": {},
+        "outcomes": {},
+    }
     conflicts: list[str] = []
     for i, (name, data) in enumerate(inputs):
         own = _sources(data, name, labels[i] if labels else None)
         offset = len(sources)
         sources += own
-        for kind, key_of in (("cells", schema.cell_key), ("models", _model_key)):
+        for kind, key_of in (
+            ("cells", schema.cell_key),
+            ("models", _model_key),
+            ("outcomes", _outcome_key),
+        ):
             for record in data.get(kind, []):
                 index = record.get("source_index", 0)
                 record = dict(record, label=own[index]["label"], source_index=offset + index)
@@ -115,8 +131,15 @@ def merge(
         "sources": sources,
         "cells": list(merged["cells"].values()),
     }
-    if merged["models"]:
-        out["models"] = list(merged["models"].values())
+    models = [
+        dict(model, label=label)
+        for label in sorted({c["label"] for c in out["cells"]})
+        for model in results.cost_models([c for c in out["cells"] if c["label"] == label])
+    ]
+    if models or merged["models"]:  # optional: absent when nothing was swept
+        out["models"] = models
+    if merged["outcomes"]:
+        out["outcomes"] = list(merged["outcomes"].values())
     return out
 
 

@@ -9,10 +9,14 @@ measurement is a fresh process, so each side draws several memory layouts):
      [bench] args), letting timeit calibrate its loop count: the 7 per-loop times;
   3. `python -m timeit -v -v -r 7 -n <that loop count> "pass"`: the empty loop under the
      same settings, because the harness subtracts its empty loop and timeit does not.
-timeit's own convention is to report the best of its repeats; to compare like with like
-(the harness quotes medians) this check takes the median of the pooled per-loop times of
-`add` minus the median of the pooled per-loop times of `pass`. timeit's statement runs in
-a function with `add` a local, the same shape as the harness's loop.
+timeit's own figure is the best of its repeats: on this kind of VM, whose host slows it
+down by about 1.8x for stretches of time, the best repeat is the machine's fast state,
+which is also what the harness reports (it keeps only samples whose canary says the
+machine was in its fast state: harness/canary.py). So this check compares the harness's
+median of steady samples with timeit's best per-loop time of `add` minus its best
+per-loop time of `pass` (the harness subtracts its empty loop; timeit does not). The
+medians of timeit's repeats are shown beside it. timeit's statement runs in a function
+with `add` a local, the same shape as the harness's loop.
 
 Exit status 1 if any bridge's ratio harness/timeit is outside 1 ± tolerance (15 %).
 """
@@ -29,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bridgebench import spec
-from bridgebench.commands.bench import FULL
+from bridgebench.commands.bench import FULL, _steady_samples
 
 CELL = "add"
 TOLERANCE = 0.15
@@ -92,11 +96,11 @@ def _harness(bridge: spec.Bridge) -> list[float]:
     )
     records: list[dict[str, Any]] = [json.loads(line) for line in out.stdout.splitlines()]
     errors = [r["error"] for r in records if "error" in r]
-    if out.returncode != 0 or errors or not records:
+    if out.returncode != 0 or errors or len(records) < 2:
         raise RuntimeError(f"worker for {bridge.name}: {errors or out.stderr.strip()[-1000:]}")
-    record = records[0]
-    samples = record.get("samples_ns") or [record["median_ns"]]
-    return [float(s) for s in samples]
+    record = {**records[0], "canary_best_ns": records[-1]["canary_best_ns"]}
+    steady, _ = _steady_samples(record)  # judged as the bench judges them
+    return [float(s) for s in steady or record["samples_ns"]]
 
 
 def statement() -> str:
@@ -128,25 +132,25 @@ def measure(bridges: list[spec.Bridge], rounds: int) -> dict[str, Figures]:
 def table(figures: dict[str, Figures], tolerance: float) -> tuple[str, bool]:
     """The Markdown table and whether every bridge is within tolerance."""
     lines = [
-        f"`{statement()}`: the harness's median (its empty loop subtracted) against"
-        f" `python -m timeit -r {REPEAT}`: the median per-loop time minus the median",
-        "per-loop time of `pass` at the same loop count (timeit best: the fastest repeat).",
+        f"`{statement()}`: the harness's median of steady samples (its empty loop"
+        f" subtracted) against `python -m timeit -r {REPEAT}`: the best per-loop time minus"
+        " the best per-loop time of `pass` at the same loop count (timeit's medians beside it).",
         "",
-        "| bridge | harness ns | timeit ns (net) | timeit raw ns | empty loop ns | timeit best ns "
-        f"| harness/timeit | within {tolerance:.0%}? |",
+        "| bridge | harness ns | timeit best ns (net) | timeit best raw ns | empty loop best ns "
+        f"| timeit median ns (net) | harness/timeit | within {tolerance:.0%}? |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     all_ok = True
     for name, fig in figures.items():
         harness = statistics.median(fig.harness_ns)
-        raw, empty = statistics.median(fig.timeit_ns), statistics.median(fig.empty_ns)
+        raw, empty = min(fig.timeit_ns), min(fig.empty_ns)
         net = raw - empty
         ratio = harness / net if net > 0 else float("inf")
         ok = abs(ratio - 1) <= tolerance
         all_ok &= ok
-        best = min(fig.timeit_ns) - empty
+        med = statistics.median(fig.timeit_ns) - statistics.median(fig.empty_ns)
         lines.append(
-            f"| {name} | {harness:.1f} | {net:.1f} | {raw:.1f} | {empty:.1f} | {best:.1f} "
+            f"| {name} | {harness:.1f} | {net:.1f} | {raw:.1f} | {empty:.1f} | {med:.1f} "
             f"| {ratio:.3f} | {'yes' if ok else '**no**'} |"
         )
     return "\n".join(lines) + "\n", all_ok

@@ -282,9 +282,11 @@ def _interpreter() -> str:
     return os.path.realpath(sys.executable)
 
 
-def _child_env(kind: str) -> dict[str, str]:
-    """A small fixed environment: the same heap layout, hash seed and sys.path every run."""
-    paths = [str(spec.ROOT / "python")]
+def _child_env(kind: str, module_dirs: Sequence[Path] = ()) -> dict[str, str]:
+    """A small fixed environment: the same heap layout, hash seed and sys.path every run.
+    `module_dirs` go first on sys.path: a bridge module built elsewhere shadows the
+    installed one (the gate's test counts a deliberately regressed build this way)."""
+    paths = [str(Path(d).resolve()) for d in module_dirs] + [str(spec.ROOT / "python")]
     for key in ("purelib", "platlib"):  # the venv's site-packages (the bridges' modules)
         path = sysconfig.get_paths()[key]
         if path not in paths:
@@ -396,10 +398,12 @@ def run_counts(
     *,
     cells: Sequence[str] | None = None,
     sizes: Sequence[int] | None = None,
+    module_dirs: Sequence[Path] = (),
 ) -> list[Record]:
     """Count every cell and size of a Python-side bridge in a child process; one record
     per (cell, size), passed to `progress` as it completes. `cells` and `sizes` narrow
-    the run. Raises CountsError."""
+    the run; `module_dirs` are searched for the bridge's module before the installed one.
+    Raises CountsError."""
     select = Selection(
         quick, tuple(cells) if cells is not None else None, tuple(sizes) if sizes else None
     )
@@ -429,12 +433,14 @@ def run_counts(
                 f"--callgrind-out-file={out_dir / 'callgrind.out'}",
             ]
         argv = [*_no_aslr(), *tool, *python]
-        return _run_child(argv, kind, scratch / "cwd", out_dir, progress)
+        env = _child_env(kind, module_dirs)
+        return _run_child(argv, kind, env, scratch / "cwd", out_dir, progress)
 
 
 def _run_child(
     argv: list[str],
     kind: str,
+    env: dict[str, str],
     cwd: Path,
     out_dir: Path,
     progress: Callable[[Record], None] | None,
@@ -447,7 +453,7 @@ def _run_child(
     with (
         (out_dir / "stderr.txt").open("w+") as stderr,
         subprocess.Popen(
-            argv, cwd=cwd, env=_child_env(kind), stdout=subprocess.PIPE, stderr=stderr, text=True
+            argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
         ) as child,
     ):
         if child.stdout is None:

@@ -2,7 +2,8 @@
 
 `python -m bridgebench.harness.worker <bridge> --samples N --target-ms T` prints one JSON object per
 line: a record per measured cell and size, as it finishes, so the parent can show
-progress and a crash loses only the cell it was in.
+progress and a crash loses only the cell it was in; last, the fastest canary the process
+saw (`canary_best_ns`), against which the parent judges every sample's canary again.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import sys
 
 from bridgebench import spec
+from bridgebench.harness.canary import Canary
 from bridgebench.harness.cases import cases, sizes
 from bridgebench.harness.timing import measure
 
@@ -20,12 +22,16 @@ def run(
     bridge: spec.Bridge, samples: int, target_ns: int, quick: bool, only: list[str] | None = None
 ) -> None:
     module = bridge.import_module()
+    canary = Canary()
+    canary.calibrate()
     for cell_name in bridge.cells:
         if only and cell_name not in only:
             continue
         cell = spec.cells()[cell_name]
         for size, fn, args, check in cases(module, cell, sizes(cell, quick=quick)):
-            timing = measure(fn, args, samples=samples, target_ns=target_ns, check=check)
+            timing = measure(
+                fn, args, samples=samples, target_ns=target_ns, check=check, canary=canary
+            )
             record = {
                 "cell": cell_name,
                 "size": size,
@@ -34,8 +40,11 @@ def run(
                 "median_ns": timing.median,
                 "quartiles_ns": timing.quartiles,
                 "loop_overhead_ns": timing.loop_overhead_ns,
+                "canary_ns": timing.canary_ns,
+                "rejected": timing.rejected,
             }
             print(json.dumps(record), flush=True)
+    print(json.dumps({"canary_best_ns": canary.best_ns}), flush=True)
 
 
 def main() -> None:

@@ -1,0 +1,180 @@
+""" "At a glance": the ranking a reader choosing a bridge needs first.
+
+Per side, one row per bridge: ns per call of every cell (sequence cells at one size), each
+coloured by how many times the fastest bridge of that cell it is, and the geometric mean
+of those ratios over the cells the bridge covers, by which the rows are sorted. A bar
+chart of that mean leads the section.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+
+from bridgebench import spec
+from bridgebench.report import matrix, svg
+from bridgebench.report.fmt import FLAG_MARK, esc, ns, table, tag
+from bridgebench.report.view import Record, Series, View, color
+
+WORST = 30.0  # times the fastest, at which the heat colour is fully red
+
+
+def heat(ratio: float) -> str:
+    """Background colour for `ratio` times the fastest: green at 1, red from WORST."""
+    t = min(math.log(max(ratio, 1.0)) / math.log(WORST), 1.0)
+    stops = ((0.0, (209, 242, 219)), (0.5, (253, 238, 186)), (1.0, (248, 196, 190)))
+    for (t0, c0), (t1, c1) in itertools.pairwise(stops):
+        if t <= t1:
+            f = (t - t0) / (t1 - t0)
+            r, g, b = (round(a + (z - a) * f) for a, z in zip(c0, c1, strict=True))
+            return f"#{r:02x}{g:02x}{b:02x}"
+    return "#f8c4be"
+
+
+def _short(n: int) -> str:
+    """1000 -> '1k': column headings stay narrow."""
+    for scale, suffix in ((10**6, "M"), (10**3, "k")):
+        if n >= scale and n % scale == 0:
+            return f"{n // scale}{suffix}"
+    return f"{n:,}"
+
+
+def _columns(view: View, side: str) -> list[tuple[str, int | None]]:
+    out = []
+    for kernel in view.kernels:
+        for cell in view.kernel_cells(kernel):
+            n = view.representative_size(cell)
+            if any(r["side"] == side for r in view.at(cell, n)):
+                out.append((cell, n))
+    return out
+
+
+def ranking(view: View, side: str) -> list[tuple[Series, float, int, dict[str, Record]]]:
+    """(series, geometric mean of its ratios to the fastest, cells covered, record per
+    cell), best first."""
+    columns = _columns(view, side)
+    rows: dict[Series, dict[str, Record]] = {}
+    fastest: dict[str, float] = {}
+    for cell, n in columns:
+        recs = [r for r in view.at(cell, n) if r["side"] == side and r["median_ns"] > 0]
+        if recs:
+            fastest[cell] = min(r["median_ns"] for r in recs)
+        for rec in recs:
+            rows.setdefault(view.series(rec), {})[cell] = rec
+    out = []
+    for series, by_cell in rows.items():
+        logs = [math.log(r["median_ns"] / fastest[c]) for c, r in by_cell.items()]
+        out.append((series, math.exp(sum(logs) / len(logs)), len(logs), by_cell))
+    return sorted(out, key=lambda row: (row[1], row[0]))
+
+
+def _side_table(view: View, side: str) -> str:
+    columns = _columns(view, side)
+    ranked = ranking(view, side)
+    if not ranked:
+        return ""
+    fastest = {
+        cell: min(row[3][cell]["median_ns"] for row in ranked if cell in row[3])
+        for cell, _ in columns
+    }
+    na = {(view.series(r), r["cell"]): r for r in view.not_measured()}
+    tally = matrix.bridge_tally(view) if side == "python" else {}
+    head = ["bridge", "× fastest (cells)"]
+    head += [cell + (f" n={_short(n)}" if n is not None else "") for cell, n in columns]
+    if tally:
+        head.append("bad input: wrong / crash / ≠")
+    rows = []
+    for series, mean, covered, by_cell in ranked:
+        name = tag("span", "", class_="swatch", style=f"background:{color(series.bridge)}")
+        row = [
+            name + esc(view.name(series)),
+            f"{mean:.2f} " + tag("span", f"({covered})", class_="hint"),
+        ]
+        for cell, _ in columns:
+            rec = by_cell.get(cell)
+            if rec is None:
+                miss = na.get((series, cell))
+                why = (miss.get("reason") or miss.get("error") or "") if miss else "not run"
+                status = miss["status"] if miss else "–"
+                row.append(tag("span", esc(status), class_="na-cell", title=why))
+                continue
+            ratio = rec["median_ns"] / fastest[cell]
+            flag = f" {FLAG_MARK}" if rec.get("flags") else ""
+            row.append(
+                tag(
+                    "span",
+                    esc(ns(rec["median_ns"]) + flag),
+                    class_="heat",
+                    style=f"background:{heat(ratio)}",
+                    title=f"{ratio:.2f} × the fastest"
+                    + (f"; {', '.join(rec['flags'])}" if flag else ""),
+                )
+            )
+        if tally:
+            t: Counter[str] = tally.get(view.name(series), Counter())
+            bad = f"{t['silently-wrong']} / {t['crashed']} / {t['mismatch']}"
+            row.append(
+                tag(
+                    "span",
+                    esc(bad),
+                    class_="bad" if t["mismatch"] + t["crashed"] + t["silently-wrong"] else None,
+                )
+            )
+        rows.append(row)
+    numeric = [False, True] + [True] * len(columns) + [True] * bool(tally)
+    return tag("div", table(head, rows, numeric=numeric, class_="data glance"), class_="scroll")
+
+
+def _chart(view: View) -> str:
+    bars = [
+        svg.Bar(
+            label=view.name(series),
+            value=mean,
+            color=color(series.bridge),
+            note=f"{mean:.2f} × ({covered} cells)",
+        )
+        for series, mean, covered, _ in ranking(view, "python")
+    ]
+    if not bars:
+        return ""
+    return svg.bar_chart(
+        bars,
+        title="Python side: how many times the fastest bridge, geometric mean over the cells",
+        axis_label="× the fastest bridge of each cell (1 = fastest everywhere)",
+        tick_format=lambda t: f"{t:g}",
+        log=False,
+    )
+
+
+def section(view: View) -> str:
+    parts = [
+        tag("h2", "At a glance"),
+        tag(
+            "p",
+            "Median ns per call of every cell; sequence cells at one size (in the column"
+            " heading). Colour: green is the fastest bridge of the cell, red "
+            f"{WORST:g}× slower or worse. {FLAG_MARK}: a noisy figure (wide spread or wide"
+            " CI, see the kernel sections). Hover a figure for its ratio, an n/a for its"
+            " reason. Rows are sorted by the geometric mean of the ratios over the cells"
+            " each bridge covers, which is only a summary: read the cells you need.",
+            class_="hint",
+        ),
+    ]
+    chart = _chart(view)
+    if chart:
+        parts.append(tag("figure", chart))
+    for side, heading in (("python", "Python calls native code"), ("rust", "Rust calls across")):
+        body = _side_table(view, side)
+        if body:
+            parts += [tag("h3", f"{side.capitalize()} side: {heading}"), body]
+    reference = spec.reference().name
+    parts.append(
+        tag(
+            "p",
+            f"`{esc(reference)}` is the pure-Python reference: the cost of not crossing at"
+            " all. Rust-side figures come from criterion.",
+            class_="hint",
+        )
+    )
+    return tag("section", "".join(parts), id="glance")

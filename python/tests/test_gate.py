@@ -1,0 +1,366 @@
+"""The regression gate (bridgebench/gate.py, commands/gate.py; docs/GATE.md): its rules on
+synthetic counts, the committed baseline, and end to end: the same build counted twice
+gives the same counts and passes, and a deliberately regressed build of one bridge fails
+naming that bridge."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bridgebench import gate, spec
+from bridgebench.__main__ import main
+from bridgebench.commands import gate as gate_command
+from bridgebench.commands.bench import QUICK_COUNT_SIZES
+
+KEY: gate.Key = ("pyo3", "scale.list", 1000)
+COUNTS: gate.Counts = {
+    "instructions_per_call": 100_000.0,
+    "instructions_per_call_max": 100_000.0,
+    "allocs_per_call": 903.0,
+    "bytes_per_call": 37_648.0,
+}
+FP = {"python": "CPython 3.11.7", "machine": "x86_64"}
+
+
+def _baseline(counts: dict[gate.Key, gate.Counts], fp: dict[str, str] = FP) -> gate.Baseline:
+    return gate.Baseline(dict(fp), counts)
+
+
+def _moved(**changes: float) -> gate.Baseline:
+    if "instructions_per_call" in changes:  # the same in every layout, unless given
+        changes.setdefault("instructions_per_call_max", changes["instructions_per_call"])
+    return _baseline({KEY: {**COUNTS, **changes}})
+
+
+# ---------------------------------------------------------------- the rules
+
+
+def test_thresholds() -> None:
+    i = "instructions_per_call"
+    assert not gate.rose(i, 100_000, 102_000)  # exactly +2 %: allowed
+    assert gate.rose(i, 100_000, 102_001)
+    a = "allocs_per_call"
+    assert not gate.rose(a, 903, 903.9)  # a cost paid on some calls only
+    assert gate.rose(a, 903, 904)
+    assert gate.rose(a, 0, 1)
+    b = "bytes_per_call"
+    assert not gate.rose(b, 37_648, 37_648 * 1.02)
+    assert gate.rose(b, 37_648, 45_648)  # one more copy of 1000 float64
+    assert not gate.rose(b, 32, 63)  # +97 % but under 64 bytes: a longer message, not a copy
+    assert gate.rose(b, 0, 64)
+    with pytest.raises(ValueError, match="no threshold"):
+        gate.rose("frees_per_call", 1, 2)
+
+
+def test_compare_lists_regressions_and_improvements() -> None:
+    base = _baseline({KEY: COUNTS})
+    assert not gate.compare(base, _moved(instructions_per_call=101_000)).failed
+
+    verdict = gate.compare(base, _moved(allocs_per_call=904, bytes_per_call=45_648))
+    assert verdict.failed
+    assert [(c.key, c.metric) for c in verdict.regressions] == [
+        (KEY, "allocs_per_call"),
+        (KEY, "bytes_per_call"),
+    ]
+    better = gate.compare(base, _moved(instructions_per_call=90_000))
+    assert not better.failed
+    assert [c.metric for c in better.improvements] == ["instructions_per_call"]
+    text = gate.report(better, "base.json", "UPDATE")
+    assert text.startswith("gate passed") and "improved" in text and "UPDATE" in text
+
+
+def test_instructions_compare_ranges_over_memory_layouts() -> None:
+    # A cell whose count depends on the layout (protobuf's summarize.protobuf: 638k to
+    # 956k): a new layout inside the range is no regression, even 40 % above the lowest.
+    wide = _baseline({KEY: {**COUNTS, "instructions_per_call_max": 150_000.0}})
+    verdict = gate.compare(wide, _moved(instructions_per_call=140_000))
+    assert not verdict.failed and verdict.layout_sensitive == []
+    # Even the lowest layout now above the highest before, by more than 2 %: a regression,
+    # reported against the highest before.
+    verdict = gate.compare(wide, _moved(instructions_per_call=153_001))
+    assert [(c.metric, c.before, c.now) for c in verdict.regressions] == [
+        ("instructions_per_call", 150_000.0, 153_001.0)
+    ]
+    # Better only when even the highest layout now is below the lowest before.
+    partly = _moved(instructions_per_call=90_000, instructions_per_call_max=99_000)
+    assert not gate.compare(wide, partly).improvements
+    better = _moved(instructions_per_call=90_000, instructions_per_call_max=97_000)
+    assert len(gate.compare(wide, better).improvements) == 1
+    # A wide range now is named, so nobody reads it as exact.
+    spread = _moved(instructions_per_call=100_000, instructions_per_call_max=104_000)
+    assert gate.compare(_baseline({KEY: COUNTS}), spread).layout_sensitive == [KEY]
+
+
+def test_counts_from_runs_keep_the_range_of_instructions() -> None:
+    allocs = [{"cell": "add", "size": None, "allocs_per_call": 1.0, "bytes_per_call": 8.0}]
+    layouts = [
+        [{"cell": "add", "size": None, "instructions_per_call": n}] for n in (500.0, 498.0, 510.0)
+    ]
+    assert gate.from_runs("pyo3", allocs, layouts) == {
+        ("pyo3", "add", None): {
+            "allocs_per_call": 1.0,
+            "bytes_per_call": 8.0,
+            "instructions_per_call": 498.0,
+            "instructions_per_call_max": 510.0,
+        }
+    }
+    assert gate.spread({"instructions_per_call": 500.0, "instructions_per_call_max": 510.0}) == (
+        pytest.approx(0.02)
+    )
+    assert gate_command.layout_dirs(0) == []
+    assert len({str(gate_command.layout_dirs(k)) for k in range(gate.LAYOUTS)}) == gate.LAYOUTS
+
+
+def test_compare_fails_when_the_selection_changed() -> None:
+    other: gate.Key = ("cffi", "add", None)
+    base = _baseline({KEY: COUNTS, other: COUNTS})
+    gone = gate.compare(base, _baseline({KEY: COUNTS}))
+    assert gone.failed and gone.unmeasured == [other]
+    new = gate.compare(_baseline({KEY: COUNTS}), base)
+    assert new.failed and new.unknown == [other]
+    assert "UPDATE" in gate.report(new, "base.json", "UPDATE")
+    # Restricted to the bridges measured now: the other bridge's cells are not asked for.
+    assert not gate.compare(base, _baseline({KEY: COUNTS}), bridges=["pyo3"]).failed
+
+
+def test_report_names_each_regressed_cell() -> None:
+    verdict = gate.compare(_baseline({KEY: COUNTS}), _moved(allocs_per_call=904))
+    text = gate.report(verdict, "ci/gate-baseline.json", "python -m bridgebench gate-update")
+    assert "REGRESSED: 1 cell(s) of pyo3" in text
+    assert "| pyo3 | scale.list | 1000 | allocs/call | 903 | 904 | +1 |" in text
+    assert "python -m bridgebench gate-update" in text
+
+
+def test_fingerprint_differences_are_named() -> None:
+    verdict = gate.compare(_baseline({KEY: COUNTS}), _baseline({KEY: COUNTS}, {**FP, "x": "1"}))
+    assert verdict.fingerprint == {"x": ("(absent)", "1")}
+    message = gate_command.fingerprint_message(verdict.fingerprint, Path("b.json"))
+    assert "another toolchain" in message and "x: baseline '(absent)', here '1'" in message
+
+
+@pytest.mark.parametrize(("policy", "status"), [("fail", 2), ("warn", 0)])
+def test_a_foreign_baseline_fails_unless_told_to_warn(
+    policy: str,
+    status: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Measured here with one fingerprint, compared with a baseline from another toolchain.
+    path = tmp_path / "b.json"
+    gate.save(path, _baseline({KEY: COUNTS}, {**FP, "rustc": "rustc 1.0"}))
+    monkeypatch.setattr(gate_command, "measure", lambda *_: _baseline({KEY: COUNTS}))
+    argv = ["gate", "--baseline", str(path), "--bridge", "pyo3", f"--foreign-baseline={policy}"]
+    assert main(argv) == status
+    out = capsys.readouterr().out
+    assert "another toolchain" in out and "rustc: baseline 'rustc 1.0'" in out
+    assert ("NOT GATED" in out) == (policy == "warn")
+
+
+def test_fingerprint_reads_the_environment() -> None:
+    env = {
+        "python": "3.11.7",
+        "python_implementation": "CPython",
+        "python_details": {"build": "main May 9", "compiler": "GCC 12.2.0"},
+        "machine": "x86_64",
+        "programs": {"valgrind": "valgrind-3.19.0"},
+        "host": "ci-1234",  # not part of it: two containers of one image differ here
+    }
+    fp = gate.fingerprint(env)
+    assert set(fp) == set(gate.FINGERPRINT_FIELDS)
+    assert fp["python"] == "CPython 3.11.7" and fp["valgrind"] == "valgrind-3.19.0"
+    assert "ci-1234" not in fp.values()
+
+
+# ---------------------------------------------------------------- the file
+
+
+def test_baseline_file_round_trips_one_cell_per_line(tmp_path: Path) -> None:
+    counts = {KEY: COUNTS, ("cffi", "add", None): {**COUNTS, "allocs_per_call": 0.5}}
+    path = tmp_path / "b.json"
+    gate.save(path, _baseline(counts))
+    assert gate.load(path) == _baseline(counts)
+    lines = path.read_text().splitlines()
+    cell_lines = [line for line in lines if '"bridge"' in line]
+    assert len(cell_lines) == 2 and cell_lines[0].startswith('    {"bridge": "cffi"')
+    assert gate.SCHEMA in lines[1]
+
+
+def test_bad_baselines_name_the_file_and_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    with pytest.raises(gate.GateError, match=r"b\.json: cannot read.*gate-update"):
+        gate.load(path)
+    path.write_text('{"schema": "other/1"}')
+    with pytest.raises(gate.GateError, match=r"b\.json: schema is 'other/1'.*gate-update"):
+        gate.load(path)
+    path.write_text(f'{{"schema": "{gate.SCHEMA}", "fingerprint": {{}}, "cells": [{{}}]}}')
+    with pytest.raises(gate.GateError, match=r"cell #0 is malformed"):
+        gate.load(path)
+
+
+def test_committed_baseline_covers_the_gate_selection() -> None:
+    """Every Python-side cell at the gate's sizes is in ci/gate-baseline.json, and nothing
+    else: a bridge or cell added without updating the baseline fails here, fast."""
+    baseline = gate.load(gate_command.DEFAULT_BASELINE)
+    want = set()
+    for bridge in spec.python_bridges():
+        for name in bridge.cells:
+            scalar = spec.cells()[name].strategy == "scalar"
+            for size in [None] if scalar else QUICK_COUNT_SIZES:
+                want.add((bridge.name, name, size))
+    assert set(baseline.counts) == want, "run `python -m bridgebench gate-update`"
+    assert set(baseline.fingerprint) == set(gate.FINGERPRINT_FIELDS)
+
+
+# ---------------------------------------------------------------- end to end
+
+PYTHON_DIR = spec.ROOT / "python"
+# Two bridges built differently (PyO3 through maturin, cffi over a C ABI library), one of
+# them with a layout-sensitive cell (pyo3 scale.buffer): about 40 s of counting per
+# bridge and run, where every bridge would take about 7 minutes.
+BRIDGES = ("pyo3", "cffi")
+
+
+def _gate(*args: str, cwd: Path, root: Path = spec.ROOT) -> subprocess.CompletedProcess[str]:
+    """`python -m bridgebench gate ...` as CI runs it, from `cwd`, with the bridgebench
+    package of the tree at `root`."""
+    return subprocess.run(
+        [sys.executable, "-m", "bridgebench", "gate", *args],
+        cwd=cwd,
+        env=dict(spec.child_env(), PYTHONPATH=str(root / "python")),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+
+
+def _tree_at_another_path(dest: Path) -> Path:
+    """What a clone at another path has, for counting: the Python tree (with the built
+    cffi module), the registry and kernels, the built libraries the count child loads."""
+    ignore = shutil.ignore_patterns("__pycache__", ".*_cache")
+    shutil.copytree(spec.ROOT / "python", dest / "python", ignore=ignore)
+    shutil.copytree(spec.ROOT / "benches", dest / "benches", ignore=ignore)
+    for name in ("Cargo.toml", "Cargo.lock"):
+        shutil.copy(spec.ROOT / name, dest / name)
+    (dest / "target" / "release").mkdir(parents=True)
+    for lib in ("libmeasure_hooks.so", "libc_abi.so"):
+        (dest / "target" / "release" / lib).symlink_to(spec.ROOT / "target" / "release" / lib)
+    return dest
+
+
+def test_gate_is_deterministic_and_passes_the_build(tmp_path: Path) -> None:
+    """The same tree twice, from two working directories: identical counts, and the
+    committed baseline passes (exit 0) for the normal build. The same tree at another
+    path (a fresh CI clone) moves the heap layout: allocations stay identical and the
+    instruction ranges still pass against the first run."""
+    selection = [arg for b in BRIDGES for arg in ("--bridge", b)]
+    saved = []
+    for i, cwd in enumerate((spec.ROOT, tmp_path)):
+        out = tmp_path / f"counts-{i}.json"
+        base = str(gate_command.DEFAULT_BASELINE)
+        run = _gate(*selection, "--baseline", base, "--save", str(out), cwd=cwd)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "gate passed" in run.stdout
+        saved.append(gate.load(out))
+    assert saved[0] == saved[1]
+    assert {k[0] for k in saved[0].counts} == set(BRIDGES)
+
+    clone = _tree_at_another_path(tmp_path / "elsewhere" / "bridgebench")
+    out = tmp_path / "counts-clone.json"
+    run = _gate(
+        "--bridge",
+        "pyo3",
+        "--baseline",
+        str(tmp_path / "counts-0.json"),
+        "--save",
+        str(out),
+        cwd=clone,
+        root=clone,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    moved = gate.load(out).counts
+    for key, counts in moved.items():
+        for metric in ("allocs_per_call", "bytes_per_call"):
+            assert counts[metric] == saved[0].counts[key][metric], (key, metric)
+
+
+def _regressed_module(tmp_path: Path) -> Path:
+    """The pyo3 bridge built with the feature `deliberate-regression` (an extra allocation
+    in `add`, an extra copy in `scale_list`), in a folder of its own that shadows the
+    installed module. Its own cargo target folder: the normal build stays untouched."""
+    cargo = shutil.which("cargo")
+    if cargo is None:
+        pytest.fail("cargo is not on PATH: this test builds the pyo3 bridge (rustup.rs)")
+    target = spec.ROOT / "build" / "gate-regressed"
+    build = subprocess.run(
+        [
+            cargo,
+            "build",
+            "--release",
+            "--locked",
+            "--package",
+            "py-pyo3",
+            # as maturin builds it: the interpreter's symbols come from the one that loads it
+            "--features",
+            "deliberate-regression,pyo3/extension-module",
+            "--target-dir",
+            str(target),
+        ],
+        cwd=spec.ROOT,
+        env=dict(os.environ, PYO3_PYTHON=sys.executable),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    assert build.returncode == 0, build.stderr[-3000:]
+    folder = tmp_path / "regressed"
+    folder.mkdir()
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    shutil.copy(target / "release" / "libbb_pyo3.so", folder / f"bb_pyo3{suffix}")
+    return folder
+
+
+def _table_rows(text: str, heading: str) -> list[list[str]]:
+    """The cells of the Markdown table after the line starting with `heading`."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    rows = []
+    for line in lines[start + 4 :]:  # after heading, blank line, table head, separator
+        if not line.startswith("| "):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
+
+
+def test_gate_fails_a_regressed_build_and_names_the_bridge(tmp_path: Path) -> None:
+    module_dir = _regressed_module(tmp_path)
+    run = _gate("--bridge", "pyo3", "--module-dir", str(module_dir), cwd=spec.ROOT)
+    assert run.returncode == 1, run.stdout + run.stderr
+    failing = _table_rows(run.stdout, "REGRESSED")
+    assert {row[0] for row in failing} == {"pyo3"}, run.stdout
+    # Allocation counts are exact and layout-proof: exactly the two altered cells moved.
+    allocs = {(row[1], row[3]) for row in failing if row[3] != "instructions/call"}
+    assert allocs == {
+        ("add", "allocs/call"),
+        ("scale.list", "allocs/call"),
+        ("scale.list", "bytes/call"),
+    }, run.stdout
+    assert "REGRESSED" in run.stdout and "gate-update" in run.stdout
+
+
+def test_gate_that_cannot_measure_names_the_bridge(tmp_path: Path) -> None:
+    """A bridge module that does not import: exit 2, naming the bridge and what to do."""
+    (tmp_path / "bb_pyo3.py").write_text('raise ImportError("deliberately broken")\n')
+    run = _gate("--bridge", "pyo3", "--module-dir", str(tmp_path), cwd=spec.ROOT)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "bridge pyo3" in run.stderr and "deliberately broken" in run.stderr
+    assert "cargo xtask build" in run.stderr

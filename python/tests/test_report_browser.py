@@ -1,0 +1,98 @@
+"""The report in a real browser: headless Chromium (Debian's package) through Playwright.
+
+Renders the fixture (tests/fixtures/report_results.json) in compare mode, so every kind
+of section is on the page, opens it from file://, and fails on any console error, page
+error or request that leaves the file (the page must need no network). Every <svg> plot
+must have a non-zero box and drawn marks. A full-page screenshot is kept as a build
+artifact: build/artifacts/report.png.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bridgebench import report, spec
+
+FIXTURE = Path(__file__).parent / "fixtures" / "report_results.json"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT = spec.ROOT / "build" / "artifacts" / "report.png"
+
+# Per plot: its box and how many data marks (bars, lines, points) it drew.
+MEASURE_PLOTS = """() => [...document.querySelectorAll('svg.plot')].map(svg => {
+  const box = svg.getBoundingClientRect();
+  const marks = [...svg.querySelectorAll('.mark')].filter(m => {
+    const b = m.getBBox(); return b.width > 0 || b.height > 0;
+  });
+  return {title: svg.getAttribute('aria-label'), width: box.width, height: box.height,
+          marks: marks.length};
+})"""
+
+
+def _slower_base(data: dict[str, Any]) -> dict[str, Any]:
+    """A base in which one cell was 2x faster, so compare mode has a change to show."""
+    base = copy.deepcopy(data)
+    for cell in base["cells"]:
+        if cell["bridge"] == "pyo3" and cell["cell"] == "add":
+            cell["median_ns"] /= 2
+            cell["ci95_ns"] = [x / 2 for x in cell["ci95_ns"]]
+    return base
+
+
+def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `cargo xtask setup` (installs ci/system-packages.txt)"
+            " or `apt-get install chromium`"
+        )
+    from playwright.sync_api import sync_playwright
+
+    data = json.loads(FIXTURE.read_text())
+    html_path, _ = report.render(data, tmp_path, base=_slower_base(data))
+    errors: list[str] = []
+    outside: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on(
+                "console",
+                lambda m: (
+                    errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+                ),
+            )
+            page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+            page.on(
+                "request",
+                lambda r: outside.append(r.url) if not r.url.startswith("file:") else None,
+            )
+            page.goto(html_path.as_uri(), wait_until="load")
+            plots = page.evaluate(MEASURE_PLOTS)
+            sections = page.evaluate("() => document.querySelectorAll('section').length")
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        finally:
+            browser.close()
+    print(f"\nscreenshot: {SCREENSHOT} ({SCREENSHOT.stat().st_size:,} bytes)")
+    print(f"{len(plots)} plots, {sections} sections")
+    assert not errors, "the page logged errors:\n" + "\n".join(errors)
+    assert not outside, f"the page made requests beyond its file: {outside}"
+    # at a glance + compare + one bar chart per cell + a sweep chart per sequence cell
+    assert len(plots) >= 20, f"only {len(plots)} plots rendered"
+    empty = [p for p in plots if p["width"] <= 0 or p["height"] <= 0 or p["marks"] == 0]
+    assert not empty, f"plots without a box or without drawn marks: {empty}"
+    assert SCREENSHOT.stat().st_size > 50_000, "the screenshot is suspiciously small"
