@@ -18,23 +18,17 @@ BASELINE = spec.ROOT / "ci" / "gate-baseline.json"
 
 def main() -> int:
     if not BASELINE.exists():
-        print(
-            f"{BASELINE}: missing; create it with `python -m bridgebench gate-update`"
-        )
+        print(f"{BASELINE}: missing; create it with `python -m bridgebench gate-update`")
         return 1
     try:
         baseline = gate.load(BASELINE)
     except gate.GateError as exc:
         print(exc)
         return 2
-    diff = gate.fingerprint_diff(
-        baseline.fingerprint, gate.fingerprint(environment.describe())
-    )
+    diff = gate.fingerprint_diff(baseline.fingerprint, gate.fingerprint(environment.describe()))
     for name, (was, now) in diff.items():
         print(f"  {name}: baseline {was!r}, this runner {now!r}")
-    print(
-        f"{Path(BASELINE).name} {'does not match' if diff else 'matches'} this toolchain"
-    )
+    print(f"{Path(BASELINE).name} {'does not match' if diff else 'matches'} this toolchain")
     return 1 if diff else 0
 
 

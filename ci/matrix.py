@@ -38,25 +38,17 @@ def pythons(path: Path = GROUPS) -> list[dict[str, Any]]:
 
 def problems(groups_path: Path = GROUPS, registry_path: Path = REGISTRY) -> list[str]:
     """What is wrong with the groups: each message names the file and what to change."""
-    where = (
-        groups_path.relative_to(ROOT)
-        if groups_path.is_relative_to(ROOT)
-        else groups_path
-    )
+    where = groups_path.relative_to(ROOT) if groups_path.is_relative_to(ROOT) else groups_path
     sides = {b["name"]: b["side"] for b in _load(registry_path)["bridge"]}
     seen: dict[str, str] = {}
     out: list[str] = []
     names = [g.get("name", "?") for g in groups(groups_path)]
     for name in {n for n in names if names.count(n) > 1}:
-        out.append(
-            f"{where}: group {name!r} is declared twice; give each group its own name"
-        )
+        out.append(f"{where}: group {name!r} is declared twice; give each group its own name")
     for group in groups(groups_path):
         name, side = group.get("name", "?"), group.get("side")
         if side not in ("python", "rust"):
-            out.append(
-                f"{where}: group {name!r} has side {side!r}; use 'python' or 'rust'"
-            )
+            out.append(f"{where}: group {name!r} has side {side!r}; use 'python' or 'rust'")
         for bridge in group.get("bridges", []):
             if bridge not in sides:
                 out.append(
@@ -106,9 +98,7 @@ def bench_args(name: str, path: Path = GROUPS) -> list[str]:
     for group in groups(path):
         if group["name"] == name:
             args = ["--side", group["side"]]
-            if (
-                group["side"] == "python"
-            ):  # the Rust side always runs all its criterion benches
+            if group["side"] == "python":  # the Rust side always runs all its criterion benches
                 for bridge in group["bridges"]:
                     args += ["--bridge", bridge]
             return args

@@ -157,6 +157,9 @@ def test_pool_gives_statistics_over_every_process() -> None:
             "size": None,
             "loops": 8,
             "samples_ns": [100.0, 101.0, 99.0],
+            "canary_ns": [1000, 1000, 1000],  # all steady (test_timing.py covers the rest)
+            "canary_best_ns": 1000,
+            "rejected": 0,
             "loop_overhead_ns": 10.0,
         }
         for _ in range(2)
@@ -166,6 +169,9 @@ def test_pool_gives_statistics_over_every_process() -> None:
             "size": None,
             "loops": 8,
             "samples_ns": [200.0, 201.0, 199.0],
+            "canary_ns": [1000, 1000, 1000],
+            "canary_best_ns": 1000,
+            "rejected": 0,
             "loop_overhead_ns": 10.0,
         }
     ]
