@@ -343,7 +343,9 @@ def _table_rows(text: str, heading: str) -> list[list[str]]:
 
 def test_gate_fails_a_regressed_build_and_names_the_bridge(tmp_path: Path) -> None:
     module_dir = _regressed_module(tmp_path)
-    run = _gate("--bridge", "pyo3", "--module-dir", str(module_dir), cwd=spec.ROOT)
+    # cffi too, built normally: the gate must name the regressed bridge and only it.
+    selection = ("--bridge", "pyo3", "--bridge", "cffi")
+    run = _gate(*selection, "--module-dir", str(module_dir), cwd=spec.ROOT)
     assert run.returncode == 1, run.stdout + run.stderr
     failing = _table_rows(run.stdout, "REGRESSED")
     assert {row[0] for row in failing} == {"pyo3"}, run.stdout
