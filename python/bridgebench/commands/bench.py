@@ -106,11 +106,7 @@ def _steady_samples(rec: dict[str, Any]) -> tuple[list[float], int]:
     best = rec.get("canary_best_ns")
     if best is None:  # a worker that died before its last line: judge by what it saw
         best = min(rec["canary_ns"])
-    keep = [
-        s
-        for s, c in zip(rec["samples_ns"], rec["canary_ns"], strict=True)
-        if c <= canary.TOLERANCE * best
-    ]
+    keep = canary.judge(rec["samples_ns"], rec["canary_ns"], best)
     return keep, len(rec["samples_ns"]) - len(keep)
 
 

@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bridgebench import spec
-from bridgebench.commands.bench import FULL, _steady_samples
+from bridgebench.commands.bench import FULL
+from bridgebench.harness import canary
 
 CELL = "add"
 TOLERANCE = 0.15
@@ -112,7 +113,7 @@ def _harness(bridge: spec.Bridge) -> dict[str, Any]:
 
 def steady(records: list[dict[str, Any]], best: int) -> list[float]:
     """The samples judged as the bench judges them, against the reference `best`."""
-    return [s for r in records for s in _steady_samples({**r, "canary_best_ns": best})[0]]
+    return [s for r in records for s in canary.judge(r["samples_ns"], r["canary_ns"], best)]
 
 
 def statement() -> str:

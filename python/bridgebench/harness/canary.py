@@ -23,7 +23,7 @@ ITERATIONS = 1000
 # Calibration at the start of a process, before any sample: this long. The reference
 # keeps falling whenever a faster canary is seen, and the parent judges every sample
 # against its process's final reference, so a process that starts in a slow stretch
-# has its early samples judged correctly too (bench.py, _steady_samples).
+# has its early samples judged correctly too (`judge` below).
 CALIBRATION_NS = 300_000_000
 
 
@@ -60,3 +60,9 @@ class Canary:
     def steady(self, probe_ns: int) -> bool:
         """Whether a canary time is within TOLERANCE of the fastest one."""
         return probe_ns <= TOLERANCE * self.best_ns
+
+
+def judge(samples_ns: list[float], canaries_ns: list[int], best_ns: int) -> list[float]:
+    """The samples whose canary was within TOLERANCE of `best_ns`, the fastest canary
+    of their process (the bench) or of the whole run (timeit-check's short processes)."""
+    return [s for s, c in zip(samples_ns, canaries_ns, strict=True) if c <= TOLERANCE * best_ns]
