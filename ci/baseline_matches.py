@@ -1,7 +1,8 @@
-"""Exit 0 when ci/gate-baseline.json was measured on this toolchain, 1 when not (naming
-what differs), 2 when it cannot be read. ci/gate.sh asks this before gating a push against
-the committed baseline, so a runner of another kind falls back to comparing two commits
-instead of failing on counts that were never comparable (docs/CI.md).
+"""Exit 0 when ci/gate-baseline.json has an entry measured on this toolchain, 1 when not
+(naming what differs from the closest entry), 2 when it cannot be read. ci/gate.sh asks
+this before gating a push against the committed baseline, so a runner of another kind
+falls back to comparing two commits instead of failing on counts that were never
+comparable (docs/CI.md).
 
 Run with the project venv's python (the `bridgebench` package on its path).
 """
@@ -21,15 +22,20 @@ def main() -> int:
         print(f"{BASELINE}: missing; create it with `python -m bridgebench gate-update`")
         return 1
     try:
-        baseline = gate.load(BASELINE)
+        baselines = gate.load(BASELINE)
     except gate.GateError as exc:
         print(exc)
         return 2
-    diff = gate.fingerprint_diff(baseline.fingerprint, gate.fingerprint(environment.describe()))
-    for name, (was, now) in diff.items():
-        print(f"  {name}: baseline {was!r}, this runner {now!r}")
-    print(f"{Path(BASELINE).name} {'does not match' if diff else 'matches'} this toolchain")
-    return 1 if diff else 0
+    here = gate.fingerprint(environment.describe())
+    if gate.for_toolchain(baselines, here) is not None:
+        print(f"{Path(BASELINE).name} has an entry for this toolchain")
+        return 0
+    closest = gate.closest(baselines, here)
+    if closest is not None:
+        for name, (was, now) in gate.fingerprint_diff(closest.fingerprint, here).items():
+            print(f"  {name}: closest baseline {was!r}, this runner {now!r}")
+    print(f"{Path(BASELINE).name} has no entry for this toolchain ({len(baselines)} entries)")
+    return 1
 
 
 if __name__ == "__main__":

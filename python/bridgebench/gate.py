@@ -5,7 +5,10 @@ rule is unit-tested with synthetic counts. docs/GATE.md explains the rules and w
 
 A baseline holds, per (bridge, cell, size) of the gate's fixed selection, the three exact
 counts of docs/COUNTS.md, plus the fingerprint of the environment they were taken on:
-counts are only comparable on the same toolchain.
+counts are only comparable on the same toolchain (glibc alone picks other memcpy variants
+on an Intel CPU than on an AMD one). A baseline *file* holds one baseline per toolchain,
+so one committed file gates every kind of machine CI lands on; the gate picks the entry
+whose fingerprint is this machine's.
 
 Instruction counts are exact for one memory layout, but some cells' counts depend on where
 things landed in memory (address-keyed caches and tables: protobuf's summarize.protobuf
@@ -20,12 +23,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCHEMA = "bridgebench.gate-baseline/1"
+SCHEMA = "bridgebench.gate-baseline/2"
+# Schema 1: one toolchain per file, {"schema", "fingerprint", "cells"}; still read.
+SCHEMA_V1 = "bridgebench.gate-baseline/1"
 
 # The thresholds, in one place (docs/GATE.md says why these values).
 # Instructions: the same commit counts exactly the same, but an edit anywhere in code the
@@ -121,35 +126,40 @@ def _sort_key(key: Key) -> tuple[str, str, int]:
     return bridge, cell, -1 if size is None else size
 
 
-def dumps(baseline: Baseline) -> str:
-    """Diff-friendly JSON: sorted, one cell per line, so a review sees each changed cell."""
-    lines = [
-        "{",
-        f'  "schema": {json.dumps(SCHEMA)},',
-        f'  "fingerprint": {json.dumps(baseline.fingerprint, sort_keys=True)},',
-        '  "cells": [',
-    ]
+def _dumps_cells(baseline: Baseline, indent: str) -> list[str]:
     rows = []
     for key in sorted(baseline.counts, key=_sort_key):
         bridge, cell, size = key
         row: dict[str, Any] = {"bridge": bridge, "cell": cell, "size": size}
         row.update({m: baseline.counts[key][m] for m in FIELDS})
-        rows.append("    " + json.dumps(row))
-    lines.append(",\n".join(rows))
+        rows.append(indent + json.dumps(row))
+    return [",\n".join(rows)] if rows else []
+
+
+def dumps(baselines: Sequence[Baseline]) -> str:
+    """Diff-friendly JSON: sorted, one cell per line, so a review sees each changed cell;
+    one block per toolchain, in a fixed order (by fingerprint)."""
+    lines = ["{", f'  "schema": {json.dumps(SCHEMA)},', '  "toolchains": [']
+    blocks = []
+    for baseline in sorted(baselines, key=lambda b: json.dumps(b.fingerprint, sort_keys=True)):
+        block = [
+            "    {",
+            f'      "fingerprint": {json.dumps(baseline.fingerprint, sort_keys=True)},',
+            '      "cells": [',
+            *_dumps_cells(baseline, "        "),
+            "      ]",
+            "    }",
+        ]
+        blocks.append("\n".join(block))
+    lines.append(",\n".join(blocks))
     lines += ["  ]", "}"]
     return "\n".join(line for line in lines if line) + "\n"
 
 
-def loads(text: str, source: str) -> Baseline:
-    """Parse and check a baseline; GateError names `source` and what to do."""
-    fix = "regenerate it with `python -m bridgebench gate-update` (docs/GATE.md)"
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise GateError(f"{source}: not JSON ({exc}); {fix}") from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        got = data.get("schema") if isinstance(data, dict) else type(data).__name__
-        raise GateError(f"{source}: schema is {got!r}, not {SCHEMA!r}; {fix}")
+def _loads_one(data: Any, source: str, fix: str) -> Baseline:
+    """One toolchain's block: {"fingerprint": {...}, "cells": [...]}."""
+    if not isinstance(data, dict):
+        raise GateError(f"{source}: a toolchain entry is not an object; {fix}")
     counts: dict[Key, Counts] = {}
     for i, row in enumerate(data.get("cells", [])):
         try:
@@ -166,7 +176,32 @@ def loads(text: str, source: str) -> Baseline:
     return Baseline({str(k): str(v) for k, v in fp.items()}, counts)
 
 
-def load(path: Path) -> Baseline:
+def loads(text: str, source: str) -> list[Baseline]:
+    """Parse and check a baseline file (one baseline per toolchain); GateError names
+    `source` and what to do."""
+    fix = "regenerate it with `python -m bridgebench gate-update` (docs/GATE.md)"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GateError(f"{source}: not JSON ({exc}); {fix}") from None
+    schema = data.get("schema") if isinstance(data, dict) else type(data).__name__
+    if schema == SCHEMA_V1:
+        return [_loads_one(data, source, fix)]
+    if schema != SCHEMA:
+        raise GateError(f"{source}: schema is {schema!r}, not {SCHEMA!r}; {fix}")
+    entries = data.get("toolchains")
+    if not isinstance(entries, list):
+        raise GateError(f"{source}: no list of toolchains; {fix}")
+    baselines = [_loads_one(entry, source, fix) for entry in entries]
+    seen: list[dict[str, str]] = []
+    for b in baselines:
+        if b.fingerprint in seen:
+            raise GateError(f"{source}: two entries for one toolchain; {fix}")
+        seen.append(b.fingerprint)
+    return baselines
+
+
+def load(path: Path) -> list[Baseline]:
     try:
         text = path.read_text()
     except OSError as exc:
@@ -177,9 +212,25 @@ def load(path: Path) -> Baseline:
     return loads(text, str(path))
 
 
-def save(path: Path, baseline: Baseline) -> None:
+def save(path: Path, baselines: Sequence[Baseline]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dumps(baseline))
+    path.write_text(dumps(baselines))
+
+
+def for_toolchain(baselines: Sequence[Baseline], fp: Mapping[str, str]) -> Baseline | None:
+    """The baseline measured on exactly this toolchain, if the file has one."""
+    return next((b for b in baselines if not fingerprint_diff(b.fingerprint, fp)), None)
+
+
+def closest(baselines: Sequence[Baseline], fp: Mapping[str, str]) -> Baseline | None:
+    """The baseline whose toolchain differs from `fp` in the fewest fields (to name what
+    differs when none matches)."""
+    return min(baselines, key=lambda b: len(fingerprint_diff(b.fingerprint, fp)), default=None)
+
+
+def replace(baselines: Sequence[Baseline], new: Baseline) -> list[Baseline]:
+    """The file's baselines with this toolchain's entry replaced by `new` (or added)."""
+    return [b for b in baselines if fingerprint_diff(b.fingerprint, new.fingerprint)] + [new]
 
 
 def from_runs(

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from bridgebench import gate, spec
+from bridgebench import environment, gate, spec
 from bridgebench.__main__ import main
 from bridgebench.commands import gate as gate_command
+from bridgebench.commands import gate_update
 from bridgebench.commands.bench import QUICK_COUNT_SIZES
 
 KEY: gate.Key = ("pyo3", "scale.list", 1000)
@@ -155,7 +156,7 @@ def test_a_foreign_baseline_fails_unless_told_to_warn(
 ) -> None:
     # Measured here with one fingerprint, compared with a baseline from another toolchain.
     path = tmp_path / "b.json"
-    gate.save(path, _baseline({KEY: COUNTS}, {**FP, "rustc": "rustc 1.0"}))
+    gate.save(path, [_baseline({KEY: COUNTS}, {**FP, "rustc": "rustc 1.0"})])
     monkeypatch.setattr(gate_command, "measure", lambda *_: _baseline({KEY: COUNTS}))
     argv = ["gate", "--baseline", str(path), "--bridge", "pyo3", f"--foreign-baseline={policy}"]
     assert main(argv) == status
@@ -185,12 +186,62 @@ def test_fingerprint_reads_the_environment() -> None:
 def test_baseline_file_round_trips_one_cell_per_line(tmp_path: Path) -> None:
     counts = {KEY: COUNTS, ("cffi", "add", None): {**COUNTS, "allocs_per_call": 0.5}}
     path = tmp_path / "b.json"
-    gate.save(path, _baseline(counts))
-    assert gate.load(path) == _baseline(counts)
+    gate.save(path, [_baseline(counts)])
+    assert gate.load(path) == [_baseline(counts)]
     lines = path.read_text().splitlines()
     cell_lines = [line for line in lines if '"bridge"' in line]
-    assert len(cell_lines) == 2 and cell_lines[0].startswith('    {"bridge": "cffi"')
+    assert len(cell_lines) == 2 and cell_lines[0].startswith('        {"bridge": "cffi"')
     assert gate.SCHEMA in lines[1]
+
+
+def test_a_schema_1_file_reads_as_one_toolchain(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    row = '{"bridge": "pyo3", "cell": "scale.list", "size": 1000, ' + ", ".join(
+        f'"{m}": {v}' for m, v in COUNTS.items()
+    )
+    fp = '{"python": "CPython 3.11.7", "machine": "x86_64"}'
+    path.write_text(f'{{"schema": "{gate.SCHEMA_V1}", "fingerprint": {fp}, "cells": [{row}}}]}}')
+    assert gate.load(path) == [_baseline({KEY: COUNTS})]
+
+
+AMD = {**FP, "cpu": "AMD EPYC"}
+INTEL = {**FP, "cpu": "Intel(R) Xeon(R) Processor"}
+
+
+def test_the_gate_uses_this_toolchains_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One file, two toolchains: each machine is gated against its own counts only."""
+    path = tmp_path / "b.json"
+    cheaper = {**COUNTS, "allocs_per_call": 800.0}
+    gate.save(path, [_baseline({KEY: cheaper}, AMD), _baseline({KEY: COUNTS}, INTEL)])
+    argv = ["gate", "--baseline", str(path), "--bridge", "pyo3"]
+    monkeypatch.setattr(gate_command, "measure", lambda *_: _baseline({KEY: COUNTS}, INTEL))
+    assert main(argv) == 0
+    monkeypatch.setattr(gate_command, "measure", lambda *_: _baseline({KEY: COUNTS}, AMD))
+    assert main(argv) == 1  # 903 allocations where the AMD entry says 800
+    monkeypatch.setattr(gate_command, "measure", lambda *_: _baseline({KEY: COUNTS}, FP))
+    assert main(argv) == 2
+    out = capsys.readouterr().out
+    assert "no entry for this toolchain (it holds 2" in out and "cpu: baseline" in out
+
+
+def test_gate_update_writes_only_this_toolchains_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "b.json"
+    amd = _baseline({KEY: COUNTS}, AMD)
+    gate.save(path, [amd])
+    moved = _baseline({KEY: {**COUNTS, "allocs_per_call": 904.0}}, INTEL)
+    monkeypatch.setattr(gate_update, "measure", lambda *_: moved)
+    # A partial update needs this toolchain's entry to keep the other bridges' cells.
+    assert main(["gate-update", "--baseline", str(path), "--bridge", "pyo3"]) == 2
+    assert main(["gate-update", "--baseline", str(path)]) == 0
+    assert sorted(gate.load(path), key=lambda b: b.fingerprint["cpu"]) == [amd, moved]
+    again = _baseline({KEY: COUNTS}, INTEL)
+    monkeypatch.setattr(gate_update, "measure", lambda *_: again)
+    assert main(["gate-update", "--baseline", str(path), "--bridge", "pyo3"]) == 0
+    assert sorted(gate.load(path), key=lambda b: b.fingerprint["cpu"]) == [amd, again]
 
 
 def test_bad_baselines_name_the_file_and_the_fix(tmp_path: Path) -> None:
@@ -200,23 +251,32 @@ def test_bad_baselines_name_the_file_and_the_fix(tmp_path: Path) -> None:
     path.write_text('{"schema": "other/1"}')
     with pytest.raises(gate.GateError, match=r"b\.json: schema is 'other/1'.*gate-update"):
         gate.load(path)
-    path.write_text(f'{{"schema": "{gate.SCHEMA}", "fingerprint": {{}}, "cells": [{{}}]}}')
+    entry = '{"fingerprint": {}, "cells": [{}]}'
+    path.write_text(f'{{"schema": "{gate.SCHEMA}", "toolchains": [{entry}]}}')
     with pytest.raises(gate.GateError, match=r"cell #0 is malformed"):
+        gate.load(path)
+    entry = '{"fingerprint": {}, "cells": []}'
+    path.write_text(f'{{"schema": "{gate.SCHEMA}", "toolchains": [{entry}, {entry}]}}')
+    with pytest.raises(gate.GateError, match=r"two entries for one toolchain"):
         gate.load(path)
 
 
 def test_committed_baseline_covers_the_gate_selection() -> None:
-    """Every Python-side cell at the gate's sizes is in ci/gate-baseline.json, and nothing
-    else: a bridge or cell added without updating the baseline fails here, fast."""
-    baseline = gate.load(gate_command.DEFAULT_BASELINE)
+    """Every Python-side cell at the gate's sizes is in every toolchain's entry of
+    ci/gate-baseline.json, and nothing else: a bridge or cell added without updating the
+    baseline fails here, fast."""
+    baselines = gate.load(gate_command.DEFAULT_BASELINE)
+    assert baselines
     want = set()
     for bridge in spec.python_bridges():
         for name in bridge.cells:
             scalar = spec.cells()[name].strategy == "scalar"
             for size in [None] if scalar else QUICK_COUNT_SIZES:
                 want.add((bridge.name, name, size))
-    assert set(baseline.counts) == want, "run `python -m bridgebench gate-update`"
-    assert set(baseline.fingerprint) == set(gate.FINGERPRINT_FIELDS)
+    for baseline in baselines:
+        cpu = baseline.fingerprint.get("cpu")
+        assert set(baseline.counts) == want, f"{cpu}: run `python -m bridgebench gate-update`"
+        assert set(baseline.fingerprint) == set(gate.FINGERPRINT_FIELDS)
 
 
 # ---------------------------------------------------------------- end to end
@@ -256,20 +316,36 @@ def _tree_at_another_path(dest: Path) -> Path:
     return dest
 
 
-def test_gate_is_deterministic_and_passes_the_build(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The baseline the end-to-end tests gate against: the committed one when it has an
+    entry for this toolchain (CI's machines), else the normal build's counts measured
+    here first, so the tests check the same things on any machine."""
+    committed = gate_command.DEFAULT_BASELINE
+    here = gate.fingerprint(environment.describe())
+    if gate.for_toolchain(gate.load(committed), here) is not None:
+        return committed
+    out = tmp_path_factory.mktemp("reference") / "baseline.json"
+    selection = [arg for b in BRIDGES for arg in ("--bridge", b)]
+    run = _gate(*selection, "--save", str(out), cwd=spec.ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out
+
+
+def test_gate_is_deterministic_and_passes_the_build(tmp_path: Path, reference: Path) -> None:
     """The same tree twice, from two working directories: identical counts, and the
-    committed baseline passes (exit 0) for the normal build. The same tree at another
+    reference baseline passes (exit 0) for the normal build. The same tree at another
     path (a fresh CI clone) moves the heap layout: allocations stay identical and the
     instruction ranges still pass against the first run."""
     selection = [arg for b in BRIDGES for arg in ("--bridge", b)]
     saved = []
     for i, cwd in enumerate((spec.ROOT, tmp_path)):
         out = tmp_path / f"counts-{i}.json"
-        base = str(gate_command.DEFAULT_BASELINE)
-        run = _gate(*selection, "--baseline", base, "--save", str(out), cwd=cwd)
+        run = _gate(*selection, "--baseline", str(reference), "--save", str(out), cwd=cwd)
         assert run.returncode == 0, run.stdout + run.stderr
         assert "gate passed" in run.stdout
-        saved.append(gate.load(out))
+        [counted] = gate.load(out)
+        saved.append(counted)
     assert saved[0] == saved[1]
     assert {k[0] for k in saved[0].counts} == set(BRIDGES)
 
@@ -286,7 +362,7 @@ def test_gate_is_deterministic_and_passes_the_build(tmp_path: Path) -> None:
         root=clone,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    moved = gate.load(out).counts
+    moved = gate.load(out)[0].counts
     for key, counts in moved.items():
         for metric in ("allocs_per_call", "bytes_per_call"):
             assert counts[metric] == saved[0].counts[key][metric], (key, metric)
@@ -341,10 +417,10 @@ def _table_rows(text: str, heading: str) -> list[list[str]]:
     return rows
 
 
-def test_gate_fails_a_regressed_build_and_names_the_bridge(tmp_path: Path) -> None:
+def test_gate_fails_a_regressed_build_and_names_the_bridge(tmp_path: Path, reference: Path) -> None:
     module_dir = _regressed_module(tmp_path)
     # cffi too, built normally: the gate must name the regressed bridge and only it.
-    selection = ("--bridge", "pyo3", "--bridge", "cffi")
+    selection = ("--bridge", "pyo3", "--bridge", "cffi", "--baseline", str(reference))
     run = _gate(*selection, "--module-dir", str(module_dir), cwd=spec.ROOT)
     assert run.returncode == 1, run.stdout + run.stderr
     failing = _table_rows(run.stdout, "REGRESSED")

@@ -2,11 +2,12 @@
 
 Counts the gate's fixed selection (every Python-side cell of the chosen bridges: scalar
 cells, and sequence cells at n=1000, the quick bench's count sizes) and compares them with
-the baseline committed in the repo. Exit 0: nothing regressed; 1: a table names each cell
-that did (or the selection no longer matches the baseline); 2: it could not measure, or
-the baseline was taken on another toolchain. Rules and thresholds: bridgebench/gate.py and
-docs/GATE.md. Instructions are counted under gate.LAYOUTS memory layouts (some cells'
-counts depend on the layout), allocations once.
+the baseline committed in the repo (its entry for this machine's toolchain). Exit 0:
+nothing regressed; 1: a table names each cell that did (or the selection no longer matches
+the baseline); 2: it could not measure, or the baseline has no entry for this toolchain.
+Rules and thresholds: bridgebench/gate.py and docs/GATE.md. Instructions are counted
+under gate.LAYOUTS memory layouts (some cells' counts depend on the layout), allocations
+once.
 
 `--save FILE` also writes what it measured in the baseline's format; alone (without an
 explicit --baseline) it only measures and saves: CI measures the base commit that way and
@@ -184,16 +185,21 @@ def default_jobs() -> int:
     return max(1, min(4, cores))
 
 
-def fingerprint_message(diff: dict[str, tuple[str, str]], baseline: Path) -> str:
-    lines = [
-        f"CANNOT GATE: {baseline} was measured on another toolchain, and counts are only "
-        "comparable on the same one:"
-    ]
+def fingerprint_message(
+    diff: dict[str, tuple[str, str]], baseline: Path, toolchains: int = 1
+) -> str:
+    """Why a baseline file cannot gate this machine: what differs from its closest entry."""
+    held = (
+        "was measured on another toolchain"
+        if toolchains == 1
+        else (f"has no entry for this toolchain (it holds {toolchains}; the closest differs)")
+    )
+    lines = [f"CANNOT GATE: {baseline} {held}, and counts are only comparable on the same one:"]
     lines += [f"  {name}: baseline {was!r}, here {now!r}" for name, (was, now) in diff.items()]
     lines.append(
         "Compare two commits on this machine instead (`gate --save base.json` on the base "
-        "commit, then `gate --baseline base.json` on yours), or, if this toolchain is the "
-        f"reference from now on, update the baseline on purpose: {update_command(baseline)}"
+        "commit, then `gate --baseline base.json` on yours), or, if this toolchain is to be "
+        f"gated from now on, add its entry on purpose: {update_command(baseline)}"
     )
     return "\n".join(lines)
 
@@ -212,10 +218,10 @@ def run(args: argparse.Namespace) -> int:
     compare_with: Path | None = args.baseline
     if compare_with is None and args.save is None:
         compare_with = DEFAULT_BASELINE
-    baseline = None
+    baselines = None
     if compare_with is not None:  # read first: a missing baseline fails before measuring
         try:
-            baseline = gate.load(compare_with)
+            baselines = gate.load(compare_with)
         except gate.GateError as exc:
             print(f"gate: {exc}", file=sys.stderr)
             return CANNOT_MEASURE
@@ -225,13 +231,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"gate: cannot measure: {exc}", file=sys.stderr)
         return CANNOT_MEASURE
     if args.save is not None:
-        gate.save(args.save, measured)
+        gate.save(args.save, [measured])
         print(f"gate: counts of {len(measured.counts)} cells saved to {args.save}")
-    if baseline is None or compare_with is None:
+    if baselines is None or compare_with is None:
         return PASSED
+    baseline = gate.for_toolchain(baselines, measured.fingerprint) or gate.closest(
+        baselines, measured.fingerprint
+    )
+    if baseline is None:
+        print(f"gate: {compare_with} holds no baseline; {update_command(compare_with)}")
+        return CANNOT_MEASURE
     verdict = gate.compare(baseline, measured, [b.name for b in bridges])
     if verdict.fingerprint:
-        print(fingerprint_message(verdict.fingerprint, compare_with))
+        print(fingerprint_message(verdict.fingerprint, compare_with, len(baselines)))
         if args.foreign_baseline == "warn":
             print("NOT GATED: the counts were measured but not compared (--foreign-baseline warn)")
             return PASSED

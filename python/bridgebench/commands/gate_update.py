@@ -1,9 +1,11 @@
 """`python -m bridgebench gate-update`: measure the gate's counts and rewrite the baseline.
 
 The one way the baseline changes, on purpose: after a change that is meant to cost more
-(or less), or on a new reference toolchain. Prints every count that moved, so the commit
-that updates the baseline says what it accepts. With --bridge, only those bridges' cells
-are replaced (the others are kept), which needs the same toolchain as the baseline's.
+(or less), or to gate a new kind of machine. Only this toolchain's entry of the file is
+written (added if the file has none); the other toolchains' entries are kept as they
+are. Prints every count that moved, so the commit that updates the baseline says what it
+accepts. With --bridge, only those bridges' cells are replaced (the others are kept),
+which needs an entry for this toolchain already.
 """
 
 from __future__ import annotations
@@ -39,10 +41,10 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"gate-update: {exc}", file=sys.stderr)
         return CANNOT_MEASURE
-    old = None
+    others: list[gate.Baseline] = []
     if args.baseline.exists():
         try:
-            old = gate.load(args.baseline)
+            others = gate.load(args.baseline)
         except gate.GateError as exc:
             if args.bridge:  # a partial update keeps cells of a file that cannot be read
                 print(f"gate-update: {exc}", file=sys.stderr)
@@ -54,19 +56,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"gate-update: cannot measure: {exc}", file=sys.stderr)
         return CANNOT_MEASURE
     new = measured
-    if args.bridge and old is not None:
-        if gate.fingerprint_diff(old.fingerprint, measured.fingerprint):
+    old = gate.for_toolchain(others, measured.fingerprint)
+    if args.bridge:
+        if old is None:
             print(
-                f"gate-update: {args.baseline} was measured on another toolchain; counts "
-                "from two toolchains cannot share a baseline. Update every bridge (no --bridge).",
+                f"gate-update: {args.baseline} has no entry for this toolchain, and a new "
+                "entry needs every bridge's counts. Update every bridge (no --bridge).",
                 file=sys.stderr,
             )
             return CANNOT_MEASURE
         chosen = {b.name for b in bridges}
         kept = {k: v for k, v in old.counts.items() if k[0] not in chosen}
         new = gate.Baseline(measured.fingerprint, {**kept, **measured.counts})
-    gate.save(args.baseline, new)
-    print(f"gate-update: wrote {len(new.counts)} cells to {args.baseline}")
+    gate.save(args.baseline, gate.replace(others, new))
+    kept_entries = len(others) - (old is not None)
+    print(
+        f"gate-update: wrote {len(new.counts)} cells for this toolchain to {args.baseline}"
+        + (f" (kept the entries of {kept_entries} other toolchain(s))" if kept_entries else "")
+    )
     if old is not None:
         print(gate.baseline_changes(old, new))
+    else:
+        print("a new toolchain entry: " + ", ".join(f"{k}={v}" for k, v in new.fingerprint.items()))
     return 0
