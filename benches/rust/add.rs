@@ -12,17 +12,14 @@ mod common;
 fn add(c: &mut Criterion) {
     // `[bench] args` of benches/kernels/add.toml, as the Python harness times them.
     let (x, y) = common::int_pair("add");
-    let mut group = c.benchmark_group("add");
-    group.sampling_mode(common::SAMPLING);
+    let mut group = common::Group::new(c, "add");
     for bridge in rust_side::BRIDGES {
         let Some(add) = bridge.add else { continue };
         assert_eq!(add(x, y).ok(), x.checked_add(y), "{}", bridge.module);
         // Every bridge is called through an opaque fn pointer, so each pays the
         // same indirect call and none is inlined into the loop.
         let add = black_box(add);
-        group.bench_function(bridge.module, |b| {
-            common::steady_iter(b, || add(black_box(x), black_box(y)))
-        });
+        group.bench(bridge.module, None, || add(black_box(x), black_box(y)));
     }
     group.finish();
 }

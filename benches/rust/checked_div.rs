@@ -13,8 +13,7 @@ fn checked_div(c: &mut Criterion) {
     // `[bench] args` of benches/kernels/checked_div.toml: the success path, as the
     // Python harness times it.
     let (x, y) = common::int_pair("checked_div");
-    let mut group = c.benchmark_group("checked_div");
-    group.sampling_mode(common::SAMPLING);
+    let mut group = common::Group::new(c, "checked_div");
     for bridge in rust_side::BRIDGES {
         let Some(checked_div) = bridge.checked_div else {
             continue;
@@ -29,8 +28,8 @@ fn checked_div(c: &mut Criterion) {
         // Every bridge is called through an opaque fn pointer, so each pays the
         // same indirect call and none is inlined into the loop.
         let checked_div = black_box(checked_div);
-        group.bench_function(bridge.module, |b| {
-            common::steady_iter(b, || checked_div(black_box(x), black_box(y)))
+        group.bench(bridge.module, None, || {
+            checked_div(black_box(x), black_box(y))
         });
     }
     group.finish();

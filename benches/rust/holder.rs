@@ -9,7 +9,7 @@
 //! benches/kernels/holder.toml.
 //! Throughput is in bytes of text, so criterion also reports bytes per second.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
 mod common;
@@ -29,8 +29,7 @@ fn text(pattern: &str, n: usize) -> String {
 /// Every row also boxes its holder (the table's `Box<dyn HolderObject>`): one more
 /// allocation, the same for each.
 fn holder_create(c: &mut Criterion) {
-    let mut group = c.benchmark_group("holder.create");
-    group.sampling_mode(common::SAMPLING);
+    let mut group = common::Group::new(c, "holder.create");
     let pattern = common::string("holder", "pattern");
     for n in common::sizes("holder") {
         let text = text(&pattern, n);
@@ -40,9 +39,7 @@ fn holder_create(c: &mut Criterion) {
             let new = black_box(cells.new); // same indirect call for every bridge
             let made = new(&text).and_then(|h| Ok(h.text()? == text));
             assert!(made.unwrap_or(false), "{}: wrong holder", bridge.module);
-            group.bench_with_input(BenchmarkId::new(bridge.module, n), &text, |b, t| {
-                common::steady_iter(b, || new(black_box(t)))
-            });
+            group.bench(bridge.module, Some(n), || new(black_box(&text)));
         }
     }
     group.finish();
@@ -51,8 +48,7 @@ fn holder_create(c: &mut Criterion) {
 /// Borrows the text of a holder. The Rust kernel hands out its `&str`; the C++ rows
 /// hand out bytes that Rust checks are UTF-8, so their cost grows with the length.
 fn holder_text(c: &mut Criterion) {
-    let mut group = c.benchmark_group("holder.text");
-    group.sampling_mode(common::SAMPLING);
+    let mut group = common::Group::new(c, "holder.text");
     let pattern = common::string("holder", "pattern");
     for n in common::sizes("holder") {
         let text = text(&pattern, n);
@@ -65,8 +61,8 @@ fn holder_text(c: &mut Criterion) {
             };
             // Through `&dyn HolderObject`: the same virtual call for every bridge.
             let holder: &dyn rust_side::HolderObject = black_box(&*holder);
-            group.bench_function(BenchmarkId::new(bridge.module, n), |b| {
-                common::steady_iter(b, || holder.text().map(|t| black_box(t).len()))
+            group.bench(bridge.module, Some(n), || {
+                holder.text().map(|t| black_box(t).len())
             });
         }
     }

@@ -7,7 +7,7 @@
 //! Sizes: `[bench] sizes` (or `quick_sizes`) of benches/kernels/map_callback.toml.
 //! Throughput is in elements (= callback calls), so criterion also reports calls per second.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
 mod common;
@@ -18,8 +18,7 @@ fn input(n: usize) -> Vec<f64> {
 }
 
 fn map_callback(c: &mut Criterion) {
-    let mut group = c.benchmark_group("map_callback");
-    group.sampling_mode(common::SAMPLING);
+    let mut group = common::Group::new(c, "map_callback");
     for n in common::sizes("map_callback") {
         let values = input(n);
         group.throughput(Throughput::Elements(n as u64));
@@ -34,10 +33,8 @@ fn map_callback(c: &mut Criterion) {
             let map_callback = black_box(map_callback); // same indirect call for every bridge
             // The timed call includes allocating, and dropping, the new Vec; the
             // callback is a `&mut dyn FnMut` for every row, native included.
-            group.bench_with_input(BenchmarkId::new(bridge.module, n), &values, |b, v| {
-                common::steady_iter(b, || {
-                    map_callback(black_box(v), &mut |x| Ok(black_box(x) * 2.0))
-                })
+            group.bench(bridge.module, Some(n), || {
+                map_callback(black_box(&values), &mut |x| Ok(black_box(x) * 2.0))
             });
         }
     }

@@ -8,7 +8,7 @@
 //! Sizes: `[bench] sizes` (or `quick_sizes`) of benches/kernels/scale.toml.
 //! Throughput is in elements, so criterion also reports elements per second.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
 mod common;
@@ -20,8 +20,7 @@ fn input(n: usize) -> Vec<f64> {
 }
 
 fn scale_buffer(c: &mut Criterion) {
-    let mut group = c.benchmark_group("scale.buffer");
-    group.sampling_mode(common::SAMPLING);
+    let mut group = common::Group::new(c, "scale.buffer");
     for n in common::sizes("scale") {
         let values = input(n);
         group.throughput(Throughput::Elements(n as u64));
@@ -31,8 +30,8 @@ fn scale_buffer(c: &mut Criterion) {
             };
             let scale = black_box(scale); // same indirect call for every bridge
             // The timed call includes allocating, and dropping, the new Vec.
-            group.bench_with_input(BenchmarkId::new(bridge.module, n), &values, |b, v| {
-                common::steady_iter(b, || scale(black_box(v), black_box(-1.0)))
+            group.bench(bridge.module, Some(n), || {
+                scale(black_box(&values), black_box(-1.0))
             });
         }
     }
@@ -40,8 +39,7 @@ fn scale_buffer(c: &mut Criterion) {
 }
 
 fn scale_inplace(c: &mut Criterion) {
-    let mut group = c.benchmark_group("scale.inplace");
-    group.sampling_mode(common::SAMPLING);
+    let mut group = common::Group::new(c, "scale.inplace");
     for n in common::sizes("scale") {
         group.throughput(Throughput::Elements(n as u64));
         for bridge in rust_side::BRIDGES {
@@ -52,8 +50,8 @@ fn scale_inplace(c: &mut Criterion) {
             let mut values = input(n);
             // Factor -1 is exact: however many times the same buffer is scaled,
             // its values never drift towards infinity or subnormals.
-            group.bench_function(BenchmarkId::new(bridge.module, n), |b| {
-                common::steady_iter(b, || scale_inplace(black_box(&mut values), black_box(-1.0)))
+            group.bench(bridge.module, Some(n), || {
+                scale_inplace(black_box(&mut values), black_box(-1.0))
             });
         }
     }

@@ -8,7 +8,7 @@
 //! Sizes: `[bench] sizes` (or `quick_sizes`) of benches/kernels/summarize.toml.
 //! Throughput is in elements (records), so criterion also reports records per second.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use prost::Message;
 use std::hint::black_box;
 
@@ -68,8 +68,7 @@ fn check(bridge: &str, got: Result<kernels::Summary, rust_side::Error>, want: &k
 /// The records as each bridge's caller holds them: a slice of `kernels::Record`.
 /// Converting them to the bridge's own record type is part of the timed call.
 fn summarize_objects(c: &mut Criterion) {
-    let mut group = c.benchmark_group("summarize.objects");
-    group.sampling_mode(common::SAMPLING);
+    let mut group = common::Group::new(c, "summarize.objects");
     for n in common::sizes("summarize") {
         let records = records(n);
         let want = kernels::summarize(&records);
@@ -80,9 +79,7 @@ fn summarize_objects(c: &mut Criterion) {
             };
             check(bridge.module, summarize(&records), &want);
             let summarize = black_box(summarize); // same indirect call for every bridge
-            group.bench_with_input(BenchmarkId::new(bridge.module, n), &records, |b, r| {
-                common::steady_iter(b, || summarize(black_box(r)))
-            });
+            group.bench(bridge.module, Some(n), || summarize(black_box(&records)));
         }
     }
     group.finish();
@@ -90,8 +87,7 @@ fn summarize_objects(c: &mut Criterion) {
 
 /// The records already in columns, built once outside the timed call.
 fn summarize_columns(c: &mut Criterion) {
-    let mut group = c.benchmark_group("summarize.columns");
-    group.sampling_mode(common::SAMPLING);
+    let mut group = common::Group::new(c, "summarize.columns");
     for n in common::sizes("summarize") {
         let records = records(n);
         let want = kernels::summarize(&records);
@@ -103,8 +99,8 @@ fn summarize_columns(c: &mut Criterion) {
             };
             check(bridge.module, summarize(&columns.view()), &want);
             let summarize = black_box(summarize); // same indirect call for every bridge
-            group.bench_with_input(BenchmarkId::new(bridge.module, n), &columns, |b, c| {
-                common::steady_iter(b, || summarize(&black_box(c).view()))
+            group.bench(bridge.module, Some(n), || {
+                summarize(&black_box(&columns).view())
             });
         }
     }
@@ -114,8 +110,7 @@ fn summarize_columns(c: &mut Criterion) {
 /// The records already serialized as a `bridgebench.Records` message, encoded once
 /// outside the timed call: the cell times decoding it and summarizing.
 fn summarize_protobuf(c: &mut Criterion) {
-    let mut group = c.benchmark_group("summarize.protobuf");
-    group.sampling_mode(common::SAMPLING);
+    let mut group = common::Group::new(c, "summarize.protobuf");
     for n in common::sizes("summarize") {
         let records = records(n);
         let want = kernels::summarize(&records);
@@ -130,9 +125,7 @@ fn summarize_protobuf(c: &mut Criterion) {
             };
             check(bridge.module, summarize(&message), &want);
             let summarize = black_box(summarize); // same indirect call for every bridge
-            group.bench_with_input(BenchmarkId::new(bridge.module, n), &message, |b, m| {
-                common::steady_iter(b, || summarize(black_box(m)))
-            });
+            group.bench(bridge.module, Some(n), || summarize(black_box(&message)));
         }
     }
     group.finish();

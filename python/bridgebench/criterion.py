@@ -4,10 +4,14 @@ Criterion writes target/criterion/<group>/<id>/new/{benchmark,estimates,sample}.
 Rust benches (benches/rust/) name the group after the cell and the function after the
 bridge, with the input size as the parameter where there is one.
 
-Each record gets the same fields as a Python-side cell: the median and its 95 %
-confidence interval as criterion estimated them (its own bootstrap), the per-iteration
-time of every criterion sample (`samples_ns`, from sample.json) with their quartiles and
-IQR, and the spread flags of bridgebench.stats.
+The benches time every sample with a steady-state guard (benches/rust/common.rs) and log
+each criterion sample's canary to <criterion>/bridgebench-steady/<group>.jsonl. Criterion
+cannot drop a sample, so the judging happens here, as for the Python side: a sample
+counts only when its canary was within the logged tolerance of the fastest canary its
+process saw. Each record then gets the same fields as a Python-side cell, from those
+steady samples (bridgebench.stats.summarize_steady): median, quartiles and IQR, a 95 %
+bootstrap CI of the median, spread flags, `samples_rejected`; criterion's own median
+(over every sample, steady or not) is kept beside it as `criterion_median_ns`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bridgebench import spec, stats
+from bridgebench.harness import canary
 
 
 def _wanted_sizes(cell: str, quick: bool | None) -> set[int | None] | None:
@@ -29,12 +34,59 @@ def _wanted_sizes(cell: str, quick: bool | None) -> set[int | None] | None:
     return set(bench["quick_sizes" if quick else "sizes"])
 
 
-def _samples_ns(sample_file: Path) -> list[float]:
-    """Per-iteration time of each criterion sample (a sample times `iters` iterations)."""
-    if not sample_file.is_file():
-        return []
+STEADY_DIR = "bridgebench-steady"
+RERUN = "rerun the Rust side: `cargo xtask bench --side rust`"
+LogKey = tuple[str, str, int | None]  # group (cell), function (bridge module), size
+
+
+def _steady_logs(criterion_dir: Path) -> dict[LogKey, dict[str, Any]]:
+    """Every bench's steady log line, with `best_canary_ns` lowered to the fastest canary
+    its process saw over its whole run (later lines of a process saw more)."""
+    lines = []
+    for path in sorted((criterion_dir / STEADY_DIR).glob("*.jsonl")):
+        for n, text in enumerate(path.read_text().splitlines(), 1):
+            try:
+                line = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{n}: not JSON ({exc}); {RERUN}") from None
+            line["file"] = f"{path}:{n}"
+            lines.append(line)
+    best: dict[int, int] = {}
+    for line in lines:
+        pid = line["process"]
+        best[pid] = min(best.get(pid, line["best_canary_ns"]), line["best_canary_ns"])
+    out = {}
+    for line in lines:
+        line["best_canary_ns"] = best[line["process"]]
+        out[(line["group"], line["function"], line["size"])] = line
+    return out
+
+
+def _judged(sample_file: Path, log: dict[str, Any] | None) -> dict[str, Any]:
+    """The summary fields of one bench from its steady samples (per-iteration ns).
+
+    Criterion's samples are the last calls the guard logged (warm-up calls come first);
+    each must be the logged call of the same iteration count and the same nanoseconds,
+    or the two files are from different runs."""
     sample = json.loads(sample_file.read_text())
-    return [t / i for t, i in zip(sample["times"], sample["iters"], strict=True) if i > 0]
+    iters, times = sample["iters"], sample["times"]
+    if log is None:
+        raise ValueError(f"no steady log for {sample_file.parent.parent}; {RERUN}")
+    taken = log["taken"][-len(times) :] if times else []
+    if len(taken) != len(times) or any(
+        (float(i), float(ns)) != (float(it), float(t))
+        for (i, ns, _), it, t in zip(taken, iters, times, strict=True)
+    ):
+        raise ValueError(
+            f"criterion's samples in {sample_file} are not the calls logged in {log['file']} "
+            f"(files of two runs?); {RERUN}"
+        )
+    every = [t / i for t, i in zip(times, iters, strict=True)]
+    canaries = [c for _, _, c in taken]
+    steady = canary.judge(every, canaries, log["best_canary_ns"], log["tolerance"])
+    summary = stats.summarize_steady(steady, every)
+    summary["samples_rejected"] = len(every) - len(steady) + int(log["retaken"])
+    return summary
 
 
 def read(criterion_dir: Path, *, quick: bool | None = None) -> list[dict[str, Any]]:
@@ -46,6 +98,7 @@ def read(criterion_dir: Path, *, quick: bool | None = None) -> list[dict[str, An
     """
     records = []
     rust_bridges = {b.module: b.name for b in spec.bridges() if b.side == "rust"}
+    logs = _steady_logs(criterion_dir)
     for bench_file in sorted(criterion_dir.glob("**/new/benchmark.json")):
         meta = json.loads(bench_file.read_text())
         estimates = json.loads((bench_file.parent / "estimates.json").read_text())
@@ -56,30 +109,22 @@ def read(criterion_dir: Path, *, quick: bool | None = None) -> list[dict[str, An
         wanted = _wanted_sizes(cell, quick)
         if wanted is not None and size not in wanted:
             continue
-        median = estimates["median"]
-        med = float(median["point_estimate"])
-        ci = (
-            float(median["confidence_interval"]["lower_bound"]),
-            float(median["confidence_interval"]["upper_bound"]),
-        )
-        samples = _samples_ns(bench_file.parent / "sample.json")
-        q1, q3 = stats.quartiles(samples) if samples else (med, med)
-        records.append(
-            {
-                "side": "rust",
-                "bridge": rust_bridges[bridge],
-                "cell": cell,
-                "size": size,
-                "status": "ok",
-                "median_ns": med,
-                "ci95_ns": list(ci),
-                "quartiles_ns": [q1, q3],
-                "iqr_ns": q3 - q1,
-                "samples_ns": samples,
-                "flags": stats.spread_flags(med, q1, q3, ci),
-                "source": "criterion",
-            }
-        )
+        record: dict[str, Any] = {
+            "side": "rust",
+            "bridge": rust_bridges[bridge],
+            "cell": cell,
+            "size": size,
+            "source": "criterion",
+        }
+        try:
+            judged = _judged(bench_file.parent / "sample.json", logs.get((cell, bridge, size)))
+        except (OSError, ValueError, KeyError) as exc:
+            records.append({**record, "status": "error", "error": str(exc)})
+            continue
+        record["status"] = "ok"
+        record.update(judged)
+        record["criterion_median_ns"] = float(estimates["median"]["point_estimate"])
+        records.append(record)
         if meta.get("throughput"):  # scalar cells have none
             records[-1]["throughput"] = meta["throughput"]
     return records

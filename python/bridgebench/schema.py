@@ -55,6 +55,7 @@ _CELL_PROPERTIES: dict[str, Any] = {
     "samples_ns": {"type": "array", "items": {"type": "number"}},
     # samples retried or dropped because the machine was in its slow state (canary.py)
     "samples_rejected": {"type": "integer", "minimum": 0},
+    "criterion_median_ns": _NS,  # the Rust side: criterion's own median, every sample
     "loops": _many({"type": "integer", "minimum": 1}),
     "processes": {"type": "integer", "minimum": 1},
     "loop_overhead_ns": _many({"type": "number"}),

@@ -101,10 +101,22 @@ def test_compare_marks_only_changes_beyond_threshold_and_noise() -> None:
     assert _row(text, "pybind11", "scale.buffer", "1,000").endswith("| 0.800 |  |")
     assert _row(text, "cxx", "add").endswith("| 1.040 |  |")
     assert "1 slower, 0 faster, 2 the same" in text
+    # Repeatability: pybind11 add (1.2) and scale.buffer (0.8) are beyond ±5 %, cxx's 1.04
+    # is within; per side and in all.
+    assert "python side 0/2 (0.0%), rust side 1/1 (100.0%), all 1/3 (33.3%)" in text
     counts = text.split("## Counts per call")[1]
     assert "1022 → 1034 (+12)" in counts  # instructions, exact
     assert "= 2 |" in counts  # allocations, unchanged
     assert "swig add: error → ok" in text
+
+
+def test_agreement_counts_the_ratio_alone_and_gives_deciles() -> None:
+    ratios = {"python": [1.0, 1.04, 0.96, 1.06], "rust": [0.94] + [1.0] * 5}
+    [_, line] = compare.agreement(ratios)
+    assert "python side 3/4 (75.0%), rust side 5/6 (83.3%), all 8/10 (80.0%)" in line
+    want = "0.960, 1.000, 1.000, 1.000, 1.000, 1.000, 1.000, 1.040, 1.060."
+    assert line.endswith("deciles of new/base: " + want)
+    assert compare.agreement({}) == []
 
 
 def test_compare_falls_back_to_the_iqr_without_a_ci() -> None:

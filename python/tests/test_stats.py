@@ -190,8 +190,20 @@ def test_full_plan_pools_at_least_20_samples() -> None:
 
 
 def _criterion_bench(
-    root: Path, cell: str, bridge: str, size: int | None, per_iter: list[float]
+    root: Path,
+    cell: str,
+    bridge: str,
+    size: int | None,
+    per_iter: list[float],
+    canaries: list[int] | None = None,
+    *,
+    process: int = 1,
+    best: int = 100,
+    retaken: int = 0,
+    log: bool = True,
 ) -> None:
+    """Criterion's files for one bench, and the steady guard's log line beside them
+    (benches/rust/common.rs): two warm-up calls, then one call per sample."""
     folder = root / cell / bridge / (str(size) if size is not None else "") / "new"
     folder.mkdir(parents=True)
     meta: dict[str, Any] = {
@@ -206,18 +218,38 @@ def _criterion_bench(
     ci = {"lower_bound": med * 0.99, "upper_bound": med * 1.01}
     estimates = {"median": {"point_estimate": med, "confidence_interval": ci}}
     (folder / "estimates.json").write_text(json.dumps(estimates))
-    iters = [float(i + 1) for i in range(len(per_iter))]
-    sample = {"iters": iters, "times": [t * i for t, i in zip(per_iter, iters, strict=True)]}
+    iters = [i + 1 for i in range(len(per_iter))]
+    times = [t * i for t, i in zip(per_iter, iters, strict=True)]
+    sample = {"iters": [float(i) for i in iters], "times": times}
     (folder / "sample.json").write_text(json.dumps(sample))
+    if not log:
+        return
+    canaries = canaries or [best] * len(per_iter)
+    warm_up = [[1, 12345, 999], [2, 23456, 999]]
+    taken = warm_up + [[i, t, c] for i, t, c in zip(iters, times, canaries, strict=True)]
+    line = {
+        "group": cell,
+        "function": bridge,
+        "size": size,
+        "process": process,
+        "tolerance": 1.3,
+        "best_canary_ns": best,
+        "retaken": retaken,
+        "taken": taken,
+    }
+    logs = root / criterion.STEADY_DIR
+    logs.mkdir(exist_ok=True)
+    with (logs / f"{cell}.jsonl").open("a") as f:
+        f.write(json.dumps(line) + "\n")
 
 
-def test_criterion_folds_its_ci_samples_and_only_this_modes_sizes(tmp_path: Path) -> None:
+def test_criterion_folds_samples_and_only_this_modes_sizes(tmp_path: Path) -> None:
     scale = spec.kernels()["scale"]["bench"]
     quick_size = scale["quick_sizes"][0]
     stale = next(n for n in scale["sizes"] if n not in scale["quick_sizes"])
     _criterion_bench(tmp_path, "add", "rust", None, [10.0, 10.0, 11.0, 10.0, 30.0])
-    _criterion_bench(tmp_path, "scale.buffer", "rust", quick_size, [5.0, 5.0, 5.0, 5.0])
-    _criterion_bench(tmp_path, "scale.buffer", "rust", stale, [9.0, 9.0, 9.0, 9.0])
+    _criterion_bench(tmp_path, "scale.buffer", "rust", quick_size, [5.0, 5.0, 5.0, 5.0, 5.0])
+    _criterion_bench(tmp_path, "scale.buffer", "rust", stale, [9.0, 9.0, 9.0, 9.0, 9.0])
 
     everything = criterion.read(tmp_path)
     assert len(everything) == 3
@@ -225,8 +257,60 @@ def test_criterion_folds_its_ci_samples_and_only_this_modes_sizes(tmp_path: Path
     assert {r["size"] for r in quick} == {None, quick_size}, "stale full-mode size folded"
 
     add = next(r for r in quick if r["cell"] == "add")
-    assert add["median_ns"] == 10.0
-    assert add["ci95_ns"] == [pytest.approx(9.9), pytest.approx(10.1)]
+    assert add["status"] == "ok" and add["source"] == "criterion"
+    assert add["median_ns"] == 10.0 and add["criterion_median_ns"] == 10.0
+    assert add["ci95_ns"][0] <= 10.0 <= add["ci95_ns"][1]
     assert add["samples_ns"] == pytest.approx([10.0, 10.0, 11.0, 10.0, 30.0])
     assert add["quartiles_ns"] == [10.0, 11.0]
-    assert add["flags"] == []
+    assert add["samples_rejected"] == 0
+    q1, q3 = add["quartiles_ns"]
+    assert add["flags"] == stats.spread_flags(10.0, q1, q3, tuple(add["ci95_ns"]))
+
+
+def test_criterion_samples_taken_while_the_machine_was_slow_are_dropped(tmp_path: Path) -> None:
+    # Samples 3 and 6 ran with a canary at 1.5x the process's fastest: the machine's slow
+    # state. They are dropped, criterion's own median (over all of them) is kept beside.
+    per_iter = [10.0, 10.2, 19.0, 10.1, 9.9, 18.0, 10.0]
+    canaries = [100, 110, 150, 100, 120, 150, 100]
+    _criterion_bench(tmp_path, "add", "rust", None, per_iter, canaries, retaken=4)
+    [add] = criterion.read(tmp_path)
+    assert add["samples_ns"] == pytest.approx([10.0, 10.2, 10.1, 9.9, 10.0])
+    assert add["median_ns"] == pytest.approx(10.0)
+    assert add["criterion_median_ns"] == pytest.approx(10.1)
+    assert add["samples_rejected"] == 2 + 4, "dropped here, and retaken by the guard"
+    assert "unsteady" not in add["flags"]
+
+
+def test_criterion_judges_against_the_fastest_canary_of_the_whole_process(
+    tmp_path: Path,
+) -> None:
+    # The add bench ran first, when its process had seen no canary below 150; the later
+    # scale bench of the same process saw 100. So add's samples were all slow-state.
+    per_iter = [20.0] * 6
+    _criterion_bench(tmp_path, "add", "rust", None, per_iter, [150] * 6, best=150)
+    size = spec.kernels()["scale"]["bench"]["quick_sizes"][0]
+    _criterion_bench(tmp_path, "scale.buffer", "rust", size, [5.0] * 6, [100] * 6, best=100)
+    # Another process (another bench binary) with a slower best does not count.
+    slower = {"process": 2, "best": 150}
+    _criterion_bench(tmp_path, "checked_div", "rust", None, [3.0] * 6, [150] * 6, **slower)
+    records = {r["cell"]: r for r in criterion.read(tmp_path)}
+    assert "unsteady" in records["add"]["flags"], "fewer than 5 steady: every sample kept"
+    assert records["add"]["samples_ns"] == per_iter
+    assert records["add"]["samples_rejected"] == 6
+    assert "unsteady" not in records["scale.buffer"]["flags"]
+    assert "unsteady" not in records["checked_div"]["flags"]
+
+
+def test_criterion_samples_without_their_log_are_an_error_naming_the_fix(tmp_path: Path) -> None:
+    _criterion_bench(tmp_path, "add", "rust", None, [10.0] * 5, log=False)
+    [add] = criterion.read(tmp_path)
+    assert add["status"] == "error" and "no steady log" in add["error"]
+    assert "cargo xtask bench --side rust" in add["error"]
+    # A log from another run: its calls are not criterion's samples.
+    log = tmp_path / criterion.STEADY_DIR / "add.jsonl"
+    log.parent.mkdir()
+    line = {"group": "add", "function": "rust", "size": None, "process": 1, "tolerance": 1.3}
+    line |= {"best_canary_ns": 100, "retaken": 0, "taken": [[1, 11, 100]] * 5}
+    log.write_text(json.dumps(line) + "\n")
+    [add] = criterion.read(tmp_path)
+    assert add["status"] == "error" and "add.jsonl:1" in add["error"]

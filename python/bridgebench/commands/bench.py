@@ -95,11 +95,6 @@ def _run_worker(
     return records, None
 
 
-# A cell needs at least this many steady samples (over all its processes); with fewer,
-# all its samples are used and the cell is flagged `unsteady`.
-MIN_STEADY_SAMPLES = 5
-
-
 def _steady_samples(rec: dict[str, Any]) -> tuple[list[float], int]:
     """The samples of one process whose canary was within TOLERANCE of the fastest
     canary that process saw in its whole life (harness/canary.py), and how many were not."""
@@ -141,12 +136,7 @@ def _pool(bridge: spec.Bridge, runs: list[dict[str, Any]]) -> list[dict[str, Any
         cell["loop_overhead_ns"].append(rec["loop_overhead_ns"])
         every.setdefault(key, []).extend(rec["samples_ns"])
     for key, cell in pooled.items():
-        unsteady = len(cell["samples_ns"]) < MIN_STEADY_SAMPLES
-        if unsteady:
-            cell["samples_ns"] = every[key]
-        cell.update(stats.summarize(cell["samples_ns"]))
-        if unsteady:
-            cell["flags"].append("unsteady")
+        cell.update(stats.summarize_steady(cell["samples_ns"], every[key]))
     return list(pooled.values())
 
 

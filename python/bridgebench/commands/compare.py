@@ -116,6 +116,7 @@ def compare(base: dict[str, Any], new: dict[str, Any], threshold: float = THRESH
     head = ["label"] * with_label + ["bridge", "cell", "size"]
     rows, tally = [], {"slower": 0, "faster": 0, "same": 0, "changed?": 0}
     intervals = set()
+    ratios: dict[str, list[float]] = {}
     for key in both:
         b, n = old_cells[key], new_cells[key]
         if not timed(b, n):
@@ -124,6 +125,7 @@ def compare(base: dict[str, Any], new: dict[str, Any], threshold: float = THRESH
         tally[mark] += 1
         intervals |= {_interval(b)[1], _interval(n)[1]}
         ratio = n["median_ns"] / b["median_ns"] if b["median_ns"] else float("inf")
+        ratios.setdefault(str(n.get("side", "?")), []).append(ratio)
         shown = {"same": "", "changed?": "changed? (no interval)"}.get(mark, f"**{mark}**")
         times = [_ns(b["median_ns"]), _ns(n["median_ns"]), f"{ratio:.3f}", shown]
         rows.append([*_name(key, with_label), *times])
@@ -137,6 +139,7 @@ def compare(base: dict[str, Any], new: dict[str, Any], threshold: float = THRESH
         f"A change is marked when |ratio − 1| > {threshold:.0%} and the two intervals"
         f" ({'/'.join(sorted(i for i in intervals if i)) or 'CI'}) do not overlap;"
         " CI: the 95 % bootstrap CI of the median, IQR: the quartiles, for a cell without a CI.",
+        *agreement(ratios, threshold),
         "",
         "## Time per call",
         "",
@@ -147,6 +150,30 @@ def compare(base: dict[str, Any], new: dict[str, Any], threshold: float = THRESH
     lines += _counts_table(old_cells, new_cells, both, head, with_label)
     lines += _status_lines(old_cells, new_cells, with_label)
     return "\n".join(lines) + "\n"
+
+
+def agreement(ratios: dict[str, list[float]], threshold: float = THRESHOLD) -> list[str]:
+    """How repeatable the timing is, when both files are runs of the same build: the
+    share of cells whose medians agree within the threshold, per side and in all, and
+    the deciles of new/base (docs/METHODOLOGY.md quotes these)."""
+    if not ratios:
+        return []
+
+    def share(values: list[float]) -> str:
+        within = sum(abs(r - 1) <= threshold for r in values)
+        return f"{within}/{len(values)} ({within / len(values):.1%})"
+
+    every = sorted(r for side in ratios.values() for r in side)
+    deciles = [every[min(len(every) - 1, len(every) * k // 10)] for k in range(1, 10)]
+    parts = [f"{side} side {share(ratios[side])}" for side in sorted(ratios)]
+    return [
+        "",
+        f"Medians within ±{threshold:.0%} of each other (ratio alone): "
+        + ", ".join(parts)
+        + f", all {share(every)}; deciles of new/base: "
+        + ", ".join(f"{d:.3f}" for d in deciles)
+        + ".",
+    ]
 
 
 def _counts_table(

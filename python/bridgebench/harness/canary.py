@@ -62,7 +62,10 @@ class Canary:
         return probe_ns <= TOLERANCE * self.best_ns
 
 
-def judge(samples_ns: list[float], canaries_ns: list[int], best_ns: int) -> list[float]:
-    """The samples whose canary was within TOLERANCE of `best_ns`, the fastest canary
-    of their process (the bench) or of the whole run (timeit-check's short processes)."""
-    return [s for s, c in zip(samples_ns, canaries_ns, strict=True) if c <= TOLERANCE * best_ns]
+def judge(
+    samples_ns: list[float], canaries_ns: list[int], best_ns: int, tolerance: float = TOLERANCE
+) -> list[float]:
+    """The samples whose canary was within `tolerance` of `best_ns`, the fastest canary
+    of their process (the bench, criterion's benches) or of the whole run (timeit-check's
+    short processes). The Rust benches have a canary of their own and log its tolerance."""
+    return [s for s, c in zip(samples_ns, canaries_ns, strict=True) if c <= tolerance * best_ns]
