@@ -135,6 +135,9 @@ struct Guard {
     taken: Vec<Taken>,
     retaken: u64,
     wait_until: Instant,
+    /// The iteration count of the last call, and whether the bench is still warming up.
+    last_iters: u64,
+    warming_up: bool,
 }
 
 static GUARD: Mutex<Option<Guard>> = Mutex::new(None);
@@ -145,14 +148,29 @@ fn guard() -> MutexGuard<'static, Option<Guard>> {
 }
 
 /// Criterion's `b.iter(routine)`, with samples taken in the machine's fast state where
-/// the wait budget allows, and every sample's canary logged.
+/// the wait budget allows, and every call's canary logged.
+///
+/// Warm-up calls never wait: criterion sizes its samples from the warm-up's *wall* time
+/// per iteration (`Bencher::elapsed_time`, which includes anything done in this closure),
+/// so time spent waiting there would make it think the routine slow and choose samples of
+/// a few microseconds. Its warm-up calls are the ones whose iteration count doubles from
+/// 1; flat sampling then calls with one fixed count. (A first sample whose count happens
+/// to be the double of the last warm-up's is taken without waiting, and still judged by
+/// its canaries afterwards.)
 fn steady_iter<O>(b: &mut Bencher<'_>, routine: &mut impl FnMut() -> O) {
     b.iter_custom(|iters| {
         let mut slot = guard();
         let g = slot.as_mut().expect("steady_iter runs inside Group::bench");
+        let warm_up = iters == g.last_iters.saturating_mul(2).max(1) && g.warming_up;
+        if g.warming_up && !warm_up {
+            // The first sample: the wait budget of the measurement starts now.
+            g.wait_until = Instant::now() + steady_wait();
+        }
+        g.warming_up = warm_up;
+        g.last_iters = iters;
         loop {
             let mut before = g.canary.probe();
-            while !g.canary.steady(before) && Instant::now() < g.wait_until {
+            while !warm_up && !g.canary.steady(before) && Instant::now() < g.wait_until {
                 before = g.canary.probe();
             }
             let start = Instant::now();
@@ -162,7 +180,7 @@ fn steady_iter<O>(b: &mut Bencher<'_>, routine: &mut impl FnMut() -> O) {
             let elapsed = start.elapsed();
             let after = g.canary.probe();
             let steady = g.canary.steady(before) && g.canary.steady(after);
-            if steady || Instant::now() >= g.wait_until {
+            if warm_up || steady || Instant::now() >= g.wait_until {
                 g.taken.push(Taken {
                     iters,
                     ns: u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX),
@@ -224,6 +242,8 @@ impl<'a> Group<'a> {
                 taken: Vec::new(),
                 retaken: 0,
                 wait_until: Instant::now(),
+                last_iters: 0,
+                warming_up: true,
             });
         }
         Group {
@@ -242,7 +262,8 @@ impl<'a> Group<'a> {
         if let Some(g) = guard().as_mut() {
             g.taken.clear();
             g.retaken = 0;
-            g.wait_until = Instant::now() + steady_wait();
+            g.last_iters = 0;
+            g.warming_up = true;
         }
         let timed = |b: &mut Bencher<'_>| steady_iter(b, &mut routine);
         match size {
