@@ -291,8 +291,8 @@ def test_criterion_judges_against_the_fastest_canary_of_the_whole_process(
     size = spec.kernels()["scale"]["bench"]["quick_sizes"][0]
     _criterion_bench(tmp_path, "scale.buffer", "rust", size, [5.0] * 6, [100] * 6, best=100)
     # Another process (another bench binary) with a slower best does not count.
-    slower = {"process": 2, "best": 150}
-    _criterion_bench(tmp_path, "checked_div", "rust", None, [3.0] * 6, [150] * 6, **slower)
+    checked_div = ("checked_div", "rust", None, [3.0] * 6, [150] * 6)
+    _criterion_bench(tmp_path, *checked_div, process=2, best=150)
     records = {r["cell"]: r for r in criterion.read(tmp_path)}
     assert "unsteady" in records["add"]["flags"], "fewer than 5 steady: every sample kept"
     assert records["add"]["samples_ns"] == per_iter
@@ -309,8 +309,8 @@ def test_criterion_samples_without_their_log_are_an_error_naming_the_fix(tmp_pat
     # A log from another run: its calls are not criterion's samples.
     log = tmp_path / criterion.STEADY_DIR / "add.jsonl"
     log.parent.mkdir()
-    line = {"group": "add", "function": "rust", "size": None, "process": 1, "tolerance": 1.3}
-    line |= {"best_canary_ns": 100, "retaken": 0, "taken": [[1, 11, 100]] * 5}
+    line: dict[str, Any] = {"group": "add", "function": "rust", "size": None, "process": 1}
+    line |= {"tolerance": 1.3, "best_canary_ns": 100, "retaken": 0, "taken": [[1, 11, 100]] * 5}
     log.write_text(json.dumps(line) + "\n")
     [add] = criterion.read(tmp_path)
     assert add["status"] == "error" and "add.jsonl:1" in add["error"]
