@@ -228,7 +228,7 @@ impl<'a> Group<'a> {
         let dir = steady_log_dir();
         let path = dir.join(format!("{name}.jsonl"));
         // Without its log a bench is still timed; the harness then reports the cell
-        // as unjudged instead of folding in samples of unknown state.
+        // as an error naming the fix instead of folding in samples of unknown state.
         let log = std::fs::create_dir_all(&dir)
             .and_then(|()| std::fs::File::create(&path))
             .map_err(|e| {

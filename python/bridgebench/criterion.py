@@ -98,7 +98,11 @@ def read(criterion_dir: Path, *, quick: bool | None = None) -> list[dict[str, An
     """
     records = []
     rust_bridges = {b.module: b.name for b in spec.bridges() if b.side == "rust"}
-    logs = _steady_logs(criterion_dir)
+    try:
+        logs, log_error = _steady_logs(criterion_dir), None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        # One unreadable log must not lose the whole side: every cell says why instead.
+        logs, log_error = {}, f"the steady logs cannot be read ({exc!r}); {RERUN}"
     for bench_file in sorted(criterion_dir.glob("**/new/benchmark.json")):
         meta = json.loads(bench_file.read_text())
         estimates = json.loads((bench_file.parent / "estimates.json").read_text())
@@ -117,8 +121,10 @@ def read(criterion_dir: Path, *, quick: bool | None = None) -> list[dict[str, An
             "source": "criterion",
         }
         try:
+            if log_error:
+                raise ValueError(log_error)
             judged = _judged(bench_file.parent / "sample.json", logs.get((cell, bridge, size)))
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             records.append({**record, "status": "error", "error": str(exc)})
             continue
         record["status"] = "ok"

@@ -314,3 +314,7 @@ def test_criterion_samples_without_their_log_are_an_error_naming_the_fix(tmp_pat
     log.write_text(json.dumps(line) + "\n")
     [add] = criterion.read(tmp_path)
     assert add["status"] == "error" and "add.jsonl:1" in add["error"]
+    # An unreadable log: every cell says so, nothing is folded in, nothing crashes.
+    log.write_text("{not json\n")
+    [add] = criterion.read(tmp_path)
+    assert add["status"] == "error" and "cannot be read" in add["error"]
