@@ -2,7 +2,7 @@
 //!
 //! Names are stable, because a later step reads criterion's estimates from them:
 //!   group "add", id = the bridge's key in `rust_side::BRIDGES` ("rust", "cxx", ...)
-//!   -> target/criterion/add/<bridge>/new/estimates.json
+//!   -> target/criterion/pass-<k>/add/<bridge>/new/estimates.json
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -2,7 +2,7 @@
 //!
 //! Names are stable, because a later step reads criterion's estimates from them:
 //!   group "checked_div", id = the bridge's key in `rust_side::BRIDGES` ("rust", "cxx", ...)
-//!   -> target/criterion/checked_div/<bridge>/new/estimates.json
+//!   -> target/criterion/pass-<k>/checked_div/<bridge>/new/estimates.json
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -8,11 +8,13 @@
 //! Every bench goes through [`Group`], which times it with the steady-state guard below
 //! and logs each sample's canary for the harness to judge afterwards.
 //!
-//! Time budget, on 2 shared cores: a full run is 196 benches (every bridge x cell x size)
-//! at 0.2 s warm-up + 0.6 s measurement, plus up to `STEADY_WAIT` per bench spent waiting
-//! for the machine's fast state; a quick run is 83 benches at 0.1 s + 0.3 s (+ a shorter
-//! wait). Criterion's command line (e.g. `--measurement-time`, `--sample-size`) still
-//! overrides the windows.
+//! Time budget, on 2 shared cores: a full run is 196 benches (every bridge x cell x size),
+//! run in two passes (`cargo xtask bench` runs every bench binary twice, one after the
+//! other, and the harness pools their samples: two processes, two moments of the run),
+//! each at 0.1 s warm-up + 0.25 s measurement for 10 samples, plus up to `steady_wait()`
+//! per bench spent waiting for the machine's fast state; a quick run is one pass of 83
+//! benches at 0.1 s + 0.3 s (+ a shorter wait). Criterion's command line (e.g.
+//! `--measurement-time`, `--sample-size`) still overrides the windows.
 
 // Every bench includes this module and uses a different part of it.
 #![allow(dead_code)]
@@ -31,11 +33,12 @@ pub fn quick() -> bool {
 }
 
 pub fn config() -> Criterion {
-    // 20 samples: the Python side pools >= 20 samples per cell too.
+    // Per pass. A full run's two passes pool 20 samples per cell, as the Python side
+    // pools >= 20; 10 is criterion's minimum.
     let (sample_size, warm_up, measurement) = if quick() {
         (10, Duration::from_millis(100), Duration::from_millis(300))
     } else {
-        (20, Duration::from_millis(200), Duration::from_millis(600))
+        (10, Duration::from_millis(100), Duration::from_millis(250))
     };
     // 10 000 bootstrap resamples instead of 100 000: the analysis took about 0.4 s per
     // bench, a sixth of the run, for a CI that moves in the third digit.
@@ -54,11 +57,11 @@ pub fn config() -> Criterion {
 // canary workload runs just before and just after every sample:
 //   - while the canary says "slow", the sample waits (probing every ~40 us) for the fast
 //     state, and a sample whose after-canary was slow is taken again, for at most
-//     STEADY_WAIT per bench; after that, samples are taken as they come;
-//   - every sample's canary is logged (target/criterion/bridgebench-steady/<group>.jsonl),
+//     steady_wait() per bench; after that, samples are taken as they come;
+//   - every sample's canary is logged (<criterion home>/bridgebench-steady/<group>.jsonl),
 //     and the harness (python/bridgebench/criterion.py) keeps only the samples whose canary
-//     was within CANARY_TOLERANCE of the fastest canary of the whole process, as the
-//     Python side does. Criterion cannot drop a sample itself.
+//     was within CANARY_TOLERANCE of the fastest canary this bench binary saw in any
+//     pass, as the Python side does. Criterion cannot drop a sample itself.
 //
 // The canary must slow down when the machine does. Measured here, side by side with
 // bench-like workloads over 30 s: a dependent integer chain (what this used to be) and a
@@ -72,9 +75,11 @@ pub fn config() -> Criterion {
 
 const CANARY_TOLERANCE: f64 = 1.12;
 const CANARY_CALIBRATION: Duration = Duration::from_millis(300);
-/// Per bench, the most time spent waiting for the fast state and retaking samples.
+/// Per bench and pass, the most time spent waiting for the fast state and retaking
+/// samples. On a day when the fast state is rare (8 % of the time, in stretches of 100-300
+/// ms every few seconds) every bench spends all of it, so it is most of a run's time.
 fn steady_wait() -> Duration {
-    Duration::from_millis(if quick() { 500 } else { 1500 })
+    Duration::from_millis(if quick() { 400 } else { 300 })
 }
 
 /// One run of the canary (about 20 us in the fast state): fill 2000 u32 from a xorshift
@@ -93,16 +98,21 @@ fn canary_ns(buf: &mut [u32; 2000]) -> u64 {
     u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX)
 }
 
+/// The canary's buffer, cache-line aligned: the harness compares canaries across the
+/// processes of one bench binary, which must not differ by where the heap put it.
+#[repr(align(64))]
+struct CanaryBuf([u32; 2000]);
+
 /// The canary's state in this process: its buffer and the fastest warm run seen.
 struct Canary {
-    buf: Box<[u32; 2000]>,
+    buf: Box<CanaryBuf>,
     best_ns: u64,
 }
 
 impl Canary {
     fn new() -> Self {
         let mut canary = Canary {
-            buf: Box::new([0; 2000]),
+            buf: Box::new(CanaryBuf([0; 2000])),
             best_ns: u64::MAX,
         };
         let start = Instant::now();
@@ -114,8 +124,8 @@ impl Canary {
 
     /// A warm canary (the second of two runs); lowers the reference when faster.
     fn probe(&mut self) -> u64 {
-        canary_ns(&mut self.buf);
-        let ns = canary_ns(&mut self.buf);
+        canary_ns(&mut self.buf.0);
+        let ns = canary_ns(&mut self.buf.0);
         self.best_ns = self.best_ns.min(ns);
         ns
     }
@@ -200,7 +210,7 @@ fn steady_iter<O>(b: &mut Bencher<'_>, routine: &mut impl FnMut() -> O) {
 ///
 /// Names are what the harness reads back: group = the cell, function = the bridge's key
 /// in `rust_side::BRIDGES`, parameter = the input size where there is one
-///   -> target/criterion/<cell>/<bridge>[/<n>]/new/estimates.json
+///   -> target/criterion/pass-<k>/<cell>/<bridge>[/<n>]/new/estimates.json
 pub struct Group<'a> {
     name: String,
     inner: BenchmarkGroup<'a, WallTime>,
@@ -279,7 +289,8 @@ impl<'a> Group<'a> {
     }
 
     /// One JSON line per bench: every call criterion made (warm-up and samples), each
-    /// with its canary, and the fastest canary this process has seen so far.
+    /// with its canary, and the fastest canary this process has seen so far. `binary`
+    /// (the bench target) tells the harness which processes ran the same canary code.
     fn log_samples(&mut self, bridge: &str, size: Option<usize>) {
         let taken = guard()
             .as_mut()
@@ -293,9 +304,10 @@ impl<'a> Group<'a> {
             .collect();
         let size = size.map_or("null".to_owned(), |n| n.to_string());
         let line = format!(
-            "{{\"group\":{},\"function\":{},\"size\":{size},\"process\":{},\"tolerance\":{CANARY_TOLERANCE},\"best_canary_ns\":{},\"retaken\":{},\"taken\":[{}]}}",
+            "{{\"group\":{},\"function\":{},\"size\":{size},\"binary\":{},\"process\":{},\"tolerance\":{CANARY_TOLERANCE},\"best_canary_ns\":{},\"retaken\":{},\"taken\":[{}]}}",
             json_string(&self.name),
             json_string(bridge),
+            json_string(env!("CARGO_CRATE_NAME")),
             std::process::id(),
             best_ns,
             retaken,

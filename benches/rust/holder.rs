@@ -4,7 +4,7 @@
 //!   group = the cell ("holder.create", "holder.text"),
 //!   id    = "<bridge>/<n>", the bridge's key in `rust_side::BRIDGES` and the
 //!           text's length in bytes
-//!   -> target/criterion/holder.create/<bridge>/<n>/new/estimates.json
+//!   -> target/criterion/pass-<k>/holder.create/<bridge>/<n>/new/estimates.json
 //! Sizes and text: `[bench] sizes` (or `quick_sizes`) and `pattern` of
 //! benches/kernels/holder.toml.
 //! Throughput is in bytes of text, so criterion also reports bytes per second.

@@ -3,7 +3,7 @@
 //! Names are stable, because a later step reads criterion's estimates from them:
 //!   group "map_callback", id = "<bridge>/<n>", the bridge's key in
 //!   `rust_side::BRIDGES` and the number of elements
-//!   -> target/criterion/map_callback/<bridge>/<n>/new/estimates.json
+//!   -> target/criterion/pass-<k>/map_callback/<bridge>/<n>/new/estimates.json
 //! Sizes: `[bench] sizes` (or `quick_sizes`) of benches/kernels/map_callback.toml.
 //! Throughput is in elements (= callback calls), so criterion also reports calls per second.
 

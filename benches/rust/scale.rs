@@ -4,7 +4,7 @@
 //!   group = the cell ("scale.buffer", "scale.inplace"),
 //!   id    = "<bridge>/<n>", the bridge's key in `rust_side::BRIDGES` and the
 //!           number of elements
-//!   -> target/criterion/scale.buffer/<bridge>/<n>/new/estimates.json
+//!   -> target/criterion/pass-<k>/scale.buffer/<bridge>/<n>/new/estimates.json
 //! Sizes: `[bench] sizes` (or `quick_sizes`) of benches/kernels/scale.toml.
 //! Throughput is in elements, so criterion also reports elements per second.
 

@@ -4,7 +4,7 @@
 //!   group = the cell ("summarize.objects", "summarize.columns", "summarize.protobuf"),
 //!   id    = "<bridge>/<n>", the bridge's key in `rust_side::BRIDGES` and the
 //!           number of records
-//!   -> target/criterion/summarize.objects/<bridge>/<n>/new/estimates.json
+//!   -> target/criterion/pass-<k>/summarize.objects/<bridge>/<n>/new/estimates.json
 //! Sizes: `[bench] sizes` (or `quick_sizes`) of benches/kernels/summarize.toml.
 //! Throughput is in elements (records), so criterion also reports records per second.
 

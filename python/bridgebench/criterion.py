@@ -1,22 +1,30 @@
 """Fold criterion's estimates (Rust-side benches) into the results' cell records.
 
-Criterion writes target/criterion/<group>/<id>/new/{benchmark,estimates,sample}.json. The
-Rust benches (benches/rust/) name the group after the cell and the function after the
-bridge, with the input size as the parameter where there is one.
+Criterion writes <pass>/<group>/<id>/new/{benchmark,estimates,sample}.json. The Rust benches
+(benches/rust/) name the group after the cell and the function after the bridge, with the
+input size as the parameter where there is one. A full run runs every bench binary more
+than once, each pass into a folder of its own (`cargo xtask bench`: target/criterion/pass-<k>),
+so a cell's samples come from several processes and moments of the run, as on the Python
+side; a quick run has one pass.
 
 The benches time every sample with a steady-state guard (benches/rust/common.rs) and log
-each criterion sample's canary to <criterion>/bridgebench-steady/<group>.jsonl. Criterion
+each criterion sample's canary to <pass>/bridgebench-steady/<group>.jsonl. Criterion
 cannot drop a sample, so the judging happens here, as for the Python side: a sample
-counts only when its canary was within the logged tolerance of the fastest canary its
-process saw. Each record then gets the same fields as a Python-side cell, from those
-steady samples (bridgebench.stats.summarize_steady): median, quartiles and IQR, a 95 %
-bootstrap CI of the median, spread flags, `samples_rejected`; criterion's own median
-(over every sample, steady or not) is kept beside it as `criterion_median_ns`.
+counts only when its canary was within the logged tolerance of the fastest canary that
+bench binary saw in any pass. (A pass that ran wholly in the machine's slow state would
+otherwise pass its own slow samples; the canary is the same code in every process of a
+binary, so their canaries compare.) Each record then gets the same fields as a
+Python-side cell, from the steady samples of every pass pooled
+(bridgebench.stats.summarize_steady): median, quartiles and IQR, a 95 % bootstrap CI of
+the median, spread flags, `samples_rejected`; criterion's own median (over every sample,
+steady or not; the median over passes) is kept beside it as `criterion_median_ns`.
 """
 
 from __future__ import annotations
 
 import json
+import statistics
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,31 +47,38 @@ RERUN = "rerun the Rust side: `cargo xtask bench --side rust`"
 LogKey = tuple[str, str, int | None]  # group (cell), function (bridge module), size
 
 
-def _steady_logs(criterion_dir: Path) -> dict[LogKey, dict[str, Any]]:
-    """Every bench's steady log line, with `best_canary_ns` lowered to the fastest canary
-    its process saw over its whole run (later lines of a process saw more)."""
-    lines = []
-    for path in sorted((criterion_dir / STEADY_DIR).glob("*.jsonl")):
-        for n, text in enumerate(path.read_text().splitlines(), 1):
-            try:
-                line = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{n}: not JSON ({exc}); {RERUN}") from None
-            line["file"] = f"{path}:{n}"
-            lines.append(line)
-    best: dict[int, int] = {}
-    for line in lines:
-        pid = line["process"]
-        best[pid] = min(best.get(pid, line["best_canary_ns"]), line["best_canary_ns"])
-    out = {}
-    for line in lines:
-        line["best_canary_ns"] = best[line["process"]]
-        out[(line["group"], line["function"], line["size"])] = line
+def _steady_logs(passes: Sequence[Path]) -> list[dict[LogKey, dict[str, Any]]]:
+    """Every bench's steady log line, per pass, with `best_canary_ns` lowered to the
+    fastest canary its bench binary saw in any pass (a line logs what its process had
+    seen so far). Logs without a `binary` field (older benches) compare per process."""
+    lines: list[tuple[int, dict[str, Any]]] = []
+    for index, folder in enumerate(passes):
+        for path in sorted((folder / STEADY_DIR).glob("*.jsonl")):
+            for n, text in enumerate(path.read_text().splitlines(), 1):
+                try:
+                    line = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{n}: not JSON ({exc}); {RERUN}") from None
+                line["file"] = f"{path}:{n}"
+                lines.append((index, line))
+
+    def binary(index: int, line: dict[str, Any]) -> str:
+        return line.get("binary") or f"pass {index} process {line['process']}"
+
+    best: dict[str, int] = {}
+    for index, line in lines:
+        key = binary(index, line)
+        best[key] = min(best.get(key, line["best_canary_ns"]), line["best_canary_ns"])
+    out: list[dict[LogKey, dict[str, Any]]] = [{} for _ in passes]
+    for index, line in lines:
+        line["best_canary_ns"] = best[binary(index, line)]
+        out[index][(line["group"], line["function"], line["size"])] = line
     return out
 
 
-def _judged(sample_file: Path, log: dict[str, Any] | None) -> dict[str, Any]:
-    """The summary fields of one bench from its steady samples (per-iteration ns).
+def _samples(sample_file: Path, log: dict[str, Any] | None) -> tuple[list[float], list[float], int]:
+    """One pass of one bench: every sample (per-iteration ns), the steady ones, and how
+    many were rejected (here, and retaken by the guard).
 
     Criterion's samples are the last calls the guard logged (warm-up calls come first);
     each must be the logged call of the same iteration count and the same nanoseconds,
@@ -84,35 +99,69 @@ def _judged(sample_file: Path, log: dict[str, Any] | None) -> dict[str, Any]:
     every = [t / i for t, i in zip(times, iters, strict=True)]
     canaries = [c for _, _, c in taken]
     steady = canary.judge(every, canaries, log["best_canary_ns"], log["tolerance"])
-    summary = stats.summarize_steady(steady, every)
-    summary["samples_rejected"] = len(every) - len(steady) + int(log["retaken"])
-    return summary
+    return every, steady, len(every) - len(steady) + int(log["retaken"])
 
 
-def read(criterion_dir: Path, *, quick: bool | None = None) -> list[dict[str, Any]]:
-    """Every registered Rust-side (cell, bridge, size) criterion measured under criterion_dir.
-
-    `quick` (True/False) keeps only the sizes of that mode's sweep (`quick_sizes`/`sizes`):
-    criterion never deletes the folders of sizes an earlier run of the other mode measured,
-    and their stale estimates must not be folded in. None keeps everything.
-    """
-    records = []
-    rust_bridges = {b.module: b.name for b in spec.bridges() if b.side == "rust"}
-    try:
-        logs, log_error = _steady_logs(criterion_dir), None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        # One unreadable log must not lose the whole side: every cell says why instead.
-        logs, log_error = {}, f"the steady logs cannot be read ({exc!r}); {RERUN}"
-    for bench_file in sorted(criterion_dir.glob("**/new/benchmark.json")):
+def _benches(folder: Path, quick: bool | None) -> dict[LogKey, Path]:
+    """The registered Rust-side benches criterion measured in one pass: key -> its
+    `new/` folder. `quick` keeps only that mode's sizes (see `read`)."""
+    rust_bridges = {b.module for b in spec.bridges() if b.side == "rust"}
+    out = {}
+    for bench_file in sorted(folder.glob("**/new/benchmark.json")):
         meta = json.loads(bench_file.read_text())
-        estimates = json.loads((bench_file.parent / "estimates.json").read_text())
         cell, bridge = meta["group_id"], meta["function_id"]
         if cell not in spec.cells() or bridge not in rust_bridges:
             continue  # a bench that is not a registry cell (none today)
         size = int(meta["value_str"]) if meta.get("value_str") else None
         wanted = _wanted_sizes(cell, quick)
-        if wanted is not None and size not in wanted:
-            continue
+        if wanted is None or size in wanted:
+            out[(cell, bridge, size)] = bench_file.parent
+    return out
+
+
+def _fold(
+    key: LogKey, found: list[Path | None], logs: list[dict[LogKey, dict[str, Any]]]
+) -> dict[str, Any]:
+    """The summary fields of one bench, its passes' steady samples pooled."""
+    every: list[float] = []
+    steady: list[float] = []
+    rejected = 0
+    medians = []
+    for index, folder in enumerate(found):
+        if folder is None:
+            have = next(f for f in found if f is not None)
+            raise ValueError(f"measured in {have} but not in pass {index + 1}; {RERUN}")
+        got, kept, dropped = _samples(folder / "sample.json", logs[index].get(key))
+        every += got
+        steady += kept
+        rejected += dropped
+        estimates = json.loads((folder / "estimates.json").read_text())
+        medians.append(float(estimates["median"]["point_estimate"]))
+    summary = stats.summarize_steady(steady, every)
+    summary["samples_rejected"] = rejected
+    summary["criterion_median_ns"] = statistics.median(medians)
+    summary["processes"] = len(found)
+    return summary
+
+
+def read(passes: Sequence[Path], *, quick: bool | None = None) -> list[dict[str, Any]]:
+    """Every registered Rust-side (cell, bridge, size) criterion measured in the pass
+    folders `passes` (one criterion home each), its passes pooled.
+
+    `quick` (True/False) keeps only the sizes of that mode's sweep (`quick_sizes`/`sizes`):
+    criterion never deletes the folders of sizes an earlier run of the other mode measured,
+    and their stale estimates must not be folded in. None keeps everything.
+    """
+    rust_bridges = {b.module: b.name for b in spec.bridges() if b.side == "rust"}
+    try:
+        logs, log_error = _steady_logs(passes), None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        # One unreadable log must not lose the whole side: every cell says why instead.
+        logs, log_error = [{} for _ in passes], f"the steady logs cannot be read ({exc!r}); {RERUN}"
+    found = [_benches(folder, quick) for folder in passes]
+    records = []
+    for key in sorted({k for f in found for k in f}, key=lambda k: (k[0], k[1], k[2] or -1)):
+        cell, bridge, size = key
         record: dict[str, Any] = {
             "side": "rust",
             "bridge": rust_bridges[bridge],
@@ -123,14 +172,14 @@ def read(criterion_dir: Path, *, quick: bool | None = None) -> list[dict[str, An
         try:
             if log_error:
                 raise ValueError(log_error)
-            judged = _judged(bench_file.parent / "sample.json", logs.get((cell, bridge, size)))
+            folded = _fold(key, [f.get(key) for f in found], logs)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             records.append({**record, "status": "error", "error": str(exc)})
             continue
         record["status"] = "ok"
-        record.update(judged)
-        record["criterion_median_ns"] = float(estimates["median"]["point_estimate"])
+        record.update(folded)
         records.append(record)
+        meta = json.loads((next(f[key] for f in found if key in f) / "benchmark.json").read_text())
         if meta.get("throughput"):  # scalar cells have none
-            records[-1]["throughput"] = meta["throughput"]
+            record["throughput"] = meta["throughput"]
     return records

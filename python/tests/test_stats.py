@@ -201,6 +201,7 @@ def _criterion_bench(
     best: int = 100,
     retaken: int = 0,
     log: bool = True,
+    binary: str | None = None,
 ) -> None:
     """Criterion's files for one bench, and the steady guard's log line beside them
     (benches/rust/common.rs): two warm-up calls, then one call per sample."""
@@ -237,6 +238,8 @@ def _criterion_bench(
         "retaken": retaken,
         "taken": taken,
     }
+    if binary is not None:
+        line["binary"] = binary
     logs = root / criterion.STEADY_DIR
     logs.mkdir(exist_ok=True)
     with (logs / f"{cell}.jsonl").open("a") as f:
@@ -251,9 +254,9 @@ def test_criterion_folds_samples_and_only_this_modes_sizes(tmp_path: Path) -> No
     _criterion_bench(tmp_path, "scale.buffer", "rust", quick_size, [5.0, 5.0, 5.0, 5.0, 5.0])
     _criterion_bench(tmp_path, "scale.buffer", "rust", stale, [9.0, 9.0, 9.0, 9.0, 9.0])
 
-    everything = criterion.read(tmp_path)
+    everything = criterion.read([tmp_path])
     assert len(everything) == 3
-    quick = criterion.read(tmp_path, quick=True)
+    quick = criterion.read([tmp_path], quick=True)
     assert {r["size"] for r in quick} == {None, quick_size}, "stale full-mode size folded"
 
     add = next(r for r in quick if r["cell"] == "add")
@@ -273,7 +276,7 @@ def test_criterion_samples_taken_while_the_machine_was_slow_are_dropped(tmp_path
     per_iter = [10.0, 10.2, 19.0, 10.1, 9.9, 18.0, 10.0]
     canaries = [100, 110, 150, 100, 120, 150, 100]
     _criterion_bench(tmp_path, "add", "rust", None, per_iter, canaries, retaken=4)
-    [add] = criterion.read(tmp_path)
+    [add] = criterion.read([tmp_path])
     assert add["samples_ns"] == pytest.approx([10.0, 10.2, 10.1, 9.9, 10.0])
     assert add["median_ns"] == pytest.approx(10.0)
     assert add["criterion_median_ns"] == pytest.approx(10.1)
@@ -293,7 +296,7 @@ def test_criterion_judges_against_the_fastest_canary_of_the_whole_process(
     # Another process (another bench binary) with a slower best does not count.
     checked_div = ("checked_div", "rust", None, [3.0] * 6, [150] * 6)
     _criterion_bench(tmp_path, *checked_div, process=2, best=150)
-    records = {r["cell"]: r for r in criterion.read(tmp_path)}
+    records = {r["cell"]: r for r in criterion.read([tmp_path])}
     assert "unsteady" in records["add"]["flags"], "fewer than 5 steady: every sample kept"
     assert records["add"]["samples_ns"] == per_iter
     assert records["add"]["samples_rejected"] == 6
@@ -301,9 +304,39 @@ def test_criterion_judges_against_the_fastest_canary_of_the_whole_process(
     assert "unsteady" not in records["checked_div"]["flags"]
 
 
+def test_criterion_pools_passes_judged_against_the_fastest_canary_of_their_binary(
+    tmp_path: Path,
+) -> None:
+    # Two passes of the same bench binary: the first ran wholly in the machine's slow
+    # state (its own best canary 150), the second saw 100. The first pass's samples are
+    # slow-state samples and dropped; the second's are pooled.
+    first, second = tmp_path / "pass-1", tmp_path / "pass-2"
+    size = spec.kernels()["scale"]["bench"]["quick_sizes"][0]
+    slow, fast = [8.0] * 6, [5.0, 5.1, 4.9, 5.0, 5.2, 5.0]
+    _criterion_bench(first, "scale.buffer", "rust", size, slow, [150] * 6, best=150, binary="scale")
+    _criterion_bench(
+        second, "scale.buffer", "rust", size, fast, [100] * 6, best=100, binary="scale"
+    )
+    # Another binary's canary (another compiled copy) is not compared with these.
+    _criterion_bench(first, "add", "rust", None, [3.0] * 6, [150] * 6, best=150, binary="add")
+    _criterion_bench(second, "add", "rust", None, [3.0] * 6, [150] * 6, best=150, binary="add")
+    records = {r["cell"]: r for r in criterion.read([first, second])}
+    scale = records["scale.buffer"]
+    assert scale["samples_ns"] == pytest.approx(fast)
+    assert scale["samples_rejected"] == 6 and scale["processes"] == 2
+    assert scale["criterion_median_ns"] == pytest.approx((8.0 + 5.0) / 2)
+    assert records["add"]["samples_ns"] == [3.0] * 12 and "unsteady" not in records["add"]["flags"]
+    # A bench one pass lacks is an error naming the fix, not half a cell.
+    _criterion_bench(second, "checked_div", "rust", None, [3.0] * 6, binary="checked_div")
+    records = {r["cell"]: r for r in criterion.read([first, second])}
+    assert records["checked_div"]["status"] == "error"
+    assert "not in pass 1" in records["checked_div"]["error"]
+    assert "cargo xtask bench --side rust" in records["checked_div"]["error"]
+
+
 def test_criterion_samples_without_their_log_are_an_error_naming_the_fix(tmp_path: Path) -> None:
     _criterion_bench(tmp_path, "add", "rust", None, [10.0] * 5, log=False)
-    [add] = criterion.read(tmp_path)
+    [add] = criterion.read([tmp_path])
     assert add["status"] == "error" and "no steady log" in add["error"]
     assert "cargo xtask bench --side rust" in add["error"]
     # A log from another run: its calls are not criterion's samples.
@@ -312,9 +345,9 @@ def test_criterion_samples_without_their_log_are_an_error_naming_the_fix(tmp_pat
     line: dict[str, Any] = {"group": "add", "function": "rust", "size": None, "process": 1}
     line |= {"tolerance": 1.3, "best_canary_ns": 100, "retaken": 0, "taken": [[1, 11, 100]] * 5}
     log.write_text(json.dumps(line) + "\n")
-    [add] = criterion.read(tmp_path)
+    [add] = criterion.read([tmp_path])
     assert add["status"] == "error" and "add.jsonl:1" in add["error"]
     # An unreadable log: every cell says so, nothing is folded in, nothing crashes.
     log.write_text("{not json\n")
-    [add] = criterion.read(tmp_path)
+    [add] = criterion.read([tmp_path])
     assert add["status"] == "error" and "cannot be read" in add["error"]

@@ -1,7 +1,8 @@
 //! `cargo xtask bench [--quick] [--side python|rust|both] [--bridge NAME]... [--out DIR]`:
 //! the main job.
 //!
-//! Builds what changed, runs the Rust-side criterion benches, then the Python harness,
+//! Builds what changed (the bridges and the bench binaries), runs the Rust-side criterion
+//! benches (twice in a full run, into target/criterion/pass-<k>), then the Python harness,
 //! which measures every Python-side cell, folds in criterion's estimates, and writes
 //! results.json + results.md into a new folder under results/ (it prints where).
 //!
@@ -12,6 +13,7 @@ use crate::util::{self, root, step};
 use crate::{build_steps, setup};
 use serde::Deserialize;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 /// Which side(s) of benches/bridges.toml a run measures.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -126,23 +128,67 @@ fn harness_bridges(opts: &Options) -> Result<Vec<String>, String> {
     Ok(opts.bridges.clone())
 }
 
+/// How many times a full run runs every criterion bench binary (benches/rust/common.rs:
+/// each pass takes half the samples; the harness pools them). A quick run has one.
+const FULL_RUST_PASSES: usize = 2;
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let opts = parse(args)?;
     let bridges = harness_bridges(&opts)?;
+    let started = Instant::now();
     let env = setup::run()?;
     build_steps::run(&env)?;
 
     let criterion = opts.side != Side::Python;
+    let passes = if !criterion {
+        0
+    } else if opts.quick {
+        1
+    } else {
+        FULL_RUST_PASSES
+    };
     if criterion {
-        step("Rust side: criterion benches (crates/rust-side, benches/rust/)");
+        // Part of the build, so the measurement below times only measurements.
+        step("build: the Rust-side bench binaries (cargo bench --no-run)");
+        let mut cargo = Command::new("cargo");
+        cargo.args(["bench", "--locked", "--package", "rust-side", "--no-run"]);
+        util::run("cargo bench --no-run (Rust-side benches)", &mut cargo)?;
+    }
+    let built = started.elapsed();
+
+    // Each pass into a criterion home of its own; stale passes of an earlier run go first.
+    let pass_dir = |k: usize| format!("target/criterion/pass-{k}");
+    if criterion {
+        let parent = root().join("target/criterion");
+        for entry in std::fs::read_dir(&parent).into_iter().flatten().flatten() {
+            if entry.file_name().to_string_lossy().starts_with("pass-") {
+                std::fs::remove_dir_all(entry.path()).map_err(|e| {
+                    format!(
+                        "bench: cannot remove the stale {}: {e}",
+                        entry.path().display()
+                    )
+                })?;
+            }
+        }
+    }
+    for k in 1..=passes {
+        step(&format!(
+            "Rust side: criterion benches, pass {k} of {passes} (crates/rust-side, benches/rust/ -> {})",
+            pass_dir(k)
+        ));
         let mut cargo = Command::new("cargo");
         cargo.args(["bench", "--locked", "--package", "rust-side", "--"]);
+        cargo.env("CRITERION_HOME", root().join(pass_dir(k)));
         if opts.quick {
             // benches/rust/common.rs: the kernels' quick_sizes and shorter criterion windows.
             cargo.env("BRIDGEBENCH_QUICK", "1");
         }
-        util::run("cargo bench (Rust-side bridges)", &mut cargo)?;
+        util::run(
+            &format!("cargo bench (Rust-side bridges), pass {k}"),
+            &mut cargo,
+        )?;
     }
+    let benched = started.elapsed();
 
     step(match opts.side {
         Side::Rust => {
@@ -152,8 +198,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     });
     let mut harness = env.command(&env.python.to_string_lossy());
     harness.args(["-m", "bridgebench", "bench", "--out", &opts.out]);
-    if criterion {
-        harness.args(["--criterion", "target/criterion"]);
+    for k in 1..=passes {
+        harness.args(["--criterion".to_string(), pass_dir(k)]);
     }
     if opts.quick {
         harness.arg("--quick");
@@ -161,7 +207,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for name in &bridges {
         harness.args(["--bridge", name]);
     }
-    util::run("Python harness", &mut harness)
+    let outcome = util::run("Python harness", &mut harness);
+    let minutes = |d: Duration| format!("{}:{:02}", d.as_secs() / 60, d.as_secs() % 60);
+    eprintln!(
+        "\nbench: {} in all: build {}, measurement {} (criterion {}, Python harness {})",
+        minutes(started.elapsed()),
+        minutes(built),
+        minutes(started.elapsed() - built),
+        minutes(benched - built),
+        minutes(started.elapsed() - benched),
+    );
+    outcome
 }
 
 #[cfg(test)]

@@ -25,7 +25,13 @@ from bridgebench.harness import canary, counts
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("results"), help="parent folder")
     parser.add_argument("--quick", action="store_true", help="fewer samples (CI smoke runs)")
-    parser.add_argument("--criterion", type=Path, help="fold in criterion's estimates from here")
+    parser.add_argument(
+        "--criterion",
+        type=Path,
+        action="append",
+        help="fold in criterion's estimates from this folder; repeat it for each pass of a "
+        "full run (cargo xtask bench: target/criterion/pass-<k>), their samples are pooled",
+    )
     parser.add_argument("--bridge", action="append", help="only these bridges (repeatable)")
 
 
@@ -253,7 +259,8 @@ def run(args: argparse.Namespace) -> int:
                     "cell": cell,
                     "size": None,
                     "status": "error",
-                    "error": f"no criterion estimate under {args.criterion}",
+                    "error": "no criterion estimate under "
+                    + ", ".join(str(p) for p in args.criterion),
                 }
                 for cell in bridge.cells
                 if cell not in have
@@ -266,6 +273,7 @@ def run(args: argparse.Namespace) -> int:
             "processes": plan.processes,
             "samples_per_process": plan.samples,
             "min_sample_ms": plan.target_ms,
+            "rust_passes": len(args.criterion or []),  # criterion processes per bench
         },
         "environment": environment.describe(),
         "cells": cells,
