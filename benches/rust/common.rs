@@ -5,15 +5,14 @@
 //! sides always time the same sweep. `BRIDGEBENCH_QUICK=1` (set by
 //! `cargo xtask bench --quick`) selects `quick_sizes` and shorter windows.
 //!
-//! Every bench goes through [`Group`], which times it with the steady-state guard below
+//! Every bench goes through [`Group`], which runs a canary around every sample and logs it
 //! and logs each sample's canary for the harness to judge afterwards.
 //!
 //! Time budget, on 2 shared cores: a full run is 196 benches (every bridge x cell x size),
-//! run in two passes (`cargo xtask bench` runs every bench binary twice, one after the
-//! other, and the harness pools their samples: two processes, two moments of the run),
-//! each at 0.1 s warm-up + 0.25 s measurement for 10 samples, plus up to `steady_wait()`
-//! per bench spent waiting for the machine's fast state; a quick run is one pass of 83
-//! benches at 0.1 s + 0.3 s (+ a shorter wait). Criterion's command line (e.g.
+//! run in passes (`cargo xtask bench` runs every bench binary several times, one pass
+//! after the other, and the harness pools their samples: several processes and moments
+//! of the run), each at 50 ms warm-up + 100 ms measurement for 10 samples; a quick run is
+//! one pass of 83 benches at 0.1 s + 0.3 s. Criterion's command line (e.g.
 //! `--measurement-time`, `--sample-size`) still overrides the windows.
 
 // Every bench includes this module and uses a different part of it.
@@ -33,12 +32,13 @@ pub fn quick() -> bool {
 }
 
 pub fn config() -> Criterion {
-    // Per pass. A full run's two passes pool 20 samples per cell, as the Python side
-    // pools >= 20; 10 is criterion's minimum.
+    // Per pass; 10 samples is criterion's minimum. A full run's passes pool 10 per pass:
+    // many short passes spread a bench's samples over the run, as the Python side's
+    // round-robin does (docs/METHODOLOGY.md).
     let (sample_size, warm_up, measurement) = if quick() {
         (10, Duration::from_millis(100), Duration::from_millis(300))
     } else {
-        (10, Duration::from_millis(100), Duration::from_millis(250))
+        (10, Duration::from_millis(50), Duration::from_millis(100))
     };
     // 10 000 bootstrap resamples instead of 100 000: the analysis took about 0.4 s per
     // bench, a sixth of the run, for a CI that moves in the third digit.
@@ -49,38 +49,28 @@ pub fn config() -> Criterion {
         .nresamples(10_000)
 }
 
-// ---------------------------------------------------------------- steady samples
+// ---------------------------------------------------------------- the canary
 //
-// The same guard as the Python harness (python/bridgebench/harness/canary.py): the host
-// slows this VM down by 1.3-2x for stretches of 50 ms to seconds, and a median over
-// samples from both states jumps between them from one run to the next. So a fixed
-// canary workload runs just before and just after every sample:
-//   - while the canary says "slow", the sample waits (probing every ~40 us) for the fast
-//     state, and a sample whose after-canary was slow is taken again, for at most
-//     steady_wait() per bench; after that, samples are taken as they come;
-//   - every sample's canary is logged (<criterion home>/bridgebench-steady/<group>.jsonl),
-//     and the harness (python/bridgebench/criterion.py) keeps only the samples whose canary
-//     was within CANARY_TOLERANCE of the fastest canary this bench binary saw in any
-//     pass, as the Python side does. Criterion cannot drop a sample itself.
+// The same idea as the Python harness (python/bridgebench/harness/canary.py): the host
+// changes this VM's speed by 1.3-2x for stretches of 50 ms to minutes. So a fixed canary
+// workload runs just before and just after every sample, and every sample's canary (the
+// mean of the two) is logged (<criterion home>/bridgebench-canary/<group>.jsonl). The
+// harness (python/bridgebench/criterion.py) brings each sample to the machine's fast
+// state: x the fastest canary this bench binary saw in any pass / the sample's canary.
+// Criterion cannot rescale a sample itself.
 //
 // The canary must slow down when the machine does. Measured here, side by side with
-// bench-like workloads over 30 s: a dependent integer chain (what this used to be) and a
-// branchy table lookup hardly moved (90th percentile 1.24x their fastest) while the
-// workloads ran 1.3-2x slower; filling and sorting 2000 pseudo-random u32 moved with
-// them (correlation 0.5-0.6 with the workloads, 1.3-1.8x in the slow stretches), and
-// judging by it left the workloads' medians within 4-18 % of their fastest, not 34-66 %.
-// The tolerance is tighter than the Python side's 1.3: the slow state is a spread, not
-// one value, and at 1.3 two runs' medians agreed within 5 % for 30 % of the cells, at
-// 1.12 for 67 % (docs/METHODOLOGY.md).
+// bench-like workloads over 30 s: a dependent integer chain and a branchy table lookup
+// hardly moved (90th percentile 1.24x their fastest) while the workloads ran 1.3-2x
+// slower; filling and sorting 2000 pseudo-random u32 moved with them (correlation
+// 0.5-0.6 with the workloads, 1.3-1.8x in the slow stretches).
+//
+// Until 2026-12-03 the guard waited for the fast state instead and the harness kept only
+// samples taken in it; on a day when the fast state is rare that keeps slow samples from
+// whatever moments came closest, and three passes agreed pairwise within 5 % for 16-33 %
+// of the benches judged that way, 30-40 % scaled by the canary (docs/METHODOLOGY.md).
 
-const CANARY_TOLERANCE: f64 = 1.12;
 const CANARY_CALIBRATION: Duration = Duration::from_millis(300);
-/// Per bench and pass, the most time spent waiting for the fast state and retaking
-/// samples. On a day when the fast state is rare (8 % of the time, in stretches of 100-300
-/// ms every few seconds) every bench spends all of it, so it is most of a run's time.
-fn steady_wait() -> Duration {
-    Duration::from_millis(if quick() { 400 } else { 300 })
-}
 
 /// One run of the canary (about 20 us in the fast state): fill 2000 u32 from a xorshift
 /// generator and sort them. Branch mispredictions and L1 traffic, like the benches.
@@ -129,16 +119,13 @@ impl Canary {
         self.best_ns = self.best_ns.min(ns);
         ns
     }
-
-    fn steady(&self, ns: u64) -> bool {
-        ns as f64 <= CANARY_TOLERANCE * self.best_ns as f64
-    }
 }
 
-/// One call of the timing closure: a warm-up call or a sample, with its canaries.
+/// One call of the timing closure: a warm-up call or a sample, with its canary.
 struct Taken {
     iters: u64,
     ns: u64,
+    /// The mean of the canaries just before and just after.
     canary_ns: u64,
 }
 
@@ -146,11 +133,6 @@ struct Taken {
 struct Guard {
     canary: Canary,
     taken: Vec<Taken>,
-    retaken: u64,
-    wait_until: Instant,
-    /// The iteration count of the last call, and whether the bench is still warming up.
-    last_iters: u64,
-    warming_up: bool,
 }
 
 static GUARD: Mutex<Option<Guard>> = Mutex::new(None);
@@ -160,53 +142,28 @@ fn guard() -> MutexGuard<'static, Option<Guard>> {
     GUARD.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Criterion's `b.iter(routine)`, with samples taken in the machine's fast state where
-/// the wait budget allows, and every call's canary logged.
-///
-/// Warm-up calls never wait: criterion sizes its samples from the warm-up's *wall* time
-/// per iteration (`Bencher::elapsed_time`, which includes anything done in this closure),
-/// so time spent waiting there would make it think the routine slow and choose samples of
-/// a few microseconds. Its warm-up calls are the ones whose iteration count doubles from
-/// 1; flat sampling then calls with one fixed count. (A first sample whose count happens
-/// to be the double of the last warm-up's is taken without waiting, and still judged by
-/// its canaries afterwards.)
-fn steady_iter<O>(b: &mut Bencher<'_>, routine: &mut impl FnMut() -> O) {
+/// Criterion's `b.iter(routine)`, with a canary on each side of every call, logged.
+fn canary_iter<O>(b: &mut Bencher<'_>, routine: &mut impl FnMut() -> O) {
     b.iter_custom(|iters| {
         let mut slot = guard();
-        let g = slot.as_mut().expect("steady_iter runs inside Group::bench");
-        let warm_up = iters == g.last_iters.saturating_mul(2).max(1) && g.warming_up;
-        if g.warming_up && !warm_up {
-            // The first sample: the wait budget of the measurement starts now.
-            g.wait_until = Instant::now() + steady_wait();
+        let g = slot.as_mut().expect("canary_iter runs inside Group::bench");
+        let before = g.canary.probe();
+        let start = Instant::now();
+        for _ in 0..iters {
+            black_box(routine());
         }
-        g.warming_up = warm_up;
-        g.last_iters = iters;
-        loop {
-            let mut before = g.canary.probe();
-            while !warm_up && !g.canary.steady(before) && Instant::now() < g.wait_until {
-                before = g.canary.probe();
-            }
-            let start = Instant::now();
-            for _ in 0..iters {
-                black_box(routine());
-            }
-            let elapsed = start.elapsed();
-            let after = g.canary.probe();
-            let steady = g.canary.steady(before) && g.canary.steady(after);
-            if warm_up || steady || Instant::now() >= g.wait_until {
-                g.taken.push(Taken {
-                    iters,
-                    ns: u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX),
-                    canary_ns: before.max(after),
-                });
-                return elapsed;
-            }
-            g.retaken += 1;
-        }
+        let elapsed = start.elapsed();
+        let after = g.canary.probe();
+        g.taken.push(Taken {
+            iters,
+            ns: u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX),
+            canary_ns: before.midpoint(after),
+        });
+        elapsed
     });
 }
 
-/// A criterion benchmark group whose benches are all timed by the steady-state guard.
+/// A criterion benchmark group whose benches all log their samples' canaries.
 ///
 /// Names are what the harness reads back: group = the cell, function = the bridge's key
 /// in `rust_side::BRIDGES`, parameter = the input size where there is one
@@ -218,7 +175,7 @@ pub struct Group<'a> {
 }
 
 /// Where the guard's logs go: beside criterion's own output.
-fn steady_log_dir() -> PathBuf {
+fn canary_log_dir() -> PathBuf {
     let criterion = match std::env::var_os("CRITERION_HOME") {
         Some(home) => PathBuf::from(home),
         None => std::env::var_os("CARGO_TARGET_DIR")
@@ -226,7 +183,7 @@ fn steady_log_dir() -> PathBuf {
             .unwrap_or_else(|| spec::repo_root().join("target"))
             .join("criterion"),
     };
-    criterion.join("bridgebench-steady")
+    criterion.join("bridgebench-canary")
 }
 
 impl<'a> Group<'a> {
@@ -235,7 +192,7 @@ impl<'a> Group<'a> {
         // Flat sampling: every sample is about as long (measurement time / sample size)
         // and rarely straddles a change of the machine's state.
         inner.sampling_mode(SamplingMode::Flat);
-        let dir = steady_log_dir();
+        let dir = canary_log_dir();
         let path = dir.join(format!("{name}.jsonl"));
         // Without its log a bench is still timed; the harness then reports the cell
         // as an error naming the fix instead of folding in samples of unknown state.
@@ -243,7 +200,7 @@ impl<'a> Group<'a> {
             .and_then(|()| std::fs::File::create(&path))
             .map_err(|e| {
                 eprintln!(
-                    "warning: {}: cannot write the steady log: {e}",
+                    "warning: {}: cannot write the canary log: {e}",
                     path.display()
                 )
             })
@@ -253,10 +210,6 @@ impl<'a> Group<'a> {
             *slot = Some(Guard {
                 canary: Canary::new(),
                 taken: Vec::new(),
-                retaken: 0,
-                wait_until: Instant::now(),
-                last_iters: 0,
-                warming_up: true,
             });
         }
         Group {
@@ -274,11 +227,8 @@ impl<'a> Group<'a> {
     pub fn bench<O>(&mut self, bridge: &str, size: Option<usize>, mut routine: impl FnMut() -> O) {
         if let Some(g) = guard().as_mut() {
             g.taken.clear();
-            g.retaken = 0;
-            g.last_iters = 0;
-            g.warming_up = true;
         }
-        let timed = |b: &mut Bencher<'_>| steady_iter(b, &mut routine);
+        let timed = |b: &mut Bencher<'_>| canary_iter(b, &mut routine);
         match size {
             Some(n) => self
                 .inner
@@ -294,8 +244,8 @@ impl<'a> Group<'a> {
     fn log_samples(&mut self, bridge: &str, size: Option<usize>) {
         let taken = guard()
             .as_mut()
-            .map(|g| (std::mem::take(&mut g.taken), g.retaken, g.canary.best_ns));
-        let (Some(file), Some((taken, retaken, best_ns))) = (self.log.as_mut(), taken) else {
+            .map(|g| (std::mem::take(&mut g.taken), g.canary.best_ns));
+        let (Some(file), Some((taken, best_ns))) = (self.log.as_mut(), taken) else {
             return;
         };
         let taken: Vec<String> = taken
@@ -304,17 +254,16 @@ impl<'a> Group<'a> {
             .collect();
         let size = size.map_or("null".to_owned(), |n| n.to_string());
         let line = format!(
-            "{{\"group\":{},\"function\":{},\"size\":{size},\"binary\":{},\"process\":{},\"tolerance\":{CANARY_TOLERANCE},\"best_canary_ns\":{},\"retaken\":{},\"taken\":[{}]}}",
+            "{{\"group\":{},\"function\":{},\"size\":{size},\"binary\":{},\"process\":{},\"best_canary_ns\":{},\"taken\":[{}]}}",
             json_string(&self.name),
             json_string(bridge),
             json_string(env!("CARGO_CRATE_NAME")),
             std::process::id(),
             best_ns,
-            retaken,
             taken.join(",")
         );
         if let Err(e) = writeln!(file, "{line}") {
-            eprintln!("warning: steady log of {}: {e}", self.name);
+            eprintln!("warning: canary log of {}: {e}", self.name);
         }
     }
 

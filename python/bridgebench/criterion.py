@@ -7,17 +7,16 @@ than once, each pass into a folder of its own (`cargo xtask bench`: target/crite
 so a cell's samples come from several processes and moments of the run, as on the Python
 side; a quick run has one pass.
 
-The benches time every sample with a steady-state guard (benches/rust/common.rs) and log
-each criterion sample's canary to <pass>/bridgebench-steady/<group>.jsonl. Criterion
-cannot drop a sample, so the judging happens here, as for the Python side: a sample
-counts only when its canary was within the logged tolerance of the fastest canary that
-bench binary saw in any pass. (A pass that ran wholly in the machine's slow state would
-otherwise pass its own slow samples; the canary is the same code in every process of a
-binary, so their canaries compare.) Each record then gets the same fields as a
-Python-side cell, from the steady samples of every pass pooled
-(bridgebench.stats.summarize_steady): median, quartiles and IQR, a 95 % bootstrap CI of
-the median, spread flags, `samples_rejected`; criterion's own median (over every sample,
-steady or not; the median over passes) is kept beside it as `criterion_median_ns`.
+The benches run a canary just before and just after every sample (benches/rust/common.rs)
+and log each criterion sample's canary to <pass>/bridgebench-canary/<group>.jsonl.
+Criterion cannot rescale a sample, so that happens here, as for the Python side: each
+sample is brought to the machine's fast state, x the fastest canary that bench binary saw
+in any pass / its own canary (harness/canary.py; the canary is the same machine code in
+every process of a binary, so their canaries compare). Each record then gets the same
+fields as a Python-side cell, from the scaled samples of every pass pooled
+(bridgebench.stats.summarize): median, quartiles and IQR, a 95 % bootstrap CI of the
+median, spread flags, `raw_median_ns` (before scaling); criterion's own median (of its
+unscaled samples, the median over passes) is kept beside it as `criterion_median_ns`.
 """
 
 from __future__ import annotations
@@ -42,18 +41,18 @@ def _wanted_sizes(cell: str, quick: bool | None) -> set[int | None] | None:
     return set(bench["quick_sizes" if quick else "sizes"])
 
 
-STEADY_DIR = "bridgebench-steady"
+CANARY_DIR = "bridgebench-canary"
 RERUN = "rerun the Rust side: `cargo xtask bench --side rust`"
 LogKey = tuple[str, str, int | None]  # group (cell), function (bridge module), size
 
 
-def _steady_logs(passes: Sequence[Path]) -> list[dict[LogKey, dict[str, Any]]]:
-    """Every bench's steady log line, per pass, with `best_canary_ns` lowered to the
+def _canary_logs(passes: Sequence[Path]) -> list[dict[LogKey, dict[str, Any]]]:
+    """Every bench's canary log line, per pass, with `best_canary_ns` lowered to the
     fastest canary its bench binary saw in any pass (a line logs what its process had
     seen so far). Logs without a `binary` field (older benches) compare per process."""
     lines: list[tuple[int, dict[str, Any]]] = []
     for index, folder in enumerate(passes):
-        for path in sorted((folder / STEADY_DIR).glob("*.jsonl")):
+        for path in sorted((folder / CANARY_DIR).glob("*.jsonl")):
             for n, text in enumerate(path.read_text().splitlines(), 1):
                 try:
                     line = json.loads(text)
@@ -76,9 +75,9 @@ def _steady_logs(passes: Sequence[Path]) -> list[dict[LogKey, dict[str, Any]]]:
     return out
 
 
-def _samples(sample_file: Path, log: dict[str, Any] | None) -> tuple[list[float], list[float], int]:
-    """One pass of one bench: every sample (per-iteration ns), the steady ones, and how
-    many were rejected (here, and retaken by the guard).
+def _samples(sample_file: Path, log: dict[str, Any] | None) -> tuple[list[float], list[float]]:
+    """One pass of one bench: every sample (per-iteration ns), and each scaled to the fast
+    state by its canary.
 
     Criterion's samples are the last calls the guard logged (warm-up calls come first);
     each must be the logged call of the same iteration count and the same nanoseconds,
@@ -86,7 +85,7 @@ def _samples(sample_file: Path, log: dict[str, Any] | None) -> tuple[list[float]
     sample = json.loads(sample_file.read_text())
     iters, times = sample["iters"], sample["times"]
     if log is None:
-        raise ValueError(f"no steady log for {sample_file.parent.parent}; {RERUN}")
+        raise ValueError(f"no canary log for {sample_file.parent.parent}; {RERUN}")
     taken = log["taken"][-len(times) :] if times else []
     if len(taken) != len(times) or any(
         (float(i), float(ns)) != (float(it), float(t))
@@ -98,8 +97,7 @@ def _samples(sample_file: Path, log: dict[str, Any] | None) -> tuple[list[float]
         )
     every = [t / i for t, i in zip(times, iters, strict=True)]
     canaries = [c for _, _, c in taken]
-    steady = canary.judge(every, canaries, log["best_canary_ns"], log["tolerance"])
-    return every, steady, len(every) - len(steady) + int(log["retaken"])
+    return every, canary.normalize(every, canaries, log["best_canary_ns"])
 
 
 def _benches(folder: Path, quick: bool | None) -> dict[LogKey, Path]:
@@ -122,23 +120,21 @@ def _benches(folder: Path, quick: bool | None) -> dict[LogKey, Path]:
 def _fold(
     key: LogKey, found: list[Path | None], logs: list[dict[LogKey, dict[str, Any]]]
 ) -> dict[str, Any]:
-    """The summary fields of one bench, its passes' steady samples pooled."""
+    """The summary fields of one bench, its passes' scaled samples pooled."""
     every: list[float] = []
-    steady: list[float] = []
-    rejected = 0
+    scaled: list[float] = []
     medians = []
     for index, folder in enumerate(found):
         if folder is None:
             have = next(f for f in found if f is not None)
             raise ValueError(f"measured in {have} but not in pass {index + 1}; {RERUN}")
-        got, kept, dropped = _samples(folder / "sample.json", logs[index].get(key))
+        got, fast = _samples(folder / "sample.json", logs[index].get(key))
         every += got
-        steady += kept
-        rejected += dropped
+        scaled += fast
         estimates = json.loads((folder / "estimates.json").read_text())
         medians.append(float(estimates["median"]["point_estimate"]))
-    summary = stats.summarize_steady(steady, every)
-    summary["samples_rejected"] = rejected
+    summary = {"samples_ns": scaled, **stats.summarize(scaled)}
+    summary["raw_median_ns"] = statistics.median(every)
     summary["criterion_median_ns"] = statistics.median(medians)
     summary["processes"] = len(found)
     return summary
@@ -154,10 +150,10 @@ def read(passes: Sequence[Path], *, quick: bool | None = None) -> list[dict[str,
     """
     rust_bridges = {b.module: b.name for b in spec.bridges() if b.side == "rust"}
     try:
-        logs, log_error = _steady_logs(passes), None
+        logs, log_error = _canary_logs(passes), None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         # One unreadable log must not lose the whole side: every cell says why instead.
-        logs, log_error = [{} for _ in passes], f"the steady logs cannot be read ({exc!r}); {RERUN}"
+        logs, log_error = [{} for _ in passes], f"the canary logs cannot be read ({exc!r}); {RERUN}"
     found = [_benches(folder, quick) for folder in passes]
     records = []
     for key in sorted({k for f in found for k in f}, key=lambda k: (k[0], k[1], k[2] or -1)):

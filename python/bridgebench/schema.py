@@ -53,7 +53,9 @@ _CELL_PROPERTIES: dict[str, Any] = {
     "ci95_ns": _INTERVAL,
     "flags": {"type": "array", "items": {"type": "string"}},
     "samples_ns": {"type": "array", "items": {"type": "number"}},
-    # samples retried or dropped because the machine was in its slow state (canary.py)
+    # the median before each sample was brought to the machine's fast state (canary.py)
+    "raw_median_ns": _NS,
+    # files from before 2026-12-03: samples dropped in the machine's slow state
     "samples_rejected": {"type": "integer", "minimum": 0},
     "criterion_median_ns": _NS,  # the Rust side: criterion's own median, every sample
     "loops": _many({"type": "integer", "minimum": 1}),

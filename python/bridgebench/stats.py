@@ -104,22 +104,6 @@ def summarize(samples: Sequence[float]) -> dict[str, Any]:
     }
 
 
-# A cell needs at least this many steady samples (taken in the machine's fast state,
-# harness/canary.py); with fewer, all its samples are used and it is flagged `unsteady`.
-MIN_STEADY_SAMPLES = 5
-
-
-def summarize_steady(steady: Sequence[float], every: Sequence[float]) -> dict[str, Any]:
-    """`summarize` of the steady samples, or of every sample, flagged `unsteady`, when
-    fewer than MIN_STEADY_SAMPLES were steady. Both harnesses (Python and criterion) use it."""
-    unsteady = len(steady) < MIN_STEADY_SAMPLES
-    kept = list(every if unsteady else steady)
-    out = {"samples_ns": kept, **summarize(kept)}
-    if unsteady:
-        out["flags"].append("unsteady")
-    return out
-
-
 @dataclass(frozen=True)
 class CostModel:
     """t(n) = fixed_ns + per_unit_ns · n, and how well that line fits the medians."""

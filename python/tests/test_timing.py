@@ -1,9 +1,12 @@
-"""The timing loop keeps only samples taken in the machine's fast state (harness/canary.py),
-and the parent judges them again against the process's final reference."""
+"""The timing loop takes every sample with a canary on each side (harness/timing.py), and
+the parent brings each sample to the machine's fast state by it (harness/canary.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
+
+import pytest
 
 from bridgebench import spec
 from bridgebench.commands import bench
@@ -21,45 +24,40 @@ class ScriptedCanary(canary.Canary):
         return next(self._probes)
 
 
-def test_samples_whose_canary_was_slow_are_retried_and_counted() -> None:
-    fast, slow = 1000, 1800
-    # attempts: (fast, fast) kept, (fast, slow) retried, (slow, fast) retried, (fast, fast) kept
-    probes = [fast, fast, fast, slow, slow, fast, fast, fast]
-    t = timing.measure(
-        lambda x: x,
-        (1,),
-        samples=2,
-        target_ns=1,
-        check=lambda: None,
-        canary=ScriptedCanary(probes),
-    )
-    assert t.rejected == 2
-    assert len(t.samples_ns) == 2
-    assert t.canary_ns == [fast, fast]
+def test_a_sample_keeps_the_mean_of_its_two_canaries_and_is_checked() -> None:
+    checks: list[int] = []
+    case = timing.prepare(lambda x: x, (1,), lambda: checks.append(1), target_ns=1)
+    assert checks == [1], "checked once when prepared"
+    probes = ScriptedCanary([1000, 1200, 1800, 1000])
+    timing.sample(case, probes)
+    timing.sample(case, probes)
+    assert case.timing.canary_ns == [1100, 1400]
+    assert len(case.timing.samples_ns) == 2 and len(case.timing.overheads_ns) == 2
+    assert checks == [1, 1, 1], "and after every sample"
 
 
-def test_a_cell_that_is_never_steady_keeps_its_last_attempt() -> None:
-    probes = [1000] + [5000] * (2 * timing.MAX_ATTEMPTS_PER_SAMPLE * 3)
-    t = timing.measure(
-        lambda x: x,
-        (1,),
-        samples=3,
-        target_ns=1,
-        check=lambda: None,
-        canary=ScriptedCanary(probes),
-    )
-    assert t.rejected == 3 * timing.MAX_ATTEMPTS_PER_SAMPLE
-    assert len(t.samples_ns) == 1
+def test_a_wrong_answer_fails_the_sample() -> None:
+    def check() -> None:
+        raise AssertionError("wrong answer")
+
+    case = timing.Case(lambda x: x, (1,), check, timing.Timing(loops=4))
+    with pytest.raises(AssertionError, match="wrong answer"):
+        timing.sample(case, ScriptedCanary([1000, 1000]))
 
 
-def _record(samples: list[float], canaries: list[int], best: int | None) -> dict:
-    rec = {
+def test_normalize_scales_each_sample_by_its_own_canary() -> None:
+    # A sample taken while the canary ran 1.5x slower than the reference was taken in a
+    # machine state 1.5x slower: it is scaled back by that factor.
+    assert canary.normalize([150.0, 100.0], [1500, 1000], 1000) == [100.0, 100.0]
+
+
+def _record(samples: list[float], canaries: list[float], best: int | None) -> dict[str, Any]:
+    rec: dict[str, Any] = {
         "cell": "add",
         "size": None,
         "loops": 100,
         "samples_ns": samples,
         "canary_ns": canaries,
-        "rejected": 1,
         "loop_overhead_ns": 5.0,
     }
     if best is not None:
@@ -67,25 +65,26 @@ def _record(samples: list[float], canaries: list[int], best: int | None) -> dict
     return rec
 
 
-def test_the_parent_judges_samples_against_the_final_reference() -> None:
-    # The process began in a slow stretch (canaries ~1800) and met the fast state later
-    # (best 1000): its early samples are dropped although the worker kept them.
-    rec = _record([190.0, 300.0, 195.0], [1050, 1800, 1100], best=1000)
-    kept, late = bench._steady_samples(rec)
-    assert kept == [190.0, 195.0] and late == 1
-    # A worker that died before its last line is judged by the canaries it reported.
-    kept, late = bench._steady_samples(_record([1.0, 2.0], [1000, 2000], best=None))
-    assert kept == [1.0] and late == 1
+def test_the_reference_is_the_fastest_canary_of_the_whole_run() -> None:
+    runs = {
+        "python": [_record([1.0], [1500], best=1200)],
+        "pyo3": [_record([1.0], [1100], best=1000), _record([1.0], [1300], best=None)],
+    }
+    assert bench.reference_ns(runs) == 1000
+    # A worker that died before its last line counts with the canaries it reported.
+    assert bench.reference_ns({"python": [_record([1.0], [900], best=None)]}) == 900
+    assert bench.reference_ns({"python": []}) is None
 
 
-def test_pooling_flags_a_cell_with_too_few_steady_samples() -> None:
+def test_pooling_normalizes_every_process_to_the_run_reference() -> None:
     bridge = spec.bridge("python")
-    steady = [_record([100.0 + i for i in range(5)], [1000] * 5, best=1000)]
-    (cell,) = bench._pool(bridge, steady)
-    assert "unsteady" not in cell["flags"] and cell["samples_rejected"] == 1
-    assert len(cell["samples_ns"]) == 5
-    shaky = [_record([100.0, 180.0, 185.0, 190.0], [1000, 1900, 1900, 1900], best=1000)]
-    (cell,) = bench._pool(bridge, shaky)
-    assert "unsteady" in cell["flags"]
-    assert cell["samples_ns"] == [100.0, 180.0, 185.0, 190.0]  # all kept, and flagged
-    assert cell["samples_rejected"] == 1 + 3
+    # Two processes, one in a slow stretch (canaries 2000): the same call, 2x the time.
+    runs = [
+        _record([100.0, 101.0, 99.0], [1000, 1000, 1000], best=1000),
+        _record([200.0, 202.0, 198.0], [2000, 2000, 2000], best=1900),
+    ]
+    (cell,) = bench._pool(bridge, runs, 1000)
+    assert sorted(cell["samples_ns"]) == [99.0, 99.0, 100.0, 100.0, 101.0, 101.0]
+    assert cell["median_ns"] == 100.0 and "wide-spread" not in cell["flags"]
+    assert cell["raw_median_ns"] == 149.5, "the median before normalizing"
+    assert cell["processes"] == 2

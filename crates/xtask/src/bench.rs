@@ -129,8 +129,10 @@ fn harness_bridges(opts: &Options) -> Result<Vec<String>, String> {
 }
 
 /// How many times a full run runs every criterion bench binary (benches/rust/common.rs:
-/// each pass takes half the samples; the harness pools them). A quick run has one.
-const FULL_RUST_PASSES: usize = 2;
+/// 10 samples per pass; the harness pools them). Many short passes spread a bench's
+/// samples over the run, so two runs see the same mixture of machine states. A quick
+/// run has one.
+const FULL_RUST_PASSES: usize = 6;
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let opts = parse(args)?;

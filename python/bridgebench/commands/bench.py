@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -39,21 +40,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class Plan:
     """How much to measure. Several worker processes per bridge, one after another, so a
     cell's samples come from several processes (memory layouts) and moments; within a
-    process, samples taken while the host slowed the VM down are retried (canary.py)."""
+    process, every case is sampled once per round (harness/timing.py)."""
 
     processes: int
-    samples: int  # per process and cell
+    samples: int  # per process and cell: rounds
     target_ms: float  # minimum length of one sample
     quick: bool  # the kernels' quick_sizes instead of their full sweeps
 
 
-# FULL: 5 processes x 5 steady samples = 25 pooled samples per cell (the issue asks >= 20)
-# of 5 ms: a short sample rarely straddles a change of the machine's state. One process
-# per bridge took about 10 s here (63 cells and sizes, half the samples retried).
-# QUICK is a smoke run: quick_sizes, one process per bridge, 5 samples of 5 ms (2 x 4
-# took 212 s of a 5 min 49 s quick run here; the budget is 5 min after the build).
+# FULL: 8 processes x 4 samples = 32 pooled samples per cell (the issue asks >= 20) from
+# 8 memory layouts and 32 moments. Between processes, a cell's median moved by 5-9 %
+# (standard deviation, after normalizing to the fast state) on 2026-12-03, within one
+# process its IQR was 10-20 %: more processes help more than more samples per process.
+# Samples of 5 ms: a short sample rarely straddles a change of the machine's state. 6 x 5
+# took 9 min 50 s here. QUICK is a smoke run: quick_sizes, one process per bridge.
 QUICK = Plan(processes=1, samples=5, target_ms=5, quick=True)
-FULL = Plan(processes=5, samples=5, target_ms=5, quick=False)
+FULL = Plan(processes=8, samples=4, target_ms=5, quick=False)
 
 
 def _run_worker(
@@ -87,12 +89,13 @@ def _run_worker(
         msg = json.loads(line)
         if "error" in msg:
             error = msg["error"]
-        elif "canary_best_ns" in msg:  # the worker's last line: its final reference
+        elif "canary_best_ns" in msg:  # the worker's last line: its fastest canary
             for rec in records:
                 rec["canary_best_ns"] = msg["canary_best_ns"]
+        elif "round" in msg:
+            print(".", end="", flush=True)
         else:
             records.append(msg)
-            print(".", end="", flush=True)
     stderr = proc.stderr.read() if proc.stderr else ""
     code = proc.wait()
     print(flush=True)
@@ -101,22 +104,23 @@ def _run_worker(
     return records, None
 
 
-def _steady_samples(rec: dict[str, Any]) -> tuple[list[float], int]:
-    """The samples of one process whose canary was within TOLERANCE of the fastest
-    canary that process saw in its whole life (harness/canary.py), and how many were not."""
-    best = rec.get("canary_best_ns")
-    if best is None:  # a worker that died before its last line: judge by what it saw
-        best = min(rec["canary_ns"])
-    keep = canary.judge(rec["samples_ns"], rec["canary_ns"], best)
-    return keep, len(rec["samples_ns"]) - len(keep)
+def reference_ns(runs: dict[str, list[dict[str, Any]]]) -> float | None:
+    """The fastest canary of the whole run, every process of every bridge: the scale that
+    `canary.normalize` brings every sample to. None when no process reported one."""
+    best = [
+        rec.get("canary_best_ns") or min(rec["canary_ns"]) for rs in runs.values() for rec in rs
+    ]
+    return min(best) if best else None
 
 
-def _pool(bridge: spec.Bridge, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Pool the steady samples of every process per (cell, size), then summarize them:
-    median, quartiles and IQR, a 95 % bootstrap CI of the median, spread flags
-    (bridgebench.stats)."""
+def _pool(
+    bridge: spec.Bridge, runs: list[dict[str, Any]], reference: float
+) -> list[dict[str, Any]]:
+    """Pool the samples of every process per (cell, size), each brought to the machine's
+    fast state (harness/canary.py), then summarize them: median, quartiles and IQR, a 95 %
+    bootstrap CI of the median, spread flags (bridgebench.stats)."""
     pooled: dict[tuple[str, int | None], dict[str, Any]] = {}
-    every: dict[tuple[str, int | None], list[float]] = {}
+    raw: dict[tuple[str, int | None], list[float]] = {}
     for rec in runs:
         key = (rec["cell"], rec["size"])
         cell = pooled.setdefault(
@@ -130,19 +134,17 @@ def _pool(bridge: spec.Bridge, runs: list[dict[str, Any]]) -> list[dict[str, Any
                 "processes": 0,
                 "loops": [],
                 "samples_ns": [],
-                "samples_rejected": 0,
                 "loop_overhead_ns": [],
             },
         )
-        steady, late = _steady_samples(rec)
         cell["processes"] += 1
         cell["loops"].append(rec["loops"])
-        cell["samples_ns"] += steady
-        cell["samples_rejected"] += rec["rejected"] + late
+        cell["samples_ns"] += canary.normalize(rec["samples_ns"], rec["canary_ns"], reference)
         cell["loop_overhead_ns"].append(rec["loop_overhead_ns"])
-        every.setdefault(key, []).extend(rec["samples_ns"])
+        raw.setdefault(key, []).extend(rec["samples_ns"])
     for key, cell in pooled.items():
-        cell.update(stats.summarize_steady(cell["samples_ns"], every[key]))
+        cell.update(stats.summarize(cell["samples_ns"]))
+        cell["raw_median_ns"] = statistics.median(raw[key])
     return list(pooled.values())
 
 
@@ -215,8 +217,13 @@ def run(args: argparse.Namespace) -> int:
         left = elapsed / round_ * (plan.processes - round_)
         print(f"    {elapsed:.0f} s so far, about {left:.0f} s left", flush=True)
     cells: list[dict[str, Any]] = []
+    reference = reference_ns(runs)
     for bridge in bridges:
-        pooled = [] if bridge.name in errors else _pool(bridge, runs[bridge.name])
+        pooled = (
+            []
+            if bridge.name in errors or not reference
+            else _pool(bridge, runs[bridge.name], reference)
+        )
         cells += pooled
         for cell in bridge.cells:
             if bridge.name in errors:
@@ -274,6 +281,7 @@ def run(args: argparse.Namespace) -> int:
             "samples_per_process": plan.samples,
             "min_sample_ms": plan.target_ms,
             "rust_passes": len(args.criterion or []),  # criterion processes per bench
+            "canary_reference_ns": reference,  # the Python side's fast state (canary.py)
         },
         "environment": environment.describe(),
         "cells": cells,

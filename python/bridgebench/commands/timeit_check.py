@@ -4,19 +4,21 @@ Python-side bridge against an independent `python -m timeit` of the same call, s
 Per bridge and round (rounds interleave the bridges, as the bench does, and every
 measurement is a fresh process, so each side draws several memory layouts):
   1. the harness worker, restricted to the `add` cell, with HARNESS_SAMPLES samples of the
-     full plan's length: ns per call with the empty loop's cost already subtracted;
-  2. `python -m timeit -v -v -r 7 -s "from <module> import add" "add(5, 3)"` (the spec's
-     [bench] args), letting timeit calibrate its loop count: the 7 per-loop times;
-  3. `python -m timeit -v -v -r 7 -n <that loop count> "pass"`: the empty loop under the
-     same settings, because the harness subtracts its empty loop and timeit does not.
-timeit's own figure is the best of its repeats: on this kind of VM, whose host slows it
-down by about 1.8x for stretches of time, the best repeat is the machine's fast state,
-which is also what the harness reports (it keeps only samples whose canary says the
-machine was in its fast state: harness/canary.py). So this check compares the harness's
-median of steady samples with timeit's best per-loop time of `add` minus its best
-per-loop time of `pass` (the harness subtracts its empty loop; timeit does not). The
-medians of timeit's repeats are shown beside it. timeit's statement runs in a function
-with `add` a local, the same shape as the harness's loop.
+     full plan's length: ns per call with the empty loop's cost subtracted, and each
+     sample's canary;
+  2. `python -m timeit -v -v -n <the harness's loop count> -r 30 -s "from <module> import
+     add" "add(5, 3)"` (the spec's [bench] args): 30 repeats as long as the harness's
+     samples;
+  3. `python -m timeit -v -v -n <the same> -r 30 "pass"`: the empty loop under the same
+     settings, because the harness subtracts its empty loop and timeit does not.
+The harness reports each sample brought to the machine's fast state (scaled by the
+fastest canary of the check over the sample's own canary: harness/canary.py). timeit's
+own figure is the best of its repeats, which is also its estimate of the fast state, and
+with 30 short repeats per process and several processes it meets the fast state even on
+a day when that is rare. So the check compares the harness's median with timeit's best
+per-loop time of `add` minus its best per-loop time of `pass`; timeit's median (the
+machine's typical state, not the fast one) is shown beside it. timeit's statement runs
+in a function with `add` a local, the same shape as the harness's loop.
 
 Exit status 1 if any bridge's ratio harness/timeit is outside 1 ± tolerance (15 %).
 """
@@ -38,7 +40,7 @@ from bridgebench.harness import canary
 
 CELL = "add"
 TOLERANCE = 0.15
-REPEAT = 7
+REPEAT = 30
 _UNITS = {"nsec": 1.0, "usec": 1e3, "msec": 1e6, "sec": 1e9}
 
 
@@ -76,9 +78,8 @@ def parse_timeit(output: str) -> tuple[int, list[float]]:
     return number, times
 
 
-def _timeit(setup: str, stmt: str, number: int | None = None) -> tuple[int, list[float]]:
-    argv = [sys.executable, "-m", "timeit", "-v", "-v", "-r", str(REPEAT)]
-    argv += ["-n", str(number)] if number else []
+def _timeit(setup: str, stmt: str, number: int) -> tuple[int, list[float]]:
+    argv = [sys.executable, "-m", "timeit", "-v", "-v", "-r", str(REPEAT), "-n", str(number)]
     argv += ["-s", setup, stmt] if setup else [stmt]
     out = subprocess.run(
         argv, capture_output=True, text=True, cwd=spec.ROOT, env=spec.child_env(), check=False
@@ -88,13 +89,9 @@ def _timeit(setup: str, stmt: str, number: int | None = None) -> tuple[int, list
     return parse_timeit(out.stdout)
 
 
-# Samples per harness process: more than the bench's 5, because a process that measures
-# one cell lives about a second, too short to meet the machine's fast state by itself.
+# Samples per harness process: more than the bench's, because a process that measures
+# one cell lives about a second.
 HARNESS_SAMPLES = 10
-# A bridge with fewer steady samples than MIN_STEADY after the rounds gets up to
-# EXTRA_PROCESSES more harness processes.
-MIN_STEADY = 10
-EXTRA_PROCESSES = 10
 
 
 def _harness(bridge: spec.Bridge) -> dict[str, Any]:
@@ -111,9 +108,11 @@ def _harness(bridge: spec.Bridge) -> dict[str, Any]:
     return {**records[0], "canary_best_ns": records[-1]["canary_best_ns"]}
 
 
-def steady(records: list[dict[str, Any]], best: int) -> list[float]:
-    """The samples judged as the bench judges them, against the reference `best`."""
-    return [s for r in records for s in canary.judge(r["samples_ns"], r["canary_ns"], best)]
+def normalized(records: list[dict[str, Any]], reference: float) -> list[float]:
+    """The samples brought to the fast state as the bench does it, against `reference`."""
+    return [
+        x for r in records for x in canary.normalize(r["samples_ns"], r["canary_ns"], reference)
+    ]
 
 
 def statement() -> str:
@@ -135,44 +134,26 @@ def measure(bridges: list[spec.Bridge], rounds: int) -> dict[str, Figures]:
                 file=sys.stderr,
             )
             fig = figures[bridge.name]
-            harness[bridge.name].append(_harness(bridge))
-            number, times = _timeit(setup[bridge.name], stmt)
+            record = _harness(bridge)
+            harness[bridge.name].append(record)
+            number, times = _timeit(setup[bridge.name], stmt, record["loops"])
             fig.loops.append(number)
             fig.timeit_ns += times
             fig.empty_ns += _timeit("", "pass", number)[1]
-    # Every process's samples are judged against the fastest canary of the whole check
-    # (the same code in every process: its fast state measured 59-64 us in every process
-    # here, its slow state 84-104). A bench process lives long enough to meet the fast
-    # state itself; one of these short ones may not, and would judge its slow samples
-    # steady against its own, slow, reference.
-    best = min(r["canary_best_ns"] for records in harness.values() for r in records)
+    # One reference for every process of the check, as the bench uses one for its run.
+    reference = min(r["canary_best_ns"] for records in harness.values() for r in records)
     for name, records in harness.items():
-        # A bridge whose processes all lived in a slow stretch gets more of them, so its
-        # figure is the fast state's too, not a fallback to slow samples.
-        for extra in range(1, EXTRA_PROCESSES + 1):
-            if len(steady(records, best)) >= MIN_STEADY:
-                break
-            print(
-                f"[extra {extra}/{EXTRA_PROCESSES}] {name}: too few steady samples", file=sys.stderr
-            )
-            records.append(_harness(spec.bridge(name)))
-            best = min(best, records[-1]["canary_best_ns"])
-    # The empty loop is the same statement for every bridge: pool all of them.
-    empty = [e for fig in figures.values() for e in fig.empty_ns]
-    for name, records in harness.items():
-        kept = steady(records, best)
-        figures[name].harness_ns = kept or [s for r in records for s in r["samples_ns"]]
-        figures[name].empty_ns = empty
+        figures[name].harness_ns = normalized(records, reference)
     return figures
 
 
 def table(figures: dict[str, Figures], tolerance: float) -> tuple[str, bool]:
     """The Markdown table and whether every bridge is within tolerance."""
     lines = [
-        f"`{statement()}`: the harness's median of steady samples (its empty loop"
-        f" subtracted) against `python -m timeit -r {REPEAT}`: the best per-loop time minus"
-        " the best per-loop time of `pass` (timed at each bridge's loop count, pooled;"
-        " timeit's medians beside it).",
+        f"`{statement()}`: the harness's median (its empty loop subtracted, brought to the"
+        f" fast state) against `python -m timeit -r {REPEAT}` at the harness's loop count:"
+        " the best per-loop time minus the best per-loop time of `pass`, the same bridge's"
+        " processes pooled (timeit's medians beside it).",
         "",
         "| bridge | harness ns | timeit best ns (net) | timeit best raw ns | empty loop best ns "
         f"| timeit median ns (net) | harness/timeit | within {tolerance:.0%}? |",

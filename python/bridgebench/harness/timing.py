@@ -3,15 +3,19 @@
 A sample is `loops` back-to-back calls in a function-local loop (module-level loops cost
 about twice as much: field notes). `loops` is calibrated so a sample lasts at least
 `target_ns`; the cost of the empty loop is measured the same way and subtracted, so the
-figure is the call alone. A canary (harness/canary.py) runs just before and after every
-sample; a sample taken while the machine was in its slow state is retried.
+figure is the call alone. A canary (harness/canary.py) runs just before and just after
+every sample, so the parent can bring each sample to the machine's fast state.
+
+The worker takes its samples round-robin: one sample of every case (cell and size), then
+the next round. So a cell's samples are spread over the whole life of the process, not
+bunched in one moment of it (docs/METHODOLOGY.md, "Why round-robin").
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from time import perf_counter_ns
 from typing import Any
@@ -50,31 +54,6 @@ def _time_empty(loops: int) -> int:
     return perf_counter_ns() - start
 
 
-# A cell stops retrying after this many attempts per wanted sample (a long slow stretch
-# must not stall the run); the parent flags a cell with too few steady samples.
-MAX_ATTEMPTS_PER_SAMPLE = 8
-
-
-@dataclass(frozen=True)
-class Timing:
-    loops: int  # calls per sample
-    samples_ns: list[float]  # per call, loop overhead subtracted
-    canary_ns: list[int]  # per sample: the slower of the canaries around it
-    loop_overhead_ns: float  # per iteration of the empty loop (median)
-    rejected: int  # samples retried because a canary was slow
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.samples_ns)
-
-    @property
-    def quartiles(self) -> tuple[float, float]:
-        if len(self.samples_ns) < 2:
-            return self.samples_ns[0], self.samples_ns[0]
-        q = statistics.quantiles(self.samples_ns, n=4, method="inclusive")
-        return q[0], q[2]
-
-
 def calibrate(fn: Callable[..., Any], args: tuple[Any, ...], target_ns: int) -> int:
     loops = 1
     while True:
@@ -83,45 +62,54 @@ def calibrate(fn: Callable[..., Any], args: tuple[Any, ...], target_ns: int) -> 
         loops *= 2
 
 
-def measure(
-    fn: Callable[..., Any],
-    args: tuple[Any, ...],
-    *,
-    samples: int,
-    target_ns: int,
-    check: Callable[[], None],
-    canary: Canary,
-) -> Timing:
-    """Time fn(*args); `check` verifies the answer after every sample (outside the timing).
+@dataclass
+class Timing:
+    """One case's samples in one process, in the order they were taken."""
 
-    Returns `samples` steady samples, or fewer after MAX_ATTEMPTS_PER_SAMPLE * samples
-    attempts; every sample keeps its canary so the parent can judge it again against the
-    process's final reference.
-    """
+    loops: int  # calls per sample
+    samples_ns: list[float] = field(default_factory=list)  # per call, loop overhead subtracted
+    canary_ns: list[float] = field(default_factory=list)  # per sample: mean of the two canaries
+    overheads_ns: list[float] = field(default_factory=list)  # per iteration of the empty loop
+
+    @property
+    def loop_overhead_ns(self) -> float:
+        return statistics.median(self.overheads_ns)
+
+
+@dataclass
+class Case:
+    """A calibrated call: what `sample` times, and the check of its answer."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    check: Callable[[], None]
+    timing: Timing
+
+
+def prepare(
+    fn: Callable[..., Any], args: tuple[Any, ...], check: Callable[[], None], target_ns: int
+) -> Case:
+    """Calibrate `loops`, run one discarded warm-up sample, check the answer once."""
     loops = calibrate(fn, args, target_ns)
-    _time_calls(fn, args, loops)  # warm-up sample, discarded
+    _time_calls(fn, args, loops)
     check()
-    per_call: list[float] = []
-    canaries: list[int] = []
-    overheads: list[float] = []
-    rejected = 0
-    for _ in range(samples * MAX_ATTEMPTS_PER_SAMPLE):
-        before = canary.probe()
-        empty = _time_empty(loops)
-        elapsed = _time_calls(fn, args, loops)
-        after = canary.probe()
-        slower = max(before, after)
-        if not canary.steady(slower):
-            rejected += 1
-            continue
-        check()  # only kept samples: a check of a 10^6-element answer takes ~50 ms
-        overheads.append(empty / loops)
-        per_call.append(max(elapsed - empty, 0) / loops)
-        canaries.append(slower)
-        if len(per_call) == samples:
-            break
-    if not per_call:  # never steady: keep the last attempt, the parent flags the cell
-        overheads.append(empty / loops)
-        per_call.append(max(elapsed - empty, 0) / loops)
-        canaries.append(slower)
-    return Timing(loops, per_call, canaries, statistics.median(overheads), rejected)
+    return Case(fn, args, check, Timing(loops))
+
+
+def sample(case: Case, canary: Canary) -> None:
+    """Take one sample of `case`, with a canary on each side, then check the answer
+    (outside the timing: rebar's habit, a bridge that is fast because it is wrong fails).
+
+    The other cases ran since this one's last sample and evicted its data from the
+    caches, so a tenth of a sample's calls runs first, untimed, as a warm-up.
+    """
+    t = case.timing
+    _time_calls(case.fn, case.args, max(1, t.loops // 10))
+    before = canary.probe()
+    empty = _time_empty(t.loops)
+    elapsed = _time_calls(case.fn, case.args, t.loops)
+    after = canary.probe()
+    case.check()
+    t.overheads_ns.append(empty / t.loops)
+    t.samples_ns.append(max(elapsed - empty, 0) / t.loops)
+    t.canary_ns.append((before + after) / 2)

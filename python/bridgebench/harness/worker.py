@@ -1,9 +1,10 @@
 """One bridge's measurements, run in a process of its own.
 
-`python -m bridgebench.harness.worker <bridge> --samples N --target-ms T` prints one JSON object per
-line: a record per measured cell and size, as it finishes, so the parent can show
-progress and a crash loses only the cell it was in; last, the fastest canary the process
-saw (`canary_best_ns`), against which the parent judges every sample's canary again.
+`python -m bridgebench.harness.worker <bridge> --samples N --target-ms T` prints one JSON
+object per line: `{"round": k, "of": N}` as each round of samples finishes (the parent
+shows progress), then a record per measured cell and size, and last the fastest canary
+the process saw (`canary_best_ns`). Every case (cell and size) is prepared first, then
+sampled round-robin, one sample of each per round (harness/timing.py says why).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import json
 import sys
 
 from bridgebench import spec
+from bridgebench.harness import timing
 from bridgebench.harness.canary import Canary
 from bridgebench.harness.cases import cases, sizes
-from bridgebench.harness.timing import measure
 
 
 def run(
@@ -24,26 +25,28 @@ def run(
     module = bridge.import_module()
     canary = Canary()
     canary.calibrate()
+    prepared: list[tuple[str, int | None, timing.Case]] = []
     for cell_name in bridge.cells:
         if only and cell_name not in only:
             continue
         cell = spec.cells()[cell_name]
         for size, fn, args, check in cases(module, cell, sizes(cell, quick=quick)):
-            timing = measure(
-                fn, args, samples=samples, target_ns=target_ns, check=check, canary=canary
-            )
-            record = {
-                "cell": cell_name,
-                "size": size,
-                "loops": timing.loops,
-                "samples_ns": timing.samples_ns,
-                "median_ns": timing.median,
-                "quartiles_ns": timing.quartiles,
-                "loop_overhead_ns": timing.loop_overhead_ns,
-                "canary_ns": timing.canary_ns,
-                "rejected": timing.rejected,
-            }
-            print(json.dumps(record), flush=True)
+            prepared.append((cell_name, size, timing.prepare(fn, args, check, target_ns)))
+    for round_ in range(1, samples + 1):
+        for _, _, case in prepared:
+            timing.sample(case, canary)
+        print(json.dumps({"round": round_, "of": samples}), flush=True)
+    for cell_name, size, case in prepared:
+        t = case.timing
+        record = {
+            "cell": cell_name,
+            "size": size,
+            "loops": t.loops,
+            "samples_ns": t.samples_ns,
+            "canary_ns": t.canary_ns,
+            "loop_overhead_ns": t.loop_overhead_ns,
+        }
+        print(json.dumps(record), flush=True)
     print(json.dumps({"canary_best_ns": canary.best_ns}), flush=True)
 
 
