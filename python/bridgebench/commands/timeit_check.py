@@ -103,9 +103,10 @@ def _harness(bridge: spec.Bridge) -> dict[str, Any]:
     )
     records: list[dict[str, Any]] = [json.loads(line) for line in out.stdout.splitlines()]
     errors = [r["error"] for r in records if "error" in r]
-    if out.returncode != 0 or errors or len(records) < 2:
+    cells = [r for r in records if "cell" in r]  # not the progress lines ({"round": k})
+    if out.returncode != 0 or errors or len(cells) != 1 or "canary_best_ns" not in records[-1]:
         raise RuntimeError(f"worker for {bridge.name}: {errors or out.stderr.strip()[-1000:]}")
-    return {**records[0], "canary_best_ns": records[-1]["canary_best_ns"]}
+    return {**cells[0], "canary_best_ns": records[-1]["canary_best_ns"]}
 
 
 def normalized(records: list[dict[str, Any]], reference: float) -> list[float]:
