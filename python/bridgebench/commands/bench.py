@@ -104,13 +104,21 @@ def _run_worker(
     return records, None
 
 
-def reference_ns(runs: dict[str, list[dict[str, Any]]]) -> float | None:
-    """The fastest canary of the whole run, every process of every bridge: the scale that
-    `canary.normalize` brings every sample to. None when no process reported one."""
-    best = [
-        rec.get("canary_best_ns") or min(rec["canary_ns"]) for rs in runs.values() for rec in rs
-    ]
-    return min(best) if best else None
+def process_best_ns(records: list[dict[str, Any]]) -> float | None:
+    """The fastest canary one worker process saw: its last line, or, for a worker that
+    died before it, the fastest canary among the samples it reported."""
+    if not records:
+        return None
+    return records[-1].get("canary_best_ns") or min(c for r in records for c in r["canary_ns"])
+
+
+def reference_ns(process_bests: list[float]) -> float | None:
+    """The scale `canary.normalize` brings every sample to: the median over the run's
+    worker processes of the fastest canary each saw. Not the fastest canary of the whole
+    run: that single extreme moved by 7 % between two full runs on 2026-12-03 (65.1 us,
+    60.7 us) and every figure with it; the median of 60 processes' bests moved by 1.2 %.
+    None when no process reported one."""
+    return statistics.median(process_bests) if process_bests else None
 
 
 def _pool(
@@ -203,6 +211,7 @@ def run(args: argparse.Namespace) -> int:
     clock = time.monotonic()
     runs: dict[str, list[dict[str, Any]]] = {b.name: [] for b in bridges}
     errors: dict[str, str] = {}
+    process_bests: list[float] = []
     for round_ in range(1, plan.processes + 1):
         for i, bridge in enumerate(bridges, 1):
             if bridge.name in errors:
@@ -210,6 +219,9 @@ def run(args: argparse.Namespace) -> int:
             label = f"[process {round_}/{plan.processes}, bridge {i}/{len(bridges)}]"
             records, error = _run_worker(bridge, plan, label)
             runs[bridge.name] += records
+            best = process_best_ns(records)
+            if best is not None:
+                process_bests.append(best)
             if error:
                 errors[bridge.name] = error
                 print(f"      ERROR ({bridge.name}): {error}", flush=True)
@@ -217,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
         left = elapsed / round_ * (plan.processes - round_)
         print(f"    {elapsed:.0f} s so far, about {left:.0f} s left", flush=True)
     cells: list[dict[str, Any]] = []
-    reference = reference_ns(runs)
+    reference = reference_ns(process_bests)
     for bridge in bridges:
         pooled = (
             []
@@ -282,6 +294,7 @@ def run(args: argparse.Namespace) -> int:
             "min_sample_ms": plan.target_ms,
             "rust_passes": len(args.criterion or []),  # criterion processes per bench
             "canary_reference_ns": reference,  # the Python side's fast state (canary.py)
+            "canary_process_best_ns": process_bests,  # the fastest canary of each worker
         },
         "environment": environment.describe(),
         "cells": cells,

@@ -12,7 +12,8 @@ measurement is a fresh process, so each side draws several memory layouts):
   3. `python -m timeit -v -v -n <the same> -r 30 "pass"`: the empty loop under the same
      settings, because the harness subtracts its empty loop and timeit does not.
 The harness reports each sample brought to the machine's fast state (scaled by the
-fastest canary of the check over the sample's own canary: harness/canary.py). timeit's
+median of its processes' fastest canaries over the sample's own canary, as the bench
+does: harness/canary.py). timeit's
 own figure is the best of its repeats, which is also its estimate of the fast state, and
 with 30 short repeats per process and several processes it meets the fast state even on
 a day when that is rare. So the check compares the harness's median with timeit's best
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bridgebench import spec
-from bridgebench.commands.bench import FULL
+from bridgebench.commands.bench import FULL, reference_ns
 from bridgebench.harness import canary
 
 CELL = "add"
@@ -141,8 +142,9 @@ def measure(bridges: list[spec.Bridge], rounds: int) -> dict[str, Figures]:
             fig.loops.append(number)
             fig.timeit_ns += times
             fig.empty_ns += _timeit("", "pass", number)[1]
-    # One reference for every process of the check, as the bench uses one for its run.
-    reference = min(r["canary_best_ns"] for records in harness.values() for r in records)
+    # One reference for every process of the check, chosen as the bench chooses its run's.
+    reference = reference_ns([r["canary_best_ns"] for records in harness.values() for r in records])
+    assert reference is not None  # every harness process reported its fastest canary
     for name, records in harness.items():
         figures[name].harness_ns = normalized(records, reference)
     return figures

@@ -7,7 +7,9 @@ is rare (1-8 % of the time) and the mixture drifts within one run (the canary's 
 over 100 s went from 118 us to 85 us in one run on 2026-12-03). A cell timed in a slow
 stretch is not slower: the machine is. So the timing loop runs this canary just before
 and just after every sample, and the parent brings each sample to the machine's fast
-state: sample x (the run's fastest canary / this sample's canary), `normalize` below.
+state: sample x (the run's reference / this sample's canary), `normalize` below; the
+reference is the median over the run's processes of each one's fastest canary
+(commands/bench.py, `reference_ns`).
 Rejecting slow samples instead (what this did until 2026-12-03) keeps nothing on a day
 without a fast state, and its medians agreed between two runs for 18 % of the cells
 where normalizing agreed for 64 % (docs/METHODOLOGY.md). The canary is a pure-Python
@@ -62,8 +64,8 @@ def normalize(
 ) -> list[float]:
     """Each sample scaled to the machine's fast state: x reference / its own canary.
 
-    `reference_ns` is the fastest canary of the whole run (every process of every bridge
-    runs the same canary code), so one run's figures share one scale, and two runs'
-    scales differ only by how fast their fastest canary was (1.8 % on 2026-12-03).
+    `reference_ns` is one figure for the whole run (every process of every bridge runs
+    the same canary code), so one run's figures share one scale, and two runs' scales
+    differ only by how far their references differ.
     """
     return [s * reference_ns / c for s, c in zip(samples_ns, canaries_ns, strict=True)]
