@@ -5,8 +5,8 @@
 //! sides always time the same sweep. `BRIDGEBENCH_QUICK=1` (set by
 //! `cargo xtask bench --quick`) selects `quick_sizes` and shorter windows.
 //!
-//! Every bench goes through [`Group`], which runs a canary around every sample and logs it
-//! and logs each sample's canary for the harness to judge afterwards.
+//! Every bench goes through [`Group`], which runs a canary around every sample and logs
+//! it for the harness to scale the sample by afterwards.
 //!
 //! Time budget, on 2 shared cores: a full run is 196 benches (every bridge x cell x size),
 //! run in passes (`cargo xtask bench` runs every bench binary several times, one pass

@@ -64,7 +64,7 @@ class Figures:
     scaled_ns: list[float] = field(default_factory=list)  # the same, brought to the fast state
     timeit_ns: list[float] = field(default_factory=list)  # per loop of `add(5, 3)`
     empty_ns: list[float] = field(default_factory=list)  # per loop of `pass`
-    loops: list[int] = field(default_factory=list)  # timeit's calibrated loop counts
+    loops: list[int] = field(default_factory=list)  # timeit's -n: the harness's loop counts
 
 
 def parse_timeit(output: str) -> tuple[int, list[float]]:
