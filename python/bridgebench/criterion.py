@@ -75,9 +75,11 @@ def _canary_logs(passes: Sequence[Path]) -> list[dict[LogKey, dict[str, Any]]]:
     return out
 
 
-def _samples(sample_file: Path, log: dict[str, Any] | None) -> tuple[list[float], list[float]]:
-    """One pass of one bench: every sample (per-iteration ns), and each scaled to the fast
-    state by its canary.
+def _samples(
+    sample_file: Path, log: dict[str, Any] | None
+) -> tuple[list[float], list[float], list[float]]:
+    """One pass of one bench: every sample (per-iteration ns), its canary, and each sample
+    scaled to the fast state by its canary.
 
     Criterion's samples are the last calls the guard logged (warm-up calls come first);
     each must be the logged call of the same iteration count and the same nanoseconds,
@@ -97,7 +99,7 @@ def _samples(sample_file: Path, log: dict[str, Any] | None) -> tuple[list[float]
         )
     every = [t / i for t, i in zip(times, iters, strict=True)]
     canaries = [c for _, _, c in taken]
-    return every, canary.normalize(every, canaries, log["best_canary_ns"])
+    return every, canaries, canary.normalize(every, canaries, log["best_canary_ns"])
 
 
 def _benches(folder: Path, quick: bool | None) -> dict[LogKey, Path]:
@@ -122,18 +124,25 @@ def _fold(
 ) -> dict[str, Any]:
     """The summary fields of one bench, its passes' scaled samples pooled."""
     every: list[float] = []
+    canaries: list[float] = []
     scaled: list[float] = []
     medians = []
     for index, folder in enumerate(found):
         if folder is None:
             have = next(f for f in found if f is not None)
             raise ValueError(f"measured in {have} but not in pass {index + 1}; {RERUN}")
-        got, fast = _samples(folder / "sample.json", logs[index].get(key))
+        got, canary_ns, fast = _samples(folder / "sample.json", logs[index].get(key))
         every += got
+        canaries += canary_ns
         scaled += fast
         estimates = json.loads((folder / "estimates.json").read_text())
         medians.append(float(estimates["median"]["point_estimate"]))
-    summary = {"samples_ns": scaled, **stats.summarize(scaled)}
+    summary = {
+        "samples_ns": scaled,
+        "raw_samples_ns": every,
+        "canary_ns": canaries,
+        **stats.summarize(scaled),
+    }
     summary["raw_median_ns"] = statistics.median(every)
     summary["criterion_median_ns"] = statistics.median(medians)
     summary["processes"] = len(found)

@@ -128,7 +128,6 @@ def _pool(
     fast state (harness/canary.py), then summarize them: median, quartiles and IQR, a 95 %
     bootstrap CI of the median, spread flags (bridgebench.stats)."""
     pooled: dict[tuple[str, int | None], dict[str, Any]] = {}
-    raw: dict[tuple[str, int | None], list[float]] = {}
     for rec in runs:
         key = (rec["cell"], rec["size"])
         cell = pooled.setdefault(
@@ -142,17 +141,20 @@ def _pool(
                 "processes": 0,
                 "loops": [],
                 "samples_ns": [],
+                "raw_samples_ns": [],
+                "canary_ns": [],
                 "loop_overhead_ns": [],
             },
         )
         cell["processes"] += 1
         cell["loops"].append(rec["loops"])
         cell["samples_ns"] += canary.normalize(rec["samples_ns"], rec["canary_ns"], reference)
+        cell["raw_samples_ns"] += rec["samples_ns"]
+        cell["canary_ns"] += rec["canary_ns"]
         cell["loop_overhead_ns"].append(rec["loop_overhead_ns"])
-        raw.setdefault(key, []).extend(rec["samples_ns"])
-    for key, cell in pooled.items():
+    for cell in pooled.values():
         cell.update(stats.summarize(cell["samples_ns"]))
-        cell["raw_median_ns"] = statistics.median(raw[key])
+        cell["raw_median_ns"] = statistics.median(cell["raw_samples_ns"])
     return list(pooled.values())
 
 
