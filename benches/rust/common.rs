@@ -38,7 +38,7 @@ pub fn config() -> Criterion {
     let (sample_size, warm_up, measurement) = if quick() {
         (10, Duration::from_millis(100), Duration::from_millis(300))
     } else {
-        (10, Duration::from_millis(50), Duration::from_millis(100))
+        (10, Duration::from_millis(30), Duration::from_millis(60))
     };
     // 10 000 bootstrap resamples instead of 100 000: the analysis took about 0.4 s per
     // bench, a sixth of the run, for a CI that moves in the third digit.
@@ -55,9 +55,9 @@ pub fn config() -> Criterion {
 // changes this VM's speed by 1.3-2x for stretches of 50 ms to minutes. So a fixed canary
 // workload runs just before and just after every sample, and every sample's canary (the
 // mean of the two) is logged (<criterion home>/bridgebench-canary/<group>.jsonl). The
-// harness (python/bridgebench/criterion.py) brings each sample to the machine's fast
-// state: x the fastest canary this bench binary saw in any pass / the sample's canary.
-// Criterion cannot rescale a sample itself.
+// harness (python/bridgebench/criterion.py) brings each sample to a fixed machine speed:
+// x its nominal canary time / the canaries logged around the sample. Criterion cannot
+// rescale a sample itself.
 //
 // The canary must slow down when the machine does. Measured here, side by side with
 // bench-like workloads over 30 s: a dependent integer chain and a branchy table lookup

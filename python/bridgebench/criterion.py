@@ -10,13 +10,14 @@ side; a quick run has one pass.
 The benches run a canary just before and just after every sample (benches/rust/common.rs)
 and log each criterion sample's canary to <pass>/bridgebench-canary/<group>.jsonl.
 Criterion cannot rescale a sample, so that happens here, as for the Python side: each
-sample is brought to the machine's fast state, x the fastest canary that bench binary saw
-in any pass / its own canary (harness/canary.py; the canary is the same machine code in
-every process of a binary, so their canaries compare). Each record then gets the same
-fields as a Python-side cell, from the scaled samples of every pass pooled
-(bridgebench.stats.summarize): median, quartiles and IQR, a 95 % bootstrap CI of the
-median, spread flags, `raw_median_ns` (before scaling); criterion's own median (of its
-unscaled samples, the median over passes) is kept beside it as `criterion_median_ns`.
+sample is brought to a fixed machine speed, the one at which the Rust canary takes
+NOMINAL_NS, x NOMINAL_NS / the canaries around the sample (harness/canary.py, `state`).
+Every bridge of a cell is in the same bench binary, so they share one canary's code.
+Each record then gets the same fields as a Python-side cell, from the scaled samples of
+every pass pooled (bridgebench.stats.summarize): median, quartiles and IQR, a 95 %
+bootstrap CI of the median, spread flags, `raw_median_ns` (before scaling); criterion's
+own median (of its unscaled samples, the median over passes) is kept beside it as
+`criterion_median_ns`.
 """
 
 from __future__ import annotations
@@ -46,11 +47,18 @@ RERUN = "rerun the Rust side: `cargo xtask bench --side rust`"
 LogKey = tuple[str, str, int | None]  # group (cell), function (bridge module), size
 
 
+# The machine speed every Rust-side figure is brought to: the Rust canary's time in the
+# fast state of the VM this project is measured on (22-26 us on 2026-12-03, depending on
+# the run and the bench binary). A constant, as on the Python side (harness/canary.py):
+# the fastest canary each run saw moved by 6-18 % between two full runs, and every figure
+# with it. Elasticity 1.0: this canary tracks the benches one for one (docs/METHODOLOGY.md).
+NOMINAL_NS = 25_000.0
+ELASTICITY = 1.0
+
+
 def _canary_logs(passes: Sequence[Path]) -> list[dict[LogKey, dict[str, Any]]]:
-    """Every bench's canary log line, per pass, with `best_canary_ns` lowered to the
-    fastest canary its bench binary saw in any pass (a line logs what its process had
-    seen so far). Logs without a `binary` field (older benches) compare per process."""
-    lines: list[tuple[int, dict[str, Any]]] = []
+    """Every bench's canary log line, per pass, keyed by (group, function, size)."""
+    out: list[dict[LogKey, dict[str, Any]]] = [{} for _ in passes]
     for index, folder in enumerate(passes):
         for path in sorted((folder / CANARY_DIR).glob("*.jsonl")):
             for n, text in enumerate(path.read_text().splitlines(), 1):
@@ -59,27 +67,15 @@ def _canary_logs(passes: Sequence[Path]) -> list[dict[LogKey, dict[str, Any]]]:
                 except json.JSONDecodeError as exc:
                     raise ValueError(f"{path}:{n}: not JSON ({exc}); {RERUN}") from None
                 line["file"] = f"{path}:{n}"
-                lines.append((index, line))
-
-    def binary(index: int, line: dict[str, Any]) -> str:
-        return line.get("binary") or f"pass {index} process {line['process']}"
-
-    best: dict[str, int] = {}
-    for index, line in lines:
-        key = binary(index, line)
-        best[key] = min(best.get(key, line["best_canary_ns"]), line["best_canary_ns"])
-    out: list[dict[LogKey, dict[str, Any]]] = [{} for _ in passes]
-    for index, line in lines:
-        line["best_canary_ns"] = best[binary(index, line)]
-        out[index][(line["group"], line["function"], line["size"])] = line
+                out[index][(line["group"], line["function"], line["size"])] = line
     return out
 
 
 def _samples(
     sample_file: Path, log: dict[str, Any] | None
-) -> tuple[list[float], list[float], list[float]]:
-    """One pass of one bench: every sample (per-iteration ns), its canary, and each sample
-    scaled to the fast state by its canary.
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """One pass of one bench: every sample (per-iteration ns), its canary, the machine's
+    state around it, and the sample scaled to the nominal speed by that.
 
     Criterion's samples are the last calls the guard logged (warm-up calls come first);
     each must be the logged call of the same iteration count and the same nanoseconds,
@@ -99,7 +95,10 @@ def _samples(
         )
     every = [t / i for t, i in zip(times, iters, strict=True)]
     canaries = [c for _, _, c in taken]
-    return every, canaries, canary.normalize(every, canaries, log["best_canary_ns"])
+    # The machine's state around each sample, read from every call the guard logged in
+    # order, warm-up calls included (harness/canary.py, `state`).
+    states = canary.state([c for _, _, c in log["taken"]])[-len(times) :] if times else []
+    return every, canaries, states, canary.normalize(every, states, NOMINAL_NS, ELASTICITY)
 
 
 def _benches(folder: Path, quick: bool | None) -> dict[LogKey, Path]:
@@ -125,15 +124,17 @@ def _fold(
     """The summary fields of one bench, its passes' scaled samples pooled."""
     every: list[float] = []
     canaries: list[float] = []
+    states: list[float] = []
     scaled: list[float] = []
     medians = []
     for index, folder in enumerate(found):
         if folder is None:
             have = next(f for f in found if f is not None)
             raise ValueError(f"measured in {have} but not in pass {index + 1}; {RERUN}")
-        got, canary_ns, fast = _samples(folder / "sample.json", logs[index].get(key))
+        got, canary_ns, state_ns, fast = _samples(folder / "sample.json", logs[index].get(key))
         every += got
         canaries += canary_ns
+        states += state_ns
         scaled += fast
         estimates = json.loads((folder / "estimates.json").read_text())
         medians.append(float(estimates["median"]["point_estimate"]))
@@ -141,6 +142,7 @@ def _fold(
         "samples_ns": scaled,
         "raw_samples_ns": every,
         "canary_ns": canaries,
+        "state_ns": states,
         **stats.summarize(scaled),
     }
     summary["raw_median_ns"] = statistics.median(every)

@@ -54,10 +54,12 @@ _CELL_PROPERTIES: dict[str, Any] = {
     "flags": {"type": "array", "items": {"type": "string"}},
     "samples_ns": {"type": "array", "items": {"type": "number"}},
     # the median before each sample was brought to the machine's fast state (canary.py),
-    # the samples before it, in the order of samples_ns, and each one's canary
+    # the samples before it, in the order of samples_ns, each one's canary, and the
+    # machine's state around it (the median of the nearby canaries) it was scaled by
     "raw_median_ns": _NS,
     "raw_samples_ns": {"type": "array", "items": {"type": "number"}},
     "canary_ns": {"type": "array", "items": {"type": "number"}},
+    "state_ns": {"type": "array", "items": {"type": "number"}},
     # files from before 2026-12-03: samples dropped in the machine's slow state
     "samples_rejected": {"type": "integer", "minimum": 0},
     "criterion_median_ns": _NS,  # the Rust side: criterion's own median, every sample

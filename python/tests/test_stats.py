@@ -158,6 +158,7 @@ def test_pool_gives_statistics_over_every_process() -> None:
             "loops": 8,
             "samples_ns": [100.0, 101.0, 99.0],
             "canary_ns": [1000, 1000, 1000],  # all at the reference (test_timing.py: the rest)
+            "state_ns": [1000, 1000, 1000],
             "canary_best_ns": 1000,
             "loop_overhead_ns": 10.0,
         }
@@ -169,6 +170,7 @@ def test_pool_gives_statistics_over_every_process() -> None:
             "loops": 8,
             "samples_ns": [200.0, 201.0, 199.0],
             "canary_ns": [1000, 1000, 1000],
+            "state_ns": [1000, 1000, 1000],
             "canary_best_ns": 1000,
             "loop_overhead_ns": 10.0,
         }
@@ -222,8 +224,8 @@ def _criterion_bench(
     (folder / "sample.json").write_text(json.dumps(sample))
     if not log:
         return
-    canaries = canaries or [best] * len(per_iter)
-    warm_up = [[1, 12345, 999], [2, 23456, 999]]
+    canaries = canaries or [int(criterion.NOMINAL_NS)] * len(per_iter)
+    warm_up = [[1, 12345, canaries[0]], [2, 23456, canaries[0]]]
     taken = warm_up + [[i, t, c] for i, t, c in zip(iters, times, canaries, strict=True)]
     line = {
         "group": cell,
@@ -265,51 +267,52 @@ def test_criterion_folds_samples_and_only_this_modes_sizes(tmp_path: Path) -> No
     assert add["flags"] == stats.spread_flags(10.0, q1, q3, tuple(add["ci95_ns"]))
 
 
-def test_criterion_samples_are_scaled_to_the_fast_state_by_their_canary(tmp_path: Path) -> None:
-    # Samples 3 and 6 ran with a canary at 1.5x the process's fastest: the machine's slow
-    # state. They are scaled back; criterion's own median (unscaled) is kept beside.
-    per_iter = [10.0, 10.0, 15.0, 10.0, 10.0, 18.0, 10.0]
-    canaries = [100, 100, 150, 100, 100, 150, 100]
-    _criterion_bench(tmp_path, "add", "rust", None, per_iter, canaries)
-    [add] = criterion.read([tmp_path])
-    assert add["samples_ns"] == pytest.approx([10.0, 10.0, 10.0, 10.0, 10.0, 12.0, 10.0])
-    assert add["median_ns"] == pytest.approx(10.0)
-    assert add["criterion_median_ns"] == pytest.approx(10.0)
-    assert add["raw_median_ns"] == pytest.approx(10.0)
+N = int(criterion.NOMINAL_NS)  # the Rust canary at the nominal machine speed
 
 
-def test_criterion_scales_by_the_fastest_canary_of_the_whole_process(tmp_path: Path) -> None:
-    # The add bench ran first, when its process had seen no canary below 150; the later
-    # scale bench of the same process saw 100. So add's samples were all slow-state.
-    per_iter = [21.0] * 6
-    _criterion_bench(tmp_path, "add", "rust", None, per_iter, [150] * 6, best=150)
-    size = spec.kernels()["scale"]["bench"]["quick_sizes"][0]
-    _criterion_bench(tmp_path, "scale.buffer", "rust", size, [5.0] * 6, [100] * 6, best=100)
-    # Another process (another bench binary) with a slower best does not count.
-    checked_div = ("checked_div", "rust", None, [3.0] * 6, [150] * 6)
-    _criterion_bench(tmp_path, *checked_div, process=2, best=150)
-    records = {r["cell"]: r for r in criterion.read([tmp_path])}
-    assert records["add"]["samples_ns"] == pytest.approx([14.0] * 6)
-    assert records["add"]["raw_median_ns"] == 21.0
-    assert records["scale.buffer"]["samples_ns"] == pytest.approx([5.0] * 6)
-    assert records["checked_div"]["samples_ns"] == pytest.approx([3.0] * 6)
-
-
-def test_criterion_pools_passes_scaled_by_the_fastest_canary_of_their_binary(
+def test_criterion_samples_are_scaled_to_the_nominal_speed_by_their_canary(
     tmp_path: Path,
 ) -> None:
+    # The whole bench ran in a slow stretch, canaries 1.5x the nominal: scaled back;
+    # criterion's own median (unscaled) is kept beside.
+    slow = [3 * N // 2] * 5
+    _criterion_bench(tmp_path, "add", "rust", None, [15.0, 15.0, 16.5, 15.0, 15.0], slow)
+    [add] = criterion.read([tmp_path])
+    assert add["samples_ns"] == pytest.approx([10.0, 10.0, 11.0, 10.0, 10.0])
+    assert add["median_ns"] == pytest.approx(10.0)
+    assert add["criterion_median_ns"] == pytest.approx(15.0)
+    assert add["raw_median_ns"] == pytest.approx(15.0)
+    assert add["canary_ns"] == slow and add["state_ns"] == slow
+
+
+def test_one_odd_canary_reading_does_not_rescale_its_sample(tmp_path: Path) -> None:
+    # An interrupt during one canary, not a slow machine: the state around the sample
+    # (the median of the nearby canaries) stays nominal.
+    canaries = [N, N, N, 4 * N, N, N, N]
+    _criterion_bench(tmp_path, "add", "rust", None, [10.0] * 7, canaries)
+    [add] = criterion.read([tmp_path])
+    assert add["samples_ns"] == pytest.approx([10.0] * 7)
+    assert add["canary_ns"] == canaries and add["state_ns"] == [N] * 7
+
+
+def test_the_scale_is_fixed_not_the_fastest_canary_a_run_saw(tmp_path: Path) -> None:
+    # This process once saw its canary at half the nominal time (a faster moment or a
+    # faster machine): its samples, taken at the nominal speed, are left as they are.
+    _criterion_bench(tmp_path, "add", "rust", None, [2.0] * 6, best=N // 2)
+    [add] = criterion.read([tmp_path])
+    assert add["samples_ns"] == pytest.approx([2.0] * 6)
+
+
+def test_criterion_pools_passes_each_scaled_by_its_own_canaries(tmp_path: Path) -> None:
     # Two passes of the same bench binary: the first ran wholly in the machine's slow
-    # state (its own best canary 150), the second saw 100. Both are scaled to 100.
+    # state (canaries 1.5x nominal), the second at the nominal speed. Both are scaled to it.
     first, second = tmp_path / "pass-1", tmp_path / "pass-2"
     size = spec.kernels()["scale"]["bench"]["quick_sizes"][0]
     slow, fast = [7.5] * 6, [5.0, 5.1, 4.9, 5.0, 5.2, 5.0]
-    _criterion_bench(first, "scale.buffer", "rust", size, slow, [150] * 6, best=150, binary="scale")
-    _criterion_bench(
-        second, "scale.buffer", "rust", size, fast, [100] * 6, best=100, binary="scale"
-    )
-    # Another binary's canary (another compiled copy) is not compared with these.
-    _criterion_bench(first, "add", "rust", None, [3.0] * 6, [150] * 6, best=150, binary="add")
-    _criterion_bench(second, "add", "rust", None, [3.0] * 6, [150] * 6, best=150, binary="add")
+    _criterion_bench(first, "scale.buffer", "rust", size, slow, [3 * N // 2] * 6, binary="scale")
+    _criterion_bench(second, "scale.buffer", "rust", size, fast, binary="scale")
+    _criterion_bench(first, "add", "rust", None, [3.0] * 6, binary="add")
+    _criterion_bench(second, "add", "rust", None, [3.0] * 6, binary="add")
     records = {r["cell"]: r for r in criterion.read([first, second])}
     scale = records["scale.buffer"]
     assert scale["samples_ns"] == pytest.approx([5.0] * 6 + fast)

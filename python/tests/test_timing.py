@@ -48,7 +48,34 @@ def test_a_wrong_answer_fails_the_sample() -> None:
 def test_normalize_scales_each_sample_by_its_own_canary() -> None:
     # A sample taken while the canary ran 1.5x slower than the reference was taken in a
     # machine state 1.5x slower: it is scaled back by that factor.
-    assert canary.normalize([150.0, 100.0], [1500, 1000], 1000) == [100.0, 100.0]
+    assert canary.normalize([150.0, 100.0], [1500, 1000], 1000, elasticity=1.0) == [100.0, 100.0]
+    # With an elasticity above 1 the call is taken to slow more than the canary does.
+    assert canary.normalize([150.0], [1500], 1000, elasticity=2.0) == [pytest.approx(150 / 2.25)]
+
+
+def test_the_state_around_a_sample_is_the_median_of_the_nearby_canaries() -> None:
+    # One odd reading (an interrupt during the canary) is not a slow stretch ...
+    assert canary.state([100, 100, 400, 100, 100], half_window=2) == [100] * 5
+    # ... a stretch is, from where it is most of the window; the ends use what they have.
+    assert canary.state([100, 100, 100, 200, 200, 200], half_window=1) == [
+        100,
+        100,
+        100,
+        200,
+        200,
+        200,
+    ]
+    assert canary.state([100, 300], half_window=5) == [200, 200]
+    assert canary.state([]) == []
+
+
+def test_states_follow_the_order_the_samples_were_taken() -> None:
+    # Two cases, three rounds: taken a0 b0 a1 b1 a2 b2. Each sample's state is read from
+    # its neighbours in time (here one each side), the other case's samples included.
+    a = timing.Timing(loops=1, canary_ns=[100, 300, 100])
+    b = timing.Timing(loops=1, canary_ns=[100, 300, 900])
+    assert timing.states([a, b], half_window=1) == [[100, 300, 300], [100, 300, 500]]
+    assert timing.states([]) == []
 
 
 def _record(samples: list[float], canaries: list[float], best: int | None) -> dict[str, Any]:
@@ -58,6 +85,7 @@ def _record(samples: list[float], canaries: list[float], best: int | None) -> di
         "loops": 100,
         "samples_ns": samples,
         "canary_ns": canaries,
+        "state_ns": canaries,  # a steady canary: the state is the canary
         "loop_overhead_ns": 5.0,
     }
     if best is not None:
@@ -65,25 +93,25 @@ def _record(samples: list[float], canaries: list[float], best: int | None) -> di
     return rec
 
 
-def test_the_reference_is_the_median_of_the_processes_fastest_canaries() -> None:
+def test_a_process_reports_the_fastest_canary_it_saw() -> None:
     assert bench.process_best_ns([_record([1.0], [1500], best=1200)]) == 1200
     # A worker that died before its last line counts with the canaries it reported.
     assert bench.process_best_ns([_record([1.0], [900, 1300], best=None)]) == 900
     assert bench.process_best_ns([]) is None
-    # One process that met a rare fast moment does not move every figure of the run.
-    assert bench.reference_ns([1000, 1010, 1020, 700]) == 1005
-    assert bench.reference_ns([]) is None
 
 
-def test_pooling_normalizes_every_process_to_the_run_reference() -> None:
+def test_pooling_normalizes_every_process_to_the_nominal_speed() -> None:
     bridge = spec.bridge("python")
-    # Two processes, one in a slow stretch (canaries 2000): the same call, 2x the time.
+    # Two processes, one at the nominal speed, one in a slow stretch (canaries 2x): the
+    # same call, 2 ** ELASTICITY times the time.
+    slow = 2**canary.ELASTICITY
+    nominal = [canary.NOMINAL_NS] * 3
     runs = [
-        _record([100.0, 101.0, 99.0], [1000, 1000, 1000], best=1000),
-        _record([200.0, 202.0, 198.0], [2000, 2000, 2000], best=1900),
+        _record([100.0, 101.0, 99.0], nominal, best=1000),
+        _record([100.0 * slow, 101.0 * slow, 99.0 * slow], [2 * c for c in nominal], best=1900),
     ]
-    (cell,) = bench._pool(bridge, runs, 1000)
-    assert sorted(cell["samples_ns"]) == [99.0, 99.0, 100.0, 100.0, 101.0, 101.0]
-    assert cell["median_ns"] == 100.0 and "wide-spread" not in cell["flags"]
-    assert cell["raw_median_ns"] == 149.5, "the median before normalizing"
+    (cell,) = bench._pool(bridge, runs)
+    assert cell["samples_ns"] == pytest.approx([100.0, 101.0, 99.0] * 2)
+    assert cell["median_ns"] == pytest.approx(100.0) and "wide-spread" not in cell["flags"]
+    assert cell["raw_median_ns"] == pytest.approx((101.0 + 99.0 * slow) / 2), "before scaling"
     assert cell["processes"] == 2

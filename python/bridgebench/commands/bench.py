@@ -48,14 +48,16 @@ class Plan:
     quick: bool  # the kernels' quick_sizes instead of their full sweeps
 
 
-# FULL: 8 processes x 4 samples = 32 pooled samples per cell (the issue asks >= 20) from
-# 8 memory layouts and 32 moments. Between processes, a cell's median moved by 5-9 %
-# (standard deviation, after normalizing to the fast state) on 2026-12-03, within one
-# process its IQR was 10-20 %: more processes help more than more samples per process.
-# Samples of 5 ms: a short sample rarely straddles a change of the machine's state. 6 x 5
-# took 9 min 50 s here. QUICK is a smoke run: quick_sizes, one process per bridge.
+# FULL: 16 processes x 2 samples = 32 pooled samples per cell (the issue asks >= 20) from
+# 16 memory layouts and moments. After scaling, a cell's median moved between processes
+# by about 6.5 % (standard deviation, 2026-12-03) and a process's samples spread by 5.5 %:
+# the process is the unit that averages, so more processes help more than more samples
+# per process (pyperf starts 20). 8 x 4 took 12 min here; 16 x 2 fits the same time
+# because the per-process set-up got cheaper (no warm-up sample, a 0.1 s canary
+# calibration). Samples of 5 ms: a short sample rarely straddles a change of the
+# machine's state. QUICK is a smoke run: quick_sizes, one process per bridge.
 QUICK = Plan(processes=1, samples=5, target_ms=5, quick=True)
-FULL = Plan(processes=8, samples=4, target_ms=5, quick=False)
+FULL = Plan(processes=16, samples=2, target_ms=5, quick=False)
 
 
 def _run_worker(
@@ -112,20 +114,11 @@ def process_best_ns(records: list[dict[str, Any]]) -> float | None:
     return records[-1].get("canary_best_ns") or min(c for r in records for c in r["canary_ns"])
 
 
-def reference_ns(process_bests: list[float]) -> float | None:
-    """The scale `canary.normalize` brings every sample to: the median over the run's
-    worker processes of the fastest canary each saw. Not the fastest canary of the whole
-    run: that single extreme moved by 7 % between two full runs on 2026-12-03 (65.1 us,
-    60.7 us) and every figure with it; the median of 60 processes' bests moved by 1.2 %.
-    None when no process reported one."""
-    return statistics.median(process_bests) if process_bests else None
-
-
 def _pool(
-    bridge: spec.Bridge, runs: list[dict[str, Any]], reference: float
+    bridge: spec.Bridge, runs: list[dict[str, Any]], reference: float = canary.NOMINAL_NS
 ) -> list[dict[str, Any]]:
-    """Pool the samples of every process per (cell, size), each brought to the machine's
-    fast state (harness/canary.py), then summarize them: median, quartiles and IQR, a 95 %
+    """Pool the samples of every process per (cell, size), each brought to the nominal
+    machine speed (harness/canary.py), then summarize them: median, quartiles and IQR, a 95 %
     bootstrap CI of the median, spread flags (bridgebench.stats)."""
     pooled: dict[tuple[str, int | None], dict[str, Any]] = {}
     for rec in runs:
@@ -143,14 +136,16 @@ def _pool(
                 "samples_ns": [],
                 "raw_samples_ns": [],
                 "canary_ns": [],
+                "state_ns": [],
                 "loop_overhead_ns": [],
             },
         )
         cell["processes"] += 1
         cell["loops"].append(rec["loops"])
-        cell["samples_ns"] += canary.normalize(rec["samples_ns"], rec["canary_ns"], reference)
+        cell["samples_ns"] += canary.normalize(rec["samples_ns"], rec["state_ns"], reference)
         cell["raw_samples_ns"] += rec["samples_ns"]
         cell["canary_ns"] += rec["canary_ns"]
+        cell["state_ns"] += rec["state_ns"]
         cell["loop_overhead_ns"].append(rec["loop_overhead_ns"])
     for cell in pooled.values():
         cell.update(stats.summarize(cell["samples_ns"]))
@@ -231,13 +226,8 @@ def run(args: argparse.Namespace) -> int:
         left = elapsed / round_ * (plan.processes - round_)
         print(f"    {elapsed:.0f} s so far, about {left:.0f} s left", flush=True)
     cells: list[dict[str, Any]] = []
-    reference = reference_ns(process_bests)
     for bridge in bridges:
-        pooled = (
-            []
-            if bridge.name in errors or not reference
-            else _pool(bridge, runs[bridge.name], reference)
-        )
+        pooled = [] if bridge.name in errors else _pool(bridge, runs[bridge.name])
         cells += pooled
         for cell in bridge.cells:
             if bridge.name in errors:
@@ -295,8 +285,13 @@ def run(args: argparse.Namespace) -> int:
             "samples_per_process": plan.samples,
             "min_sample_ms": plan.target_ms,
             "rust_passes": len(args.criterion or []),  # criterion processes per bench
-            "canary_reference_ns": reference,  # the Python side's fast state (canary.py)
-            "canary_process_best_ns": process_bests,  # the fastest canary of each worker
+            # The Python side's scale (canary.py): figures are ns at the machine speed at
+            # which the canary takes this long, each sample scaled by this elasticity.
+            "canary_reference_ns": canary.NOMINAL_NS,
+            "canary_elasticity": canary.ELASTICITY,
+            "canary_state_half_window": canary.STATE_HALF_WINDOW,
+            # How fast this run's machine got: the fastest canary of each worker.
+            "canary_process_best_ns": process_bests,
         },
         "environment": environment.describe(),
         "cells": cells,

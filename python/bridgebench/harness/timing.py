@@ -20,7 +20,7 @@ from itertools import repeat
 from time import perf_counter_ns
 from typing import Any
 
-from bridgebench.harness.canary import Canary
+from bridgebench.harness.canary import STATE_HALF_WINDOW, Canary, state
 
 
 def _time_calls(fn: Callable[..., Any], args: tuple[Any, ...], loops: int) -> int:
@@ -89,9 +89,8 @@ class Case:
 def prepare(
     fn: Callable[..., Any], args: tuple[Any, ...], check: Callable[[], None], target_ns: int
 ) -> Case:
-    """Calibrate `loops`, run one discarded warm-up sample, check the answer once."""
+    """Calibrate `loops` (its last, full-length try is the warm-up), check the answer once."""
     loops = calibrate(fn, args, target_ns)
-    _time_calls(fn, args, loops)
     check()
     return Case(fn, args, check, Timing(loops))
 
@@ -101,10 +100,13 @@ def sample(case: Case, canary: Canary) -> None:
     (outside the timing: rebar's habit, a bridge that is fast because it is wrong fails).
 
     The other cases ran since this one's last sample and evicted its data from the
-    caches, so a tenth of a sample's calls runs first, untimed, as a warm-up.
+    caches, so a tenth of a sample's calls runs first, untimed, as a warm-up. Not for
+    fewer than 10 calls: a call of 0.5 ms or more refills its caches within itself, and
+    a whole extra call per sample was a fifth of the full run's time.
     """
     t = case.timing
-    _time_calls(case.fn, case.args, max(1, t.loops // 10))
+    if t.loops >= 10:
+        _time_calls(case.fn, case.args, t.loops // 10)
     before = canary.probe()
     empty = _time_empty(t.loops)
     elapsed = _time_calls(case.fn, case.args, t.loops)
@@ -113,3 +115,13 @@ def sample(case: Case, canary: Canary) -> None:
     t.overheads_ns.append(empty / t.loops)
     t.samples_ns.append(max(elapsed - empty, 0) / t.loops)
     t.canary_ns.append((before + after) / 2)
+
+
+def states(timings: list[Timing], half_window: int = STATE_HALF_WINDOW) -> list[list[float]]:
+    """The machine's state around each sample of round-robin `timings` (canary.py,
+    `state`): their canaries put back in the order they were taken, round by round and
+    case by case, so a sample's neighbours are the samples just before and after it."""
+    rounds = min((len(t.canary_ns) for t in timings), default=0)
+    taken = [t.canary_ns[r] for r in range(rounds) for t in timings]
+    read = state(taken, half_window)
+    return [read[j :: len(timings)] for j in range(len(timings))]
