@@ -53,7 +53,7 @@ _CELL_PROPERTIES: dict[str, Any] = {
     "ci95_ns": _INTERVAL,
     "flags": {"type": "array", "items": {"type": "string"}},
     "samples_ns": {"type": "array", "items": {"type": "number"}},
-    # the median before each sample was brought to the machine's fast state (canary.py),
+    # the median before each sample was brought to the nominal machine speed (canary.py),
     # the samples before it, in the order of samples_ns, each one's canary, and the
     # machine's state around it (the median of the nearby canaries) it was scaled by
     "raw_median_ns": _NS,

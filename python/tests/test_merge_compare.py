@@ -169,3 +169,11 @@ def test_crossovers_survive_a_merge_of_jobs_that_split_the_bridges() -> None:
     }
     assert got == expected
     assert {m["label"] for m in out["models"]} == {"py3.11"}
+
+
+def test_compare_says_when_the_files_come_from_different_cpus() -> None:
+    base, new = synthetic("machine-a"), synthetic("machine-b")
+    assert "different CPUs" not in compare.compare(base, new)
+    new["environment"] = dict(new["environment"], cpu="Another CPU")
+    text = compare.compare(base, new)
+    assert "different CPUs" in text and "raw_median_ns" in text

@@ -29,7 +29,7 @@ def test_timeit_output_is_parsed_into_per_loop_ns() -> None:
 
 def test_the_table_compares_net_of_the_empty_loop_and_flags_outliers() -> None:
     # timeit's figure is its median repeat (60) minus the median empty loop (11); the
-    # harness's fast-state figure and timeit's best (59 - 10) beside
+    # harness's nominal-speed figure and timeit's best (59 - 10) beside
     close = Figures([50.0], [40.0], timeit_ns=[60.0, 61.0, 59.0], empty_ns=[10.0, 12.0, 11.0])
     far = Figures(harness_ns=[50.0], timeit_ns=[80.0], empty_ns=[10.0])
     text, ok = timeit_check.table({"close": close}, 0.15)

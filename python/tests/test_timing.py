@@ -1,5 +1,5 @@
 """The timing loop takes every sample with a canary on each side (harness/timing.py), and
-the parent brings each sample to the machine's fast state by it (harness/canary.py)."""
+the parent brings each sample to the nominal machine speed by it (harness/canary.py)."""
 
 from __future__ import annotations
 

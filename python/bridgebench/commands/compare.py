@@ -140,6 +140,7 @@ def compare(base: dict[str, Any], new: dict[str, Any], threshold: float = THRESH
         f" ({'/'.join(sorted(i for i in intervals if i)) or 'CI'}) do not overlap;"
         " CI: the 95 % bootstrap CI of the median, IQR: the quartiles, for a cell without a CI.",
         *agreement(ratios, threshold),
+        *_machines_note(base, new),
         "",
         "## Time per call",
         "",
@@ -150,6 +151,25 @@ def compare(base: dict[str, Any], new: dict[str, Any], threshold: float = THRESH
     lines += _counts_table(old_cells, new_cells, both, head, with_label)
     lines += _status_lines(old_cells, new_cells, with_label)
     return "\n".join(lines) + "\n"
+
+
+def _cpus(data: dict[str, Any]) -> set[str]:
+    envs = [data.get("environment")] + [s.get("environment") for s in data.get("sources", [])]
+    return {str(e.get("cpu")) for e in envs if e}
+
+
+def _machines_note(base: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """A note when the files come from different CPUs: the medians are at a nominal
+    machine speed (the canary's, docs/METHODOLOGY.md), so a machine that is faster at
+    everything, the canary included, shows the same figures; `raw_median_ns` is not."""
+    if _cpus(base) == _cpus(new):
+        return []
+    return [
+        "",
+        "These files come from different CPUs. Medians are at a nominal machine speed (each"
+        " sample scaled by a canary, docs/METHODOLOGY.md): they compare the bridges' costs"
+        " relative to that canary; `raw_median_ns` in each file is the time as measured.",
+    ]
 
 
 def agreement(ratios: dict[str, list[float]], threshold: float = THRESHOLD) -> list[str]:

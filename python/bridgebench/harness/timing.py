@@ -4,7 +4,7 @@ A sample is `loops` back-to-back calls in a function-local loop (module-level lo
 about twice as much: field notes). `loops` is calibrated so a sample lasts at least
 `target_ns`; the cost of the empty loop is measured the same way and subtracted, so the
 figure is the call alone. A canary (harness/canary.py) runs just before and just after
-every sample, so the parent can bring each sample to the machine's fast state.
+every sample, so the parent can bring each sample to the nominal machine speed.
 
 The worker takes its samples round-robin: one sample of every case (cell and size), then
 the next round. So a cell's samples are spread over the whole life of the process, not
