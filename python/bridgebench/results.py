@@ -303,8 +303,10 @@ def markdown(results: dict[str, Any]) -> str:
         + (" (dirty)" if env["git_dirty"] else ""),
         f"on {env['cpu']} ({env['cores']} cores), {env['os']}, Python {env['python']}.",
         "Medians; Python side from the bridgebench harness (loop overhead subtracted),",
-        "Rust side from criterion. 95 % CI: of the median (bootstrap; criterion's own on the",
-        f"Rust side). Flags, and {FLAG_MARK} after a figure: `wide-spread` = IQR above"
+        "Rust side from criterion's samples; every sample scaled to a nominal machine speed",
+        "by the canaries around it (docs/METHODOLOGY.md; `raw_median_ns` in results.json is",
+        "as measured). 95 % CI: of the median (bootstrap).",
+        f"Flags, and {FLAG_MARK} after a figure: `wide-spread` = IQR above"
         f" {stats.WIDE_SPREAD_IQR:.1%} of the median, `wide-ci` = CI wider than"
         f" ±{stats.WIDE_CI / 2:.0%} (python/bridgebench/stats.py).",
     ]
