@@ -54,6 +54,10 @@ LogKey = tuple[str, str, int | None]  # group (cell), function (bridge module), 
 # with it. Elasticity 1.0: this canary tracks the benches one for one (docs/METHODOLOGY.md).
 NOMINAL_NS = 25_000.0
 ELASTICITY = 1.0
+# A sample's state: the median of the canaries of the 5 logged calls either side. One
+# canary reading (two runs of 20 us around a sample) is thrown off by an interrupt the
+# sample hardly feels (docs/METHODOLOGY.md).
+STATE_HALF_WINDOW = 5
 
 
 def _canary_logs(passes: Sequence[Path]) -> list[dict[LogKey, dict[str, Any]]]:
@@ -97,7 +101,8 @@ def _samples(
     canaries = [c for _, _, c in taken]
     # The machine's state around each sample, read from every call the guard logged in
     # order, warm-up calls included (harness/canary.py, `state`).
-    states = canary.state([c for _, _, c in log["taken"]])[-len(times) :] if times else []
+    taken_canaries = [c for _, _, c in log["taken"]]
+    states = canary.state(taken_canaries, STATE_HALF_WINDOW)[-len(times) :] if times else []
     return every, canaries, states, canary.normalize(every, states, NOMINAL_NS, ELASTICITY)
 
 

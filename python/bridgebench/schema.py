@@ -54,12 +54,17 @@ _CELL_PROPERTIES: dict[str, Any] = {
     "flags": {"type": "array", "items": {"type": "string"}},
     "samples_ns": {"type": "array", "items": {"type": "number"}},
     # the median before each sample was brought to the nominal machine speed (canary.py),
-    # the samples before it, in the order of samples_ns, each one's canary, and the
-    # machine's state around it (the median of the nearby canaries) it was scaled by
+    # the samples before it, in the order of samples_ns, each one's canary, and (Rust
+    # side) the machine's state around it (the median of the nearby canaries) it was
+    # scaled by; the Python side scales by the canary itself, along the cell's
+    # elasticity (the Theil-Sen slope of log sample on log canary, over this many pairs
+    # of samples; 0 pairs: the fallback)
     "raw_median_ns": _NS,
     "raw_samples_ns": {"type": "array", "items": {"type": "number"}},
     "canary_ns": {"type": "array", "items": {"type": "number"}},
     "state_ns": {"type": "array", "items": {"type": "number"}},
+    "elasticity": {"type": "number"},
+    "elasticity_pairs": _COUNT,
     # files from before 2026-12-03: samples dropped in the machine's slow state
     "samples_rejected": {"type": "integer", "minimum": 0},
     "criterion_median_ns": _NS,  # the Rust side: criterion's own median, every sample

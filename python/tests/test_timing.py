@@ -1,8 +1,10 @@
-"""The timing loop takes every sample with a canary on each side (harness/timing.py), and
-the parent brings each sample to the nominal machine speed by it (harness/canary.py)."""
+"""The timing loop takes every sample with canary probes between its chunks
+(harness/timing.py), and the parent brings each sample to the nominal machine speed by
+them (harness/canary.py)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,7 +44,22 @@ def test_a_wrong_answer_fails_the_sample() -> None:
 
     case = timing.Case(lambda x: x, (1,), check, timing.Timing(loops=4))
     with pytest.raises(AssertionError, match="wrong answer"):
-        timing.sample(case, ScriptedCanary([1000, 1000]))
+        timing.sample(case, ScriptedCanary([1000] * 5))
+
+
+def test_a_long_sample_is_probed_between_its_chunks() -> None:
+    calls: list[int] = []
+    case = timing.Case(calls.append, (1,), lambda: None, timing.Timing(loops=4 * timing.CHUNKS))
+    # The machine slows down halfway through the sample: the first half of its chunks
+    # runs between probes of 1000, the rest between probes of 3000 but the one between.
+    half = timing.CHUNKS // 2
+    probes = [1000] * (half + 1) + [3000] * half
+    warm_up = case.timing.loops // 10  # untimed, before the sample
+    timing.sample(case, ScriptedCanary(probes))
+    assert len(calls) == warm_up + case.timing.loops, "every call of the sample, in chunks"
+    # Chunk by chunk: the mean of the probes either side, then the mean over the chunks.
+    by_chunk = [1000] * half + [2000] + [3000] * (half - 1)
+    assert case.timing.canary_ns == [pytest.approx(sum(by_chunk) / timing.CHUNKS)]
 
 
 def test_normalize_scales_each_sample_by_its_own_canary() -> None:
@@ -54,7 +71,8 @@ def test_normalize_scales_each_sample_by_its_own_canary() -> None:
 
 
 def test_the_state_around_a_sample_is_the_median_of_the_nearby_canaries() -> None:
-    # One odd reading (an interrupt during the canary) is not a slow stretch ...
+    # The Rust side's reading. One odd reading (an interrupt during the canary) is not a
+    # slow stretch ...
     assert canary.state([100, 100, 400, 100, 100], half_window=2) == [100] * 5
     # ... a stretch is, from where it is most of the window; the ends use what they have.
     assert canary.state([100, 100, 100, 200, 200, 200], half_window=1) == [
@@ -66,16 +84,22 @@ def test_the_state_around_a_sample_is_the_median_of_the_nearby_canaries() -> Non
         200,
     ]
     assert canary.state([100, 300], half_window=5) == [200, 200]
-    assert canary.state([]) == []
+    assert canary.state([], half_window=5) == []
 
 
-def test_states_follow_the_order_the_samples_were_taken() -> None:
-    # Two cases, three rounds: taken a0 b0 a1 b1 a2 b2. Each sample's state is read from
-    # its neighbours in time (here one each side), the other case's samples included.
-    a = timing.Timing(loops=1, canary_ns=[100, 300, 100])
-    b = timing.Timing(loops=1, canary_ns=[100, 300, 900])
-    assert timing.states([a, b], half_window=1) == [[100, 300, 300], [100, 300, 500]]
-    assert timing.states([]) == []
+def test_a_cells_elasticity_is_the_robust_slope_of_its_samples_on_their_canaries() -> None:
+    canaries = [1000.0, 1300.0, 1600.0, 1000.0, 1300.0, 1600.0]
+    # A call that slows half as much as the canary does, in log terms ...
+    samples = [100.0 * (c / 1000) ** 0.5 for c in canaries]
+    # ... and one sample an interrupt spoiled: the median of the pairwise slopes ignores it.
+    samples[1] *= 3
+    slope, pairs = canary.elasticity(samples, canaries)
+    assert slope == pytest.approx(0.5) and pairs == 12, "pairs with canaries 10 % apart"
+    # Samples all taken in one state say nothing of the slope: the fallback.
+    assert canary.elasticity([100.0, 120.0] * 6, [1000.0, 1050.0] * 6) == (
+        canary.FALLBACK_ELASTICITY,
+        0,
+    )
 
 
 def _record(samples: list[float], canaries: list[float], best: int | None) -> dict[str, Any]:
@@ -85,7 +109,6 @@ def _record(samples: list[float], canaries: list[float], best: int | None) -> di
         "loops": 100,
         "samples_ns": samples,
         "canary_ns": canaries,
-        "state_ns": canaries,  # a steady canary: the state is the canary
         "loop_overhead_ns": 5.0,
     }
     if best is not None:
@@ -102,16 +125,19 @@ def test_a_process_reports_the_fastest_canary_it_saw() -> None:
 
 def test_pooling_normalizes_every_process_to_the_nominal_speed() -> None:
     bridge = spec.bridge("python")
-    # Two processes, one at the nominal speed, one in a slow stretch (canaries 2x): the
-    # same call, 2 ** ELASTICITY times the time.
-    slow = 2**canary.ELASTICITY
-    nominal = [canary.NOMINAL_NS] * 3
+    # Two processes, one at the nominal speed, one in a slow stretch (canaries 2x) where
+    # this call took 1.5x the time: its elasticity is log 1.5 / log 2, and every sample
+    # comes back to the nominal speed along it.
+    nominal = [canary.NOMINAL_NS] * 4
     runs = [
-        _record([100.0, 101.0, 99.0], nominal, best=1000),
-        _record([100.0 * slow, 101.0 * slow, 99.0 * slow], [2 * c for c in nominal], best=1900),
+        _record([100.0, 101.0, 99.0, 100.0], nominal, best=1000),
+        _record([150.0, 151.5, 148.5, 150.0], [2 * c for c in nominal], best=1900),
     ]
-    (cell,) = bench._pool(bridge, runs)
-    assert cell["samples_ns"] == pytest.approx([100.0, 101.0, 99.0] * 2)
-    assert cell["median_ns"] == pytest.approx(100.0) and "wide-spread" not in cell["flags"]
-    assert cell["raw_median_ns"] == pytest.approx((101.0 + 99.0 * slow) / 2), "before scaling"
+    (cell,) = bench.pool(bridge, runs)
+    assert cell["elasticity"] == pytest.approx(math.log(1.5) / math.log(2), rel=0.01)
+    assert cell["elasticity_pairs"] == 16, "each fast sample with each slow one"
+    assert cell["samples_ns"] == pytest.approx([100.0, 101.0, 99.0, 100.0] * 2, rel=0.01)
+    assert cell["median_ns"] == pytest.approx(100.0, rel=0.01)
+    assert "wide-spread" not in cell["flags"]
+    assert cell["raw_median_ns"] == pytest.approx((101.0 + 148.5) / 2), "before scaling"
     assert cell["processes"] == 2

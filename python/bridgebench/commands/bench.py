@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bridgebench import criterion, environment, results, spec, stats
-from bridgebench.harness import canary, counts
+from bridgebench.harness import canary, counts, timing
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -116,12 +116,13 @@ def process_best_ns(records: list[dict[str, Any]]) -> float | None:
     return records[-1].get("canary_best_ns") or min(c for r in records for c in r["canary_ns"])
 
 
-def _pool(
+def pool(
     bridge: spec.Bridge, runs: list[dict[str, Any]], reference: float = canary.NOMINAL_NS
 ) -> list[dict[str, Any]]:
-    """Pool the samples of every process per (cell, size), each brought to the nominal
-    machine speed (harness/canary.py), then summarize them: median, quartiles and IQR, a 95 %
-    bootstrap CI of the median, spread flags (bridgebench.stats)."""
+    """Pool the samples of every process per (cell, size), bring each to the nominal
+    machine speed along the cell's own elasticity (harness/canary.py), then summarize
+    them: median, quartiles and IQR, a 95 % bootstrap CI of the median, spread flags
+    (bridgebench.stats)."""
     pooled: dict[tuple[str, int | None], dict[str, Any]] = {}
     for rec in runs:
         key = (rec["cell"], rec["size"])
@@ -135,23 +136,22 @@ def _pool(
                 "status": "ok",
                 "processes": 0,
                 "loops": [],
-                "samples_ns": [],
                 "raw_samples_ns": [],
                 "canary_ns": [],
-                "state_ns": [],
                 "loop_overhead_ns": [],
             },
         )
         cell["processes"] += 1
         cell["loops"].append(rec["loops"])
-        cell["samples_ns"] += canary.normalize(rec["samples_ns"], rec["state_ns"], reference)
         cell["raw_samples_ns"] += rec["samples_ns"]
         cell["canary_ns"] += rec["canary_ns"]
-        cell["state_ns"] += rec["state_ns"]
         cell["loop_overhead_ns"].append(rec["loop_overhead_ns"])
     for cell in pooled.values():
+        raw, canaries = cell["raw_samples_ns"], cell["canary_ns"]
+        cell["elasticity"], cell["elasticity_pairs"] = canary.elasticity(raw, canaries)
+        cell["samples_ns"] = canary.normalize(raw, canaries, reference, cell["elasticity"])
         cell.update(stats.summarize(cell["samples_ns"]))
-        cell["raw_median_ns"] = statistics.median(cell["raw_samples_ns"])
+        cell["raw_median_ns"] = statistics.median(raw)
     return list(pooled.values())
 
 
@@ -229,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"    {elapsed:.0f} s so far, about {left:.0f} s left", flush=True)
     cells: list[dict[str, Any]] = []
     for bridge in bridges:
-        pooled = [] if bridge.name in errors else _pool(bridge, runs[bridge.name])
+        pooled = [] if bridge.name in errors else pool(bridge, runs[bridge.name])
         cells += pooled
         for cell in bridge.cells:
             if bridge.name in errors:
@@ -288,10 +288,9 @@ def run(args: argparse.Namespace) -> int:
             "min_sample_ms": plan.target_ms,
             "rust_passes": len(args.criterion or []),  # criterion processes per bench
             # The Python side's scale (canary.py): figures are ns at the machine speed at
-            # which the canary takes this long, each sample scaled by this elasticity.
+            # which the canary takes this long; each cell's elasticity is in the cell.
             "canary_reference_ns": canary.NOMINAL_NS,
-            "canary_elasticity": canary.ELASTICITY,
-            "canary_state_half_window": canary.STATE_HALF_WINDOW,
+            "canary_chunks": timing.CHUNKS,
             # How fast this run's machine got: the fastest canary of each worker.
             "canary_process_best_ns": process_bests,
         },

@@ -36,8 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bridgebench import spec
-from bridgebench.commands.bench import FULL
-from bridgebench.harness import canary
+from bridgebench.commands.bench import FULL, pool
 
 CELL = "add"
 TOLERANCE = 0.15
@@ -111,9 +110,12 @@ def _harness(bridge: spec.Bridge) -> dict[str, Any]:
     return {**cells[0], "canary_best_ns": records[-1]["canary_best_ns"]}
 
 
-def normalized(records: list[dict[str, Any]]) -> list[float]:
-    """The samples brought to the nominal machine speed as the bench does it."""
-    return [x for r in records for x in canary.normalize(r["samples_ns"], r["state_ns"])]
+def normalized(bridge: spec.Bridge, records: list[dict[str, Any]]) -> list[float]:
+    """The samples brought to the nominal machine speed as the bench does it (pooled,
+    along the cell's own elasticity)."""
+    (cell,) = pool(bridge, records)
+    samples: list[float] = cell["samples_ns"]
+    return samples
 
 
 def statement() -> str:
@@ -141,9 +143,10 @@ def measure(bridges: list[spec.Bridge], rounds: int) -> dict[str, Figures]:
             fig.loops.append(number)
             fig.timeit_ns += times
             fig.empty_ns += _timeit("", "pass", number)[1]
-    for name, records in harness.items():
-        figures[name].harness_ns = [x for r in records for x in r["samples_ns"]]
-        figures[name].scaled_ns = normalized(records)
+    for bridge in bridges:
+        records = harness[bridge.name]
+        figures[bridge.name].harness_ns = [x for r in records for x in r["samples_ns"]]
+        figures[bridge.name].scaled_ns = normalized(bridge, records)
     return figures
 
 

@@ -5,10 +5,10 @@ pure-Python loop takes 1.5 ms in the fast state and up to 2.7 ms in the slow one
 time and wall time alike, in stretches of 50 ms to minutes; on some days the fast state
 is rare (1-8 % of the time) and the mixture drifts within one run (the canary's median
 over 100 s went from 118 us to 85 us in one run on 2026-12-03). A cell timed in a slow
-stretch is not slower: the machine is. So the timing loop runs this canary just before
-and just after every sample, and the parent brings each sample to one fixed machine
-speed, the one at which this canary takes NOMINAL_NS: `state` reads the machine's speed
-around each sample from the nearby canaries, `normalize` scales the sample by it.
+stretch is not slower: the machine is. So the timing loop runs this canary between the
+chunks of every sample (timing.py, CHUNKS: the state changes within milliseconds), and
+the parent brings each sample to one fixed machine speed, the one at which this canary
+takes NOMINAL_NS, along the cell's own elasticity (`elasticity`, `normalize`).
 
 The scale is a constant, not measured per run: the fastest state a run sees is itself
 not a constant (the median of the worker processes' fastest canaries moved 6 % between
@@ -20,11 +20,12 @@ loop, like the code being timed.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from time import perf_counter_ns
 
-# Loop iterations: about 70 us in the fast state, short next to a 5 ms sample.
+# Loop iterations: about 50-70 us in the fast state, short next to a 5 ms sample.
 ITERATIONS = 1000
 # Calibration at the start of a process, before any sample: the canary's code warmed up,
 # and a first `Canary.best_ns` (reported to the parent and kept in the results as a
@@ -63,45 +64,66 @@ class Canary:
         return ns
 
 
-# `state` takes the median of the canaries of this many samples either side of a sample.
-# One canary reading is short (2 x 70 us) and is thrown off by an interrupt or a stall
-# the 5 ms sample hardly feels; the machine's states last 50 ms to minutes, longer than
-# the ~11 samples (tens of ms) of the window. Judged on the samples of a full run
-# (2026-12-03, docs/METHODOLOGY.md): within 5 % across the two halves of the run for 56 %
-# of the cells scaled by each sample's own canary, 65 % by this median.
-STATE_HALF_WINDOW = 5
-
-
-def state(canaries_ns: Sequence[float], half_window: int = STATE_HALF_WINDOW) -> list[float]:
+def state(canaries_ns: Sequence[float], half_window: int) -> list[float]:
     """The machine's speed around each sample: the median of the canaries of the samples
-    taken just before and after it. `canaries_ns` must be in the order they were taken."""
+    taken just before and after it. `canaries_ns` must be in the order they were taken.
+    The Rust side reads its states this way (criterion.py); the Python side's samples
+    carry canary probes inside them and are scaled by those (timing.py, CHUNKS)."""
     return [
         statistics.median(canaries_ns[max(0, i - half_window) : i + half_window + 1])
         for i in range(len(canaries_ns))
     ]
 
 
-# The machine speed every Python-side figure is brought to: the canary's time in the fast
-# state of the VM this project is measured on (60-75 us on 2026-12-03). On any machine,
-# a figure is then "ns per call when the machine runs the canary in 70 us"; the time the
-# run really saw is `raw_median_ns` beside it.
-NOMINAL_NS = 70_000.0
-# How much a sample slows, in log terms, per unit the canary slows: judged on two full
-# runs of 2026-12-03 (docs/METHODOLOGY.md), 1.2 agreed best between the runs; the Python
-# calls slow a little more than the bare loop of the canary does. The Rust side's canary
-# tracks its benches at 1.0.
-ELASTICITY = 1.2
+# The machine speed every Python-side figure is brought to: a canary time in the middle of
+# the range this project's VM spans (47-85 us on 2026-12-03, between a fast and a slow
+# state), so each cell's samples are brought to it along their own slope, within the
+# range they were measured in, not beyond it. On any machine, a figure is then "ns per
+# call when the machine runs the canary in 60 us"; the time the run really saw is
+# `raw_median_ns` beside it.
+NOMINAL_NS = 60_000.0
+
+# How a cell's time follows the machine's state is the cell's own: when the canary runs
+# 1.6x slower, a pure-Python call runs about 1.6x slower, a PyO3 call that spends its
+# time in Rust allocating about 1.2x (slopes of log time on log canary, 2026-12-03: 0.35
+# to 1.5 across cells, within 0.06 between two runs for half of them). So each cell's
+# elasticity is fitted on its own pooled samples: the Theil-Sen slope (the median of the
+# slopes between every two samples), robust against the odd sample an interrupt spoils.
+# Two samples whose canaries differ by less than MIN_LOG_SPREAD (in log terms: 10 %)
+# say nothing about the slope and are not paired; a cell with fewer than MIN_PAIRS
+# informative pairs (all its samples taken in one state) gets FALLBACK_ELASTICITY.
+MIN_LOG_SPREAD = 0.1
+MIN_PAIRS = 10
+FALLBACK_ELASTICITY = 1.0
+
+
+def elasticity(samples_ns: Sequence[float], canaries_ns: Sequence[float]) -> tuple[float, int]:
+    """How much a cell's samples slow, in log terms, per unit their canaries slow: the
+    Theil-Sen slope, and the number of sample pairs it is the median of (0: the fallback).
+    Samples of 0 ns (a call no slower than the empty loop) are left out."""
+    points = [
+        (math.log(c), math.log(s)) for s, c in zip(samples_ns, canaries_ns, strict=True) if s > 0
+    ]
+    slopes = [
+        (y2 - y1) / (x2 - x1)
+        for i, (x1, y1) in enumerate(points)
+        for x2, y2 in points[i + 1 :]
+        if abs(x2 - x1) >= MIN_LOG_SPREAD
+    ]
+    if len(slopes) < MIN_PAIRS:
+        return FALLBACK_ELASTICITY, 0
+    return statistics.median(slopes), len(slopes)
 
 
 def normalize(
     samples_ns: Sequence[float],
     states_ns: Sequence[float],
-    reference_ns: float = NOMINAL_NS,
-    elasticity: float = ELASTICITY,
+    reference_ns: float,
+    elasticity: float,
 ) -> list[float]:
     """Each sample brought to the machine speed at which the canary takes `reference_ns`:
-    x (reference / the state around it) ** elasticity. `states_ns` are `state`'s reading
-    of the canaries, one per sample."""
+    x (reference / its canary) ** elasticity. `states_ns` are the canaries (or, on the
+    Rust side, `state`'s reading of them), one per sample."""
     return [
         s * (reference_ns / c) ** elasticity for s, c in zip(samples_ns, states_ns, strict=True)
     ]

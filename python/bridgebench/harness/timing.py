@@ -3,8 +3,8 @@
 A sample is `loops` back-to-back calls in a function-local loop (module-level loops cost
 about twice as much: field notes). `loops` is calibrated so a sample lasts at least
 `target_ns`; the cost of the empty loop is measured the same way and subtracted, so the
-figure is the call alone. A canary (harness/canary.py) runs just before and just after
-every sample, so the parent can bring each sample to the nominal machine speed.
+figure is the call alone. A canary (harness/canary.py) runs between the chunks of every
+sample, so the parent can bring each sample to the nominal machine speed.
 
 The worker takes its samples round-robin: one sample of every case (cell and size), then
 the next round. So a cell's samples are spread over the whole life of the process, not
@@ -20,7 +20,7 @@ from itertools import repeat
 from time import perf_counter_ns
 from typing import Any
 
-from bridgebench.harness.canary import STATE_HALF_WINDOW, Canary, state
+from bridgebench.harness.canary import Canary
 
 
 def _time_calls(fn: Callable[..., Any], args: tuple[Any, ...], loops: int) -> int:
@@ -68,7 +68,7 @@ class Timing:
 
     loops: int  # calls per sample
     samples_ns: list[float] = field(default_factory=list)  # per call, loop overhead subtracted
-    canary_ns: list[float] = field(default_factory=list)  # per sample: mean of the two canaries
+    canary_ns: list[float] = field(default_factory=list)  # per sample: its probes' mean
     overheads_ns: list[float] = field(default_factory=list)  # per iteration of the empty loop
 
     @property
@@ -95,9 +95,20 @@ def prepare(
     return Case(fn, args, check, Timing(loops))
 
 
+# Canary probes inside one sample: its calls run in CHUNKS equal chunks with a probe
+# before each and after the last. The machine's state changes within milliseconds, so a
+# canary on each side of a 5 ms sample misses much of what happened during it: on
+# 2026-12-03, over 800 samples each of five cells, the spread of the scaled samples (sd
+# of their logs) was 0.12-0.16 with one probe each side and 0.06 (0.12 for the noisiest
+# cell) with the probes between 10 chunks (docs/METHODOLOGY.md). A power of two, like
+# `loops`, so the chunks are equal.
+CHUNKS = 8
+
+
 def sample(case: Case, canary: Canary) -> None:
-    """Take one sample of `case`, with a canary on each side, then check the answer
-    (outside the timing: rebar's habit, a bridge that is fast because it is wrong fails).
+    """Take one sample of `case` with canary probes interleaved (CHUNKS), then check the
+    answer (outside the timing: rebar's habit, a bridge that is fast because it is wrong
+    fails). The sample's canary is the mean over its chunks of the probes on either side.
 
     The other cases ran since this one's last sample and evicted its data from the
     caches, so a tenth of a sample's calls runs first, untimed, as a warm-up. Not for
@@ -107,21 +118,17 @@ def sample(case: Case, canary: Canary) -> None:
     t = case.timing
     if t.loops >= 10:
         _time_calls(case.fn, case.args, t.loops // 10)
-    before = canary.probe()
-    empty = _time_empty(t.loops)
-    elapsed = _time_calls(case.fn, case.args, t.loops)
-    after = canary.probe()
+    chunks = min(CHUNKS, t.loops)
+    per_chunk = t.loops // chunks
+    calls = per_chunk * chunks
+    empty = sum(_time_empty(per_chunk) for _ in range(chunks))
+    elapsed = 0
+    probes = [canary.probe()]
+    for _ in range(chunks):
+        elapsed += _time_calls(case.fn, case.args, per_chunk)
+        probes.append(canary.probe())
     case.check()
-    t.overheads_ns.append(empty / t.loops)
-    t.samples_ns.append(max(elapsed - empty, 0) / t.loops)
-    t.canary_ns.append((before + after) / 2)
-
-
-def states(timings: list[Timing], half_window: int = STATE_HALF_WINDOW) -> list[list[float]]:
-    """The machine's state around each sample of round-robin `timings` (canary.py,
-    `state`): their canaries put back in the order they were taken, round by round and
-    case by case, so a sample's neighbours are the samples just before and after it."""
-    rounds = min((len(t.canary_ns) for t in timings), default=0)
-    taken = [t.canary_ns[r] for r in range(rounds) for t in timings]
-    read = state(taken, half_window)
-    return [read[j :: len(timings)] for j in range(len(timings))]
+    t.overheads_ns.append(empty / calls)
+    t.samples_ns.append(max(elapsed - empty, 0) / calls)
+    # Each chunk's canary is the mean of the probes either side of it.
+    t.canary_ns.append((sum(probes) - (probes[0] + probes[-1]) / 2) / chunks)

@@ -2,8 +2,8 @@
 
 `python -m bridgebench.harness.worker <bridge> --samples N --target-ms T` prints one JSON
 object per line: `{"round": k, "of": N}` as each round of samples finishes (the parent
-shows progress), then a record per measured cell and size (its samples, their canaries
-and the machine's state around each, canary.py), and last the fastest canary
+shows progress), then a record per measured cell and size (its samples and the canary
+probes' mean of each, canary.py), and last the fastest canary
 the process saw (`canary_best_ns`). Every case (cell and size) is prepared first, then
 sampled round-robin, one sample of each per round (harness/timing.py says why).
 """
@@ -37,8 +37,7 @@ def run(
         for _, _, case in prepared:
             timing.sample(case, canary)
         print(json.dumps({"round": round_, "of": samples}), flush=True)
-    states = timing.states([case.timing for _, _, case in prepared])
-    for (cell_name, size, case), state_ns in zip(prepared, states, strict=True):
+    for cell_name, size, case in prepared:
         t = case.timing
         record = {
             "cell": cell_name,
@@ -46,7 +45,6 @@ def run(
             "loops": t.loops,
             "samples_ns": t.samples_ns,
             "canary_ns": t.canary_ns,
-            "state_ns": state_ns,
             "loop_overhead_ns": t.loop_overhead_ns,
         }
         print(json.dumps(record), flush=True)
