@@ -5,8 +5,8 @@
 //! sides always time the same sweep. `BRIDGEBENCH_QUICK=1` (set by
 //! `cargo xtask bench --quick`) selects `quick_sizes` and shorter windows.
 //!
-//! Every bench goes through [`Group`], which runs a canary around every sample and logs
-//! it for the harness to scale the sample by afterwards.
+//! Every bench goes through [`Group`], which probes a canary between the chunks of every
+//! sample and logs it for the harness to scale the sample by afterwards.
 //!
 //! Time budget, on 2 shared cores: a full run is 196 benches (every bridge x cell x size),
 //! run in passes (`cargo xtask bench` runs every bench binary several times, one pass
@@ -52,12 +52,12 @@ pub fn config() -> Criterion {
 // ---------------------------------------------------------------- the canary
 //
 // The same idea as the Python harness (python/bridgebench/harness/canary.py): the host
-// changes this VM's speed by 1.3-2x for stretches of 50 ms to minutes. So a fixed canary
-// workload runs just before and just after every sample, and every sample's canary (the
-// mean of the two) is logged (<criterion home>/bridgebench-canary/<group>.jsonl). The
-// harness (python/bridgebench/criterion.py) brings each sample to a fixed machine speed:
-// x its nominal canary time / the canaries logged around the sample. Criterion cannot
-// rescale a sample itself.
+// changes this VM's speed by 1.3-2x, within milliseconds and for stretches of minutes.
+// So a fixed canary workload is probed between the chunks of every sample, and every
+// sample's canary (the mean of its probes) is logged
+// (<criterion home>/bridgebench-canary/<group>.jsonl). The harness
+// (python/bridgebench/criterion.py) brings each sample to a fixed machine speed along the
+// bench's own elasticity. Criterion cannot rescale a sample itself.
 //
 // The canary must slow down when the machine does. Measured here, side by side with
 // bench-like workloads over 30 s: a dependent integer chain and a branchy table lookup
@@ -125,7 +125,7 @@ impl Canary {
 struct Taken {
     iters: u64,
     ns: u64,
-    /// The mean of the canaries just before and just after.
+    /// The mean over the sample's chunks of the probes either side of each.
     canary_ns: u64,
 }
 
@@ -142,22 +142,38 @@ fn guard() -> MutexGuard<'static, Option<Guard>> {
     GUARD.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Criterion's `b.iter(routine)`, with a canary on each side of every call, logged.
+/// Canary probes inside one sample: its iterations run in this many chunks, with a probe
+/// before each and after the last. The machine's state changes within milliseconds, and
+/// a probe on each side of a sample misses what happened during it (the Python side
+/// measured it: python/bridgebench/harness/timing.py, CHUNKS).
+const CHUNKS: u64 = 8;
+
+/// Criterion's `b.iter(routine)`, with canary probes between the chunks of every call,
+/// logged. Criterion gets the sum of the chunks' times: the probes are not timed.
 fn canary_iter<O>(b: &mut Bencher<'_>, routine: &mut impl FnMut() -> O) {
     b.iter_custom(|iters| {
         let mut slot = guard();
         let g = slot.as_mut().expect("canary_iter runs inside Group::bench");
-        let before = g.canary.probe();
-        let start = Instant::now();
-        for _ in 0..iters {
-            black_box(routine());
+        let chunks = iters.clamp(1, CHUNKS);
+        let first = g.canary.probe();
+        let (mut sum, mut last) = (first, first);
+        let mut elapsed = Duration::ZERO;
+        for k in 0..chunks {
+            let calls = iters / chunks + u64::from(k < iters % chunks);
+            let start = Instant::now();
+            for _ in 0..calls {
+                black_box(routine());
+            }
+            elapsed += start.elapsed();
+            last = g.canary.probe();
+            sum += last;
         }
-        let elapsed = start.elapsed();
-        let after = g.canary.probe();
+        // Each chunk's canary is the mean of the probes either side of it.
+        let canary_ns = (2 * sum - first - last) / (2 * chunks);
         g.taken.push(Taken {
             iters,
             ns: u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX),
-            canary_ns: before.midpoint(after),
+            canary_ns,
         });
         elapsed
     });

@@ -7,12 +7,13 @@ than once, each pass into a folder of its own (`cargo xtask bench`: target/crite
 so a cell's samples come from several processes and moments of the run, as on the Python
 side; a quick run has one pass.
 
-The benches run a canary just before and just after every sample (benches/rust/common.rs)
+The benches probe a canary between the chunks of every sample (benches/rust/common.rs)
 and log each criterion sample's canary to <pass>/bridgebench-canary/<group>.jsonl.
-Criterion cannot rescale a sample, so that happens here, as for the Python side: each
-sample is brought to a fixed machine speed, the one at which the Rust canary takes
-NOMINAL_NS, x NOMINAL_NS / the canaries around the sample (harness/canary.py, `state`).
-Every bridge of a cell is in the same bench binary, so they share one canary's code.
+Criterion cannot rescale a sample, so that happens here, as for the Python side
+(harness/canary.py): each sample is brought to a fixed machine speed, the one at which
+the Rust canary takes NOMINAL_NS, along the bench's own elasticity, fitted on its pooled
+samples. Every bridge of a cell is in the same bench binary, so they share one canary's
+code.
 Each record then gets the same fields as a Python-side cell, from the scaled samples of
 every pass pooled (bridgebench.stats.summarize): median, quartiles and IQR, a 95 %
 bootstrap CI of the median, spread flags, `raw_median_ns` (before scaling); criterion's
@@ -47,17 +48,13 @@ RERUN = "rerun the Rust side: `cargo xtask bench --side rust`"
 LogKey = tuple[str, str, int | None]  # group (cell), function (bridge module), size
 
 
-# The machine speed every Rust-side figure is brought to: the Rust canary's time in the
-# fast state of the VM this project is measured on (22-26 us on 2026-12-03, depending on
-# the run and the bench binary). A constant, as on the Python side (harness/canary.py):
-# the fastest canary each run saw moved by 6-18 % between two full runs, and every figure
-# with it. Elasticity 1.0: this canary tracks the benches one for one (docs/METHODOLOGY.md).
-NOMINAL_NS = 25_000.0
-ELASTICITY = 1.0
-# A sample's state: the median of the canaries of the 5 logged calls either side. One
-# canary reading (two runs of 20 us around a sample) is thrown off by an interrupt the
-# sample hardly feels (docs/METHODOLOGY.md).
-STATE_HALF_WINDOW = 5
+# The machine speed every Rust-side figure is brought to: a Rust canary time among the
+# states most samples are taken in here (15.8-23 us on 2026-12-03, most near 16), so each
+# bench is brought to it along its own slope within the range it was measured in. A
+# constant, as on the Python side: the fastest canary each run saw moved by 6-18 %
+# between two full runs, and every figure with it. Two Rust-side runs agreed within 5 %
+# for 92-93 % of the benches at 16-19 us, 79 % at 23 us (docs/METHODOLOGY.md).
+NOMINAL_NS = 18_000.0
 
 
 def _canary_logs(passes: Sequence[Path]) -> list[dict[LogKey, dict[str, Any]]]:
@@ -75,11 +72,9 @@ def _canary_logs(passes: Sequence[Path]) -> list[dict[LogKey, dict[str, Any]]]:
     return out
 
 
-def _samples(
-    sample_file: Path, log: dict[str, Any] | None
-) -> tuple[list[float], list[float], list[float], list[float]]:
-    """One pass of one bench: every sample (per-iteration ns), its canary, the machine's
-    state around it, and the sample scaled to the nominal speed by that.
+def _samples(sample_file: Path, log: dict[str, Any] | None) -> tuple[list[float], list[float]]:
+    """One pass of one bench: every sample (per-iteration ns) and its canary (the mean of
+    the probes between its chunks, benches/rust/common.rs).
 
     Criterion's samples are the last calls the guard logged (warm-up calls come first);
     each must be the logged call of the same iteration count and the same nanoseconds,
@@ -99,11 +94,7 @@ def _samples(
         )
     every = [t / i for t, i in zip(times, iters, strict=True)]
     canaries = [c for _, _, c in taken]
-    # The machine's state around each sample, read from every call the guard logged in
-    # order, warm-up calls included (harness/canary.py, `state`).
-    taken_canaries = [c for _, _, c in log["taken"]]
-    states = canary.state(taken_canaries, STATE_HALF_WINDOW)[-len(times) :] if times else []
-    return every, canaries, states, canary.normalize(every, states, NOMINAL_NS, ELASTICITY)
+    return every, canaries
 
 
 def _benches(folder: Path, quick: bool | None) -> dict[LogKey, Path]:
@@ -129,25 +120,26 @@ def _fold(
     """The summary fields of one bench, its passes' scaled samples pooled."""
     every: list[float] = []
     canaries: list[float] = []
-    states: list[float] = []
-    scaled: list[float] = []
     medians = []
     for index, folder in enumerate(found):
         if folder is None:
             have = next(f for f in found if f is not None)
             raise ValueError(f"measured in {have} but not in pass {index + 1}; {RERUN}")
-        got, canary_ns, state_ns, fast = _samples(folder / "sample.json", logs[index].get(key))
+        got, canary_ns = _samples(folder / "sample.json", logs[index].get(key))
         every += got
         canaries += canary_ns
-        states += state_ns
-        scaled += fast
         estimates = json.loads((folder / "estimates.json").read_text())
         medians.append(float(estimates["median"]["point_estimate"]))
+    # Each bench along its own elasticity, fitted on its passes' pooled samples, as on
+    # the Python side (harness/canary.py).
+    elasticity, pairs = canary.elasticity(every, canaries)
+    scaled = canary.normalize(every, canaries, NOMINAL_NS, elasticity)
     summary = {
         "samples_ns": scaled,
         "raw_samples_ns": every,
         "canary_ns": canaries,
-        "state_ns": states,
+        "elasticity": elasticity,
+        "elasticity_pairs": pairs,
         **stats.summarize(scaled),
     }
     summary["raw_median_ns"] = statistics.median(every)

@@ -54,11 +54,11 @@ _CELL_PROPERTIES: dict[str, Any] = {
     "flags": {"type": "array", "items": {"type": "string"}},
     "samples_ns": {"type": "array", "items": {"type": "number"}},
     # the median before each sample was brought to the nominal machine speed (canary.py),
-    # the samples before it, in the order of samples_ns, each one's canary, and (Rust
-    # side) the machine's state around it (the median of the nearby canaries) it was
-    # scaled by; the Python side scales by the canary itself, along the cell's
-    # elasticity (the Theil-Sen slope of log sample on log canary, over this many pairs
-    # of samples; 0 pairs: the fallback)
+    # the samples before it, in the order of samples_ns, and each one's canary (the mean
+    # of the probes between its chunks) it was scaled by, along the cell's elasticity
+    # (the Theil-Sen slope of log sample on log canary, over this many pairs of samples;
+    # 0 pairs: the fallback); state_ns: files of 2026-12-03, the median of the nearby
+    # canaries that scaled a sample then
     "raw_median_ns": _NS,
     "raw_samples_ns": {"type": "array", "items": {"type": "number"}},
     "canary_ns": {"type": "array", "items": {"type": "number"}},

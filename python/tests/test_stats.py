@@ -4,6 +4,7 @@ the pooling of worker samples (bench.pool) and the folding of criterion's estima
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from bridgebench import criterion, spec, stats
 from bridgebench.commands import bench
+from bridgebench.harness import canary
 
 SIZES = [0, 1, 10, 100, 1000, 10_000, 100_000, 1_000_000]
 
@@ -280,17 +282,20 @@ def test_criterion_samples_are_scaled_to_the_nominal_speed_by_their_canary(
     assert add["median_ns"] == pytest.approx(10.0)
     assert add["criterion_median_ns"] == pytest.approx(15.0)
     assert add["raw_median_ns"] == pytest.approx(15.0)
-    assert add["canary_ns"] == slow and add["state_ns"] == slow
+    assert add["canary_ns"] == slow
+    # All in one state, the samples say nothing of the bench's elasticity: the fallback.
+    assert (add["elasticity"], add["elasticity_pairs"]) == (canary.FALLBACK_ELASTICITY, 0)
 
 
-def test_one_odd_canary_reading_does_not_rescale_its_sample(tmp_path: Path) -> None:
-    # An interrupt during one canary, not a slow machine: the state around the sample
-    # (the median of the nearby canaries) stays nominal.
-    canaries = [N, N, N, 4 * N, N, N, N]
-    _criterion_bench(tmp_path, "add", "rust", None, [10.0] * 7, canaries)
+def test_a_bench_is_scaled_along_its_own_elasticity(tmp_path: Path) -> None:
+    # A bench that slows by only 1.5x when the canary slows by 2x (memory-bound, say):
+    # scaled by 2x, its slow samples would come out faster than its fast ones.
+    canaries = [N] * 4 + [2 * N] * 4
+    _criterion_bench(tmp_path, "add", "rust", None, [10.0] * 4 + [15.0] * 4, canaries)
     [add] = criterion.read([tmp_path])
-    assert add["samples_ns"] == pytest.approx([10.0] * 7)
-    assert add["canary_ns"] == canaries and add["state_ns"] == [N] * 7
+    assert add["elasticity"] == pytest.approx(math.log(1.5) / math.log(2))
+    assert add["elasticity_pairs"] == 16, "each fast sample with each slow one"
+    assert add["samples_ns"] == pytest.approx([10.0] * 8)
 
 
 def test_the_scale_is_fixed_not_the_fastest_canary_a_run_saw(tmp_path: Path) -> None:

@@ -27,13 +27,16 @@ def test_timeit_output_is_parsed_into_per_loop_ns() -> None:
         timeit_check.parse_timeit("5000000 loops, best of 3: 46.27 nsec per loop\n")
 
 
-def test_the_table_compares_net_of_the_empty_loop_and_flags_outliers() -> None:
-    # timeit's figure is its median repeat (60) minus the median empty loop (11); the
-    # harness's nominal-speed figure and timeit's best (59 - 10) beside
-    close = Figures([50.0], [40.0], timeit_ns=[60.0, 61.0, 59.0], empty_ns=[10.0, 12.0, 11.0])
+def test_the_table_compares_best_with_best_net_of_the_empty_loop_and_flags_outliers() -> None:
+    # timeit's figure is its fastest repeat (59) minus the fastest empty loop (10), the
+    # harness's its fastest sample (50); the medians (51; 60 - 11) and the harness's
+    # nominal-speed figure beside them
+    close = Figures(
+        [50.0, 51.0, 52.0], [40.0], timeit_ns=[60.0, 61.0, 59.0], empty_ns=[10.0, 12.0, 11.0]
+    )
     far = Figures(harness_ns=[50.0], timeit_ns=[80.0], empty_ns=[10.0])
     text, ok = timeit_check.table({"close": close}, 0.15)
-    assert ok and "| close | 50.0 | 49.0 | 1.020 | yes | 40.0 | 49.0 |" in text
+    assert ok and "| close | 50.0 | 49.0 | 1.020 | yes | 51.0 | 49.0 | 40.0 |" in text
     text, ok = timeit_check.table({"close": close, "far": far}, 0.15)
     assert not ok and "| 0.714 | **no** |" in text
 

@@ -49,15 +49,11 @@ class Plan:
 
 
 # FULL: 16 processes x 2 samples = 32 pooled samples per cell (the issue asks >= 20) from
-# 16 memory layouts and moments (pyperf starts 20 processes). Chosen because a cell's
-# median moved between 8 processes by about 6.5 % (standard deviation, 2026-12-03); the
-# first run of 16 x 2 then showed the samples themselves are the larger noise (two
-# consecutive samples of a cell in one process differ by 6 % at the median, 29 % at the
-# 90th percentile, after scaling), and its halves agreed no better than 8 x 4's did: the
-# split is open (docs/METHODOLOGY.md). 16 x 2 fits the 30-minute budget because the
-# per-process set-up got cheaper (no warm-up sample, a 0.1 s canary calibration). Samples
-# of 5 ms: a short sample rarely straddles a change of the machine's state. QUICK is a
-# smoke run: quick_sizes, one process per bridge.
+# 16 memory layouts and moments (pyperf starts 20 processes); a cell's elasticity is
+# fitted on the pooled 32 (harness/canary.py), whose canaries span the states the run met.
+# It fits the 30-minute budget because the per-process set-up is cheap (no warm-up sample,
+# a 0.1 s canary calibration). Samples of 5 ms with canary probes between 8 chunks
+# (harness/timing.py). QUICK is a smoke run: quick_sizes, one process per bridge.
 QUICK = Plan(processes=1, samples=5, target_ms=5, quick=True)
 FULL = Plan(processes=16, samples=2, target_ms=5, quick=False)
 

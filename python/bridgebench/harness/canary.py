@@ -1,4 +1,4 @@
-"""A fixed reference workload timed around every sample: how fast was the machine just then?
+"""A fixed reference workload timed within every sample: how fast was the machine just then?
 
 Why: on the shared 2-core VMs this project runs on, the whole VM changes speed. A
 pure-Python loop takes 1.5 ms in the fast state and up to 2.7 ms in the slow ones, CPU
@@ -64,17 +64,6 @@ class Canary:
         return ns
 
 
-def state(canaries_ns: Sequence[float], half_window: int) -> list[float]:
-    """The machine's speed around each sample: the median of the canaries of the samples
-    taken just before and after it. `canaries_ns` must be in the order they were taken.
-    The Rust side reads its states this way (criterion.py); the Python side's samples
-    carry canary probes inside them and are scaled by those (timing.py, CHUNKS)."""
-    return [
-        statistics.median(canaries_ns[max(0, i - half_window) : i + half_window + 1])
-        for i in range(len(canaries_ns))
-    ]
-
-
 # The machine speed every Python-side figure is brought to: a canary time in the middle of
 # the range this project's VM spans (47-85 us on 2026-12-03, between a fast and a slow
 # state), so each cell's samples are brought to it along their own slope, within the
@@ -117,13 +106,12 @@ def elasticity(samples_ns: Sequence[float], canaries_ns: Sequence[float]) -> tup
 
 def normalize(
     samples_ns: Sequence[float],
-    states_ns: Sequence[float],
+    canaries_ns: Sequence[float],
     reference_ns: float,
     elasticity: float,
 ) -> list[float]:
     """Each sample brought to the machine speed at which the canary takes `reference_ns`:
-    x (reference / its canary) ** elasticity. `states_ns` are the canaries (or, on the
-    Rust side, `state`'s reading of them), one per sample."""
+    x (reference / its canary) ** elasticity, one canary per sample."""
     return [
-        s * (reference_ns / c) ** elasticity for s, c in zip(samples_ns, states_ns, strict=True)
+        s * (reference_ns / c) ** elasticity for s, c in zip(samples_ns, canaries_ns, strict=True)
     ]
