@@ -133,15 +133,12 @@ def _fold(
         medians.append(float(estimates["median"]["point_estimate"]))
     # Each bench along its own elasticity, fitted on its passes' pooled samples, as on
     # the Python side (harness/canary.py).
-    elasticity, pairs = canary.elasticity(every, canaries)
-    scaled = canary.normalize(every, canaries, NOMINAL_NS, elasticity)
+    scaled = canary.scale(every, canaries, NOMINAL_NS)
     summary = {
-        "samples_ns": scaled,
+        **scaled,
         "raw_samples_ns": every,
         "canary_ns": canaries,
-        "elasticity": elasticity,
-        "elasticity_pairs": pairs,
-        **stats.summarize(scaled),
+        **stats.summarize(scaled["samples_ns"]),
     }
     summary["raw_median_ns"] = statistics.median(every)
     summary["criterion_median_ns"] = statistics.median(medians)

@@ -143,11 +143,9 @@ def pool(
         cell["canary_ns"] += rec["canary_ns"]
         cell["loop_overhead_ns"].append(rec["loop_overhead_ns"])
     for cell in pooled.values():
-        raw, canaries = cell["raw_samples_ns"], cell["canary_ns"]
-        cell["elasticity"], cell["elasticity_pairs"] = canary.elasticity(raw, canaries)
-        cell["samples_ns"] = canary.normalize(raw, canaries, reference, cell["elasticity"])
+        cell.update(canary.scale(cell["raw_samples_ns"], cell["canary_ns"], reference))
         cell.update(stats.summarize(cell["samples_ns"]))
-        cell["raw_median_ns"] = statistics.median(raw)
+        cell["raw_median_ns"] = statistics.median(cell["raw_samples_ns"])
     return list(pooled.values())
 
 

@@ -20,8 +20,8 @@ in each, the median of a few seconds of samples lands in either state, so two to
 medians differ by the mixture they met, not by how they time (on 2026-12-03 two checks of
 medians put nanobind at 0.81 and 1.04). The fastest of each is taken in the fast state.
 The medians are shown beside them, and the harness's reported figure, each sample brought
-to the nominal machine speed by its canaries (harness/canary.py). timeit's statement runs in a
-function with `add` a local, the same shape as the harness's loop.
+to the nominal machine speed by its canaries (harness/canary.py). timeit's statement runs
+in a function with `add` a local, the same shape as the harness's loop.
 
 Exit status 1 if any bridge's ratio harness/timeit is outside 1 ± tolerance (15 %).
 """

@@ -2,9 +2,10 @@
 
 Why: on the shared 2-core VMs this project runs on, the whole VM changes speed. A
 pure-Python loop takes 1.5 ms in the fast state and up to 2.7 ms in the slow ones, CPU
-time and wall time alike, in stretches of 50 ms to minutes; on some days the fast state
-is rare (1-8 % of the time) and the mixture drifts within one run (the canary's median
-over 100 s went from 118 us to 85 us in one run on 2026-12-03). A cell timed in a slow
+time and wall time alike, switching within milliseconds and in stretches up to minutes;
+on some days the fast state is rare (1-8 % of the time) and the mixture drifts within
+one run (the canary's median over 100 s went from 118 us to 85 us in one run on
+2026-12-03). A cell timed in a slow
 stretch is not slower: the machine is. So the timing loop runs this canary between the
 chunks of every sample (timing.py, CHUNKS: the state changes within milliseconds), and
 the parent brings each sample to one fixed machine speed, the one at which this canary
@@ -24,6 +25,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from time import perf_counter_ns
+from typing import Any
 
 # Loop iterations: about 50-70 us in the fast state, short next to a 5 ms sample.
 ITERATIONS = 1000
@@ -115,3 +117,17 @@ def normalize(
     return [
         s * (reference_ns / c) ** elasticity for s, c in zip(samples_ns, canaries_ns, strict=True)
     ]
+
+
+def scale(
+    samples_ns: Sequence[float], canaries_ns: Sequence[float], reference_ns: float
+) -> dict[str, Any]:
+    """A cell's samples brought to the nominal speed along its own elasticity, as the
+    fields of its record: `samples_ns`, `elasticity`, `elasticity_pairs`. Both sides'
+    pooling (commands/bench.py, criterion.py) go through here."""
+    slope, pairs = elasticity(samples_ns, canaries_ns)
+    return {
+        "samples_ns": normalize(samples_ns, canaries_ns, reference_ns, slope),
+        "elasticity": slope,
+        "elasticity_pairs": pairs,
+    }
