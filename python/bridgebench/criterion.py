@@ -12,8 +12,8 @@ and log each criterion sample's canary to <pass>/bridgebench-canary/<group>.json
 Criterion cannot rescale a sample, so that happens here, as for the Python side
 (harness/canary.py): each sample is brought to a fixed machine speed, the one at which
 the Rust canary takes NOMINAL_NS, along the bench's own elasticity, fitted on its pooled
-samples. Every bridge of a cell is in the same bench binary, so they share one canary's
-code.
+samples and used only within their range of canaries (`canary.scale_within`). Every
+bridge of a cell is in the same bench binary, so they share one canary's code.
 Each record then gets the same fields as a Python-side cell, from the scaled samples of
 every pass pooled (bridgebench.stats.summarize): median, quartiles and IQR, a 95 %
 bootstrap CI of the median, spread flags, `raw_median_ns` (before scaling); criterion's
@@ -54,7 +54,9 @@ LogKey = tuple[str, str, int | None]  # group (cell), function (bridge module), 
 # constant, as on the Python side: the fastest canary each run saw moved by 6-18 %
 # between two full runs, and every figure with it. Two Rust-side runs agreed within 5 %
 # for 92-93 % of the benches at 16-19 us, 79 % at 23 us; two full runs that sat near
-# 21 us agreed for only 61 %: the rule is open (docs/METHODOLOGY.md, Rust side).
+# 21 us agreed for only 61 %; four runs in one state at 14.9 us agreed for 68 % with the
+# slope extrapolated to 18 us, 99 % with it used only within the samples' range
+# (docs/METHODOLOGY.md, Rust side).
 NOMINAL_NS = 18_000.0
 
 
@@ -132,8 +134,9 @@ def _fold(
         estimates = json.loads((folder / "estimates.json").read_text())
         medians.append(float(estimates["median"]["point_estimate"]))
     # Each bench along its own elasticity, fitted on its passes' pooled samples, as on
-    # the Python side (harness/canary.py).
-    scaled = canary.scale(every, canaries, NOMINAL_NS)
+    # the Python side (harness/canary.py), but only within its samples' range of
+    # canaries (`canary.scale_within`: the nominal speed is often outside it here).
+    scaled = canary.scale_within(every, canaries, NOMINAL_NS)
     summary = {
         **scaled,
         "raw_samples_ns": every,

@@ -347,3 +347,17 @@ def test_criterion_samples_without_their_log_are_an_error_naming_the_fix(tmp_pat
     log.write_text("{not json\n")
     [add] = criterion.read([tmp_path])
     assert add["status"] == "error" and "cannot be read" in add["error"]
+
+
+def test_a_bench_is_scaled_along_its_slope_only_within_its_canaries_range(
+    tmp_path: Path,
+) -> None:
+    # Canaries between 0.5 N and 0.6 N, the bench slowing 2x per 1.2x of its canary
+    # (slope log 2 / log 1.2): its slope brings the samples to 0.6 N, the top of that
+    # range, and the fallback elasticity from there to N, not the fitted slope.
+    canaries = [N // 2] * 4 + [6 * N // 10] * 4
+    _criterion_bench(tmp_path, "add", "rust", None, [10.0] * 4 + [20.0] * 4, canaries)
+    [add] = criterion.read([tmp_path])
+    assert add["elasticity"] == pytest.approx(math.log(2) / math.log(1.2))
+    expected = 20.0 * (1 / 0.6) ** canary.FALLBACK_ELASTICITY
+    assert add["samples_ns"] == pytest.approx([expected] * 8)
