@@ -138,3 +138,11 @@ def test_pooling_normalizes_every_process_to_the_nominal_speed() -> None:
     assert "wide-spread" not in cell["flags"]
     assert cell["raw_median_ns"] == pytest.approx((101.0 + 148.5) / 2), "before scaling"
     assert cell["processes"] == 2
+
+
+def test_scale_within_takes_no_samples_and_one() -> None:
+    # Criterion may log a bench without samples; its fold must then fail as a summary of
+    # nothing (an error cell), not here.
+    assert canary.scale_within([], [], 1000.0)["samples_ns"] == []
+    one = canary.scale_within([150.0], [1500.0], 1000.0)["samples_ns"]
+    assert one == [pytest.approx(100.0)]

@@ -147,15 +147,13 @@ def scale_within(
     5 % for 68 % of the benches, where their unscaled medians agreed for 99 %. Rescored
     this way, 99 %. Outside the samples' own range a slope is a guess; one guess for
     every bench keeps two runs comparable."""
-    slope, pairs = elasticity(samples_ns, canaries_ns)
+    within = reference_ns  # no samples: nothing to scale
     if len(canaries_ns) >= 2:
         low, _, high = statistics.quantiles(canaries_ns, n=4)
-    else:
-        low = high = canaries_ns[0]
-    within = min(max(reference_ns, low), high)
+        within = min(max(reference_ns, low), high)
+    elif canaries_ns:
+        within = canaries_ns[0]
+    scaled = scale(samples_ns, canaries_ns, within)
     beyond = (reference_ns / within) ** FALLBACK_ELASTICITY
-    return {
-        "samples_ns": [s * beyond for s in normalize(samples_ns, canaries_ns, within, slope)],
-        "elasticity": slope,
-        "elasticity_pairs": pairs,
-    }
+    scaled["samples_ns"] = [s * beyond for s in scaled["samples_ns"]]
+    return scaled
