@@ -133,9 +133,8 @@ def _fold(
         canaries += canary_ns
         estimates = json.loads((folder / "estimates.json").read_text())
         medians.append(float(estimates["median"]["point_estimate"]))
-    # Each bench along its own elasticity, fitted on its passes' pooled samples, as on
-    # the Python side (harness/canary.py), but only within its samples' range of
-    # canaries (`canary.scale_within`: the nominal speed is often outside it here).
+    # Each bench along its own elasticity, fitted on its passes' pooled samples, within
+    # its samples' range of canaries, as on the Python side (`canary.scale_within`).
     scaled = canary.scale_within(every, canaries, NOMINAL_NS)
     summary = {
         **scaled,

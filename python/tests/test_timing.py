@@ -140,6 +140,20 @@ def test_pooling_normalizes_every_process_to_the_nominal_speed() -> None:
     assert cell["processes"] == 2
 
 
+def test_pooling_uses_a_cells_slope_only_within_its_canaries_range() -> None:
+    bridge = spec.bridge("python")
+    # A steady night: every canary at 0.5-0.6 of the nominal time, the call 2x slower per
+    # 1.2x of its canary. The slope takes the samples to 0.6 N, the top of their range,
+    # and the fallback elasticity from there to N; extrapolated along the slope they
+    # would be 20 x (1 / 0.6) ** 3.8, a guess 4.2 times this figure.
+    low, high = [canary.NOMINAL_NS / 2] * 4, [canary.NOMINAL_NS * 0.6] * 4
+    runs = [_record([10.0] * 4, low, best=1000), _record([20.0] * 4, high, best=1000)]
+    (cell,) = bench.pool(bridge, runs)
+    assert cell["elasticity"] == pytest.approx(math.log(2) / math.log(1.2))
+    expected = 20.0 * (1 / 0.6) ** canary.FALLBACK_ELASTICITY
+    assert cell["samples_ns"] == pytest.approx([expected] * 8)
+
+
 def test_scale_within_takes_no_samples_and_one() -> None:
     # Criterion may log a bench without samples; its fold must then fail as a summary of
     # nothing (an error cell), not here.

@@ -116,7 +116,8 @@ def pool(
     bridge: spec.Bridge, runs: list[dict[str, Any]], reference: float = canary.NOMINAL_NS
 ) -> list[dict[str, Any]]:
     """Pool the samples of every process per (cell, size), bring each to the nominal
-    machine speed along the cell's own elasticity (harness/canary.py), then summarize
+    machine speed along the cell's own elasticity within its range of canaries
+    (harness/canary.py, `scale_within`), then summarize
     them: median, quartiles and IQR, a 95 % bootstrap CI of the median, spread flags
     (bridgebench.stats)."""
     pooled: dict[tuple[str, int | None], dict[str, Any]] = {}
@@ -143,7 +144,7 @@ def pool(
         cell["canary_ns"] += rec["canary_ns"]
         cell["loop_overhead_ns"].append(rec["loop_overhead_ns"])
     for cell in pooled.values():
-        cell.update(canary.scale(cell["raw_samples_ns"], cell["canary_ns"], reference))
+        cell.update(canary.scale_within(cell["raw_samples_ns"], cell["canary_ns"], reference))
         cell.update(stats.summarize(cell["samples_ns"]))
         cell["raw_median_ns"] = statistics.median(cell["raw_samples_ns"])
     return list(pooled.values())

@@ -9,7 +9,8 @@ one run (the canary's median over 100 s went from 118 us to 85 us in one run on
 stretch is not slower: the machine is. So the timing loop runs this canary between the
 chunks of every sample (timing.py, CHUNKS: the state changes within milliseconds), and
 the parent brings each sample to one fixed machine speed, the one at which this canary
-takes NOMINAL_NS, along the cell's own elasticity (`elasticity`, `normalize`).
+takes NOMINAL_NS, along the cell's own elasticity within the range of canaries the cell
+was measured in, and beyond it along one elasticity for every cell (`scale_within`).
 
 The scale is a constant, not measured per run: the fastest state a run sees is itself
 not a constant (the median of the worker processes' fastest canaries moved 6 % between
@@ -67,11 +68,11 @@ class Canary:
 
 
 # The machine speed every Python-side figure is brought to: a canary time in the middle of
-# the range this project's VM spans (47-85 us on 2026-12-03, between a fast and a slow
-# state), so each cell's samples are brought to it along their own slope, within the
-# range they were measured in, not beyond it. On any machine, a figure is then "ns per
-# call when the machine runs the canary in 60 us"; the time the run really saw is
-# `raw_median_ns` beside it.
+# the range this project's VM spans on a day with slow states (47-85 us on 2026-12-03), so
+# that on such a day each cell is brought to it along its own slope, within the range it
+# was measured in. A steady day can sit outside it (37-44 us all night after that), hence
+# `scale_within`. On any machine, a figure is then "ns per call when the machine runs the
+# canary in 60 us"; the time the run really saw is `raw_median_ns` beside it.
 NOMINAL_NS = 60_000.0
 
 # How a cell's time follows the machine's state is the cell's own: when the canary runs
@@ -123,9 +124,8 @@ def scale(
     samples_ns: Sequence[float], canaries_ns: Sequence[float], reference_ns: float
 ) -> dict[str, Any]:
     """A cell's samples brought to the nominal speed along its own elasticity, as the
-    fields of its record: `samples_ns`, `elasticity`, `elasticity_pairs`. The Python
-    side's pooling (commands/bench.py) goes through here, the Rust side's through
-    `scale_within`."""
+    fields of its record: `samples_ns`, `elasticity`, `elasticity_pairs`. Both sides
+    scale through `scale_within`, which uses this within the cell's canaries' range."""
     slope, pairs = elasticity(samples_ns, canaries_ns)
     return {
         "samples_ns": normalize(samples_ns, canaries_ns, reference_ns, slope),
@@ -141,12 +141,15 @@ def scale_within(
     cell's canaries: the samples are brought along it to the point of that range nearest
     `reference_ns`, and from there to `reference_ns` along FALLBACK_ELASTICITY.
 
-    Why (the Rust side, 2026-12-03): on a steady day every canary sat near 14.9 us, below
-    the nominal 18 us, and the slopes, fitted on the few samples an interrupt had
-    slowed, differed between runs; extrapolated to 18 us, four runs agreed pairwise within
-    5 % for 68 % of the benches, where their unscaled medians agreed for 99 %. Rescored
-    this way, 99 %. Outside the samples' own range a slope is a guess; one guess for
-    every bench keeps two runs comparable."""
+    Why: on a steady day every canary sits on one side of the nominal speed, and the
+    slopes, fitted on the few samples an interrupt slowed, differ between runs. The Rust
+    side (2026-12-03, canaries near 14.9 us, nominal 18 us): four runs extrapolated along
+    them agreed pairwise within 5 % for 68 % of the benches, where their unscaled medians
+    agreed for 99 %; rescored this way, 99 %. The Python side (that night, canaries near
+    38 us, nominal 60 us): two full runs 36.4 % along the slopes, 99.3 % unscaled, 98.0 %
+    this way. Outside the samples' own range a slope is a guess; one guess for every cell
+    keeps two runs comparable. When the nominal speed is inside that range (a day with
+    both states), this is `scale`."""
     within = reference_ns  # no samples: nothing to scale
     if len(canaries_ns) >= 2:
         low, _, high = statistics.quantiles(canaries_ns, n=4)
