@@ -120,26 +120,15 @@ def normalize(
     ]
 
 
-def scale(
-    samples_ns: Sequence[float], canaries_ns: Sequence[float], reference_ns: float
-) -> dict[str, Any]:
-    """A cell's samples brought to the nominal speed along its own elasticity, as the
-    fields of its record: `samples_ns`, `elasticity`, `elasticity_pairs`. Both sides
-    scale through `scale_within`, which uses this within the cell's canaries' range."""
-    slope, pairs = elasticity(samples_ns, canaries_ns)
-    return {
-        "samples_ns": normalize(samples_ns, canaries_ns, reference_ns, slope),
-        "elasticity": slope,
-        "elasticity_pairs": pairs,
-    }
-
-
 def scale_within(
     samples_ns: Sequence[float], canaries_ns: Sequence[float], reference_ns: float
 ) -> dict[str, Any]:
-    """`scale`, but the fitted slope is used only within the interquartile range of the
-    cell's canaries: the samples are brought along it to the point of that range nearest
-    `reference_ns`, and from there to `reference_ns` along FALLBACK_ELASTICITY.
+    """A cell's samples brought to the speed at which the canary takes `reference_ns`, as
+    the fields of its record: `samples_ns`, `elasticity`, `elasticity_pairs`. Both sides
+    scale through here (commands/bench.py, criterion.py). The cell's fitted slope is used
+    only within the interquartile range of its canaries: the samples are brought along it
+    to the point of that range nearest `reference_ns`, and from there to `reference_ns`
+    along FALLBACK_ELASTICITY.
 
     Why: on a steady day every canary sits on one side of the nominal speed, and the
     slopes, fitted on the few samples an interrupt slowed, differ between runs. The Rust
@@ -149,14 +138,17 @@ def scale_within(
     38 us, nominal 60 us): two full runs 36.4 % along the slopes, 99.3 % unscaled, 98.0 %
     this way. Outside the samples' own range a slope is a guess; one guess for every cell
     keeps two runs comparable. When the nominal speed is inside that range (a day with
-    both states), this is `scale`."""
+    both states), the slope takes every sample the whole way."""
     within = reference_ns  # no samples: nothing to scale
     if len(canaries_ns) >= 2:
         low, _, high = statistics.quantiles(canaries_ns, n=4)
         within = min(max(reference_ns, low), high)
     elif canaries_ns:
         within = canaries_ns[0]
-    scaled = scale(samples_ns, canaries_ns, within)
+    slope, pairs = elasticity(samples_ns, canaries_ns)
     beyond = (reference_ns / within) ** FALLBACK_ELASTICITY
-    scaled["samples_ns"] = [s * beyond for s in scaled["samples_ns"]]
-    return scaled
+    return {
+        "samples_ns": [s * beyond for s in normalize(samples_ns, canaries_ns, within, slope)],
+        "elasticity": slope,
+        "elasticity_pairs": pairs,
+    }
