@@ -13,8 +13,8 @@ from bridgebench.commands import (
     gate,
     gate_update,
     merge,
+    pyperf_check,
     report,
-    timeit_check,
 )
 
 COMMANDS: dict[str, tuple[ModuleType, str]] = {
@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "merge": (merge, "merge results files from several jobs or machines"),
     "compare": (compare, "Markdown table of what changed between two results files"),
     "report": (report, "HTML report (SVG plots) and Markdown summary of a results file"),
-    "timeit-check": (timeit_check, "each bridge's add(): harness vs python -m timeit"),
+    "pyperf-check": (pyperf_check, "the headline figures against pyperf, side by side"),
     "gate": (gate, "fail if a cell's instruction or allocation counts regressed"),
     "gate-update": (gate_update, "measure the gate's counts and rewrite its baseline"),
 }

@@ -15,9 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-VERSION = "bridgebench.results/2"
-# Earlier versions merge/compare still read (their fields are a subset of version 2).
-READABLE = (VERSION, "bridgebench.results/1")
+VERSION = "bridgebench.results/3"
+# Versions 1 and 2 are not read: their `median_ns` is a time brought to a nominal machine
+# speed, not a time the machine took, and no figure of theirs compares with version 3's.
+READABLE = (VERSION,)
 
 _NS = {"type": "number", "minimum": 0}
 _COUNT = {"type": "integer", "minimum": 0}
@@ -52,24 +53,24 @@ _CELL_PROPERTIES: dict[str, Any] = {
     "iqr_ns": _NS,
     "ci95_ns": _INTERVAL,
     "flags": {"type": "array", "items": {"type": "string"}},
-    "samples_ns": {"type": "array", "items": {"type": "number"}},
-    # the median before each sample was brought to the nominal machine speed (canary.py),
-    # the samples before it, in the order of samples_ns, and each one's canary (the mean
-    # of the probes between its chunks) it was scaled by, along the cell's elasticity
-    # (the Theil-Sen slope of log sample on log canary, over this many pairs of samples;
-    # 0 pairs: the fallback); state_ns: files of 2026-12-03, the median of the nearby
-    # canaries that scaled a sample then
-    "raw_median_ns": _NS,
-    "raw_samples_ns": {"type": "array", "items": {"type": "number"}},
-    "canary_ns": {"type": "array", "items": {"type": "number"}},
-    "state_ns": {"type": "array", "items": {"type": "number"}},
-    "elasticity": {"type": "number"},
-    "elasticity_pairs": _COUNT,
-    # files from before 2026-12-03: samples dropped in the machine's slow state
-    "samples_rejected": {"type": "integer", "minimum": 0},
+    # every sample as measured, per round (a worker process, or a criterion pass)
+    "round_samples_ns": {
+        "type": "array",
+        "items": {"type": "array", "items": {"type": "number"}},
+    },
+    "rounds": {"type": "integer", "minimum": 1},
+    # median_ns over the median of the side's floor bridge (`ratio_to`) for the same size,
+    # and its 95 % interval, both resampled by the same rounds (bridgebench.figures)
+    "ratio": {"type": "number", "minimum": 0},
+    "ratio_ci95": _INTERVAL,
+    "ratio_to": {
+        "type": "object",
+        "required": ["bridge", "cell"],
+        "properties": {"bridge": {"type": "string"}, "cell": {"type": "string"}},
+        "additionalProperties": False,
+    },
     "criterion_median_ns": _NS,  # the Rust side: criterion's own median, every sample
     "loops": _many({"type": "integer", "minimum": 1}),
-    "processes": {"type": "integer", "minimum": 1},
     "loop_overhead_ns": _many({"type": "number"}),
     "throughput": {"type": "object"},  # criterion's, e.g. {"elements": 1000}
     # memory per call
@@ -141,7 +142,7 @@ _OUTCOME_PATTERN = (
 
 DOCUMENT: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://bridgebench.invalid/results-2.schema.json",
+    "$id": "https://bridgebench.invalid/results-3.schema.json",
     "title": "bridgebench results",
     "description": "One bench run (environment + plan), or several merged (sources).",
     "type": "object",
@@ -152,6 +153,7 @@ DOCUMENT: dict[str, Any] = {
         "mode": _MODE,
         "label": {"type": "string", "minLength": 1},
         "plan": {"type": "object"},
+        "machine": {"$ref": "#/$defs/machine"},
         "environment": {"$ref": "#/$defs/environment"},
         "sources": {"type": "array", "items": {"$ref": "#/$defs/source"}, "minItems": 1},
         "cells": {"type": "array", "items": {"$ref": "#/$defs/cell"}},
@@ -212,6 +214,17 @@ DOCUMENT: dict[str, Any] = {
             "additionalProperties": False,
         },
         "environment": _ENVIRONMENT,
+        # How steady the machine was while it was timed (bridgebench.steadiness)
+        "machine": {
+            "type": "object",
+            "required": ["verdict", "reasons", "phases"],
+            "properties": {
+                "verdict": {"enum": ["steady", "disturbed"]},
+                "reasons": {"type": "array", "items": {"type": "string"}},
+                "phases": {"type": "object", "additionalProperties": {"type": "object"}},
+            },
+            "additionalProperties": False,
+        },
         "source": {
             "type": "object",
             "required": ["label", "created", "mode", "environment"],
@@ -222,6 +235,7 @@ DOCUMENT: dict[str, Any] = {
                 "created": {"type": "string"},
                 "mode": _MODE,
                 "plan": {"type": "object"},
+                "machine": {"$ref": "#/$defs/machine"},
                 "environment": {"$ref": "#/$defs/environment"},
             },
             "additionalProperties": False,
@@ -376,22 +390,9 @@ def validate(data: Any) -> list[str]:
     return errors
 
 
-def upgrade(data: dict[str, Any]) -> dict[str, Any]:
-    """A version-1 file as version 2: the same fields, `cores` as a number, a `plan`."""
-    if data.get("schema") != "bridgebench.results/1":
-        return data
-    data = dict(data, schema=VERSION)
-    data.setdefault("plan", {})
-    env = dict(data.get("environment", {}))
-    if isinstance(env.get("cores"), str) and env["cores"].isdigit():
-        env["cores"] = int(env["cores"])
-    data["environment"] = env
-    return data
-
-
 def load(path: Path) -> dict[str, Any]:
-    """Read and validate a results file (version 1 is upgraded first); ValueError naming
-    the file and every broken path otherwise."""
+    """Read and validate a results file; ValueError naming the file and every broken path
+    otherwise."""
     try:
         data = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
@@ -399,7 +400,6 @@ def load(path: Path) -> dict[str, Any]:
     version = data.get("schema") if isinstance(data, dict) else None
     if version not in READABLE:
         raise ValueError(f"{path}: schema {version!r} is not one of {list(READABLE)}")
-    data = upgrade(data)
     errors = validate(data)
     if errors:
         shown = "\n  ".join(errors[:20])

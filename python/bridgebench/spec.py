@@ -40,6 +40,7 @@ class Bridge:
     module: str
     cells: tuple[str, ...]
     build: str | None = None
+    floor: bool = False  # every other bridge of its side is divided by it (its ratios)
     code: tuple[str, ...] = ()
     na: dict[str, str] = field(default_factory=dict)
     outcomes: dict[str, str] = field(default_factory=dict)
@@ -93,6 +94,7 @@ def bridges() -> tuple[Bridge, ...]:
             module=b["module"],
             cells=tuple(b["cells"]),
             build=b.get("build"),
+            floor=bool(b.get("floor", False)),
             code=tuple(b.get("code", ())),
             na=dict(b.get("na", {})),
             outcomes=dict(b.get("outcomes", {})),
@@ -119,6 +121,14 @@ def bridge(name: str) -> Bridge:
 
 def reference() -> Bridge:
     return bridge("python")
+
+
+def floor(side: str) -> Bridge:
+    """The bridge of `side` that the registry marks `floor = true`."""
+    found = [b for b in bridges() if b.side == side and b.floor]
+    if len(found) != 1:
+        raise ValueError(f"{REGISTRY}: {len(found)} bridges of side {side!r} say floor = true")
+    return found[0]
 
 
 def child_env() -> dict[str, str]:

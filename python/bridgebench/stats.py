@@ -58,22 +58,71 @@ def quartiles(samples: Sequence[float]) -> tuple[float, float]:
     return float(q1), float(q3)
 
 
+def _clusters(rounds: Sequence[Sequence[float]]) -> np.ndarray:
+    """The samples as a (clusters, samples) array padded with NaN: one row per round
+    (worker process or criterion pass) when there are two or more, else one row per
+    sample, so a run of one round still gets an interval (of its samples alone)."""
+    kept = [list(r) for r in rounds if len(r)]
+    if len(kept) < 2:
+        kept = [[x] for r in kept for x in r]
+    width = max(len(r) for r in kept)
+    return np.array([r + [math.nan] * (width - len(r)) for r in kept], dtype=np.float64)
+
+
+def _resampled_medians(x: np.ndarray, picks: np.ndarray) -> np.ndarray:
+    """The median of each resample: `picks` (resamples, clusters) indexes rows of `x`."""
+    drawn = x[picks].reshape(len(picks), -1)
+    medians: np.ndarray = np.nanmedian(drawn, axis=1)
+    return medians
+
+
+def _percentiles(values: np.ndarray, confidence: float) -> tuple[float, float]:
+    tail = (1.0 - confidence) / 2 * 100
+    lo, hi = np.percentile(values, [tail, 100.0 - tail])
+    return float(lo), float(hi)
+
+
 def bootstrap_ci(
-    samples: Sequence[float],
+    rounds: Sequence[Sequence[float]],
     *,
     confidence: float = 0.95,
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = BOOTSTRAP_SEED,
 ) -> tuple[float, float]:
-    """Percentile-bootstrap confidence interval of the median."""
-    if not samples:
+    """Percentile-bootstrap confidence interval of the median of every sample, resampling
+    whole rounds: samples of one process share its memory layout and moment, so they are
+    not independent, and resampling them one by one would draw too narrow an interval."""
+    if not any(len(r) for r in rounds):
         raise ValueError("confidence interval of no samples")
-    x = np.asarray(samples, dtype=np.float64)
+    x = _clusters(rounds)
+    picks = np.random.default_rng(seed).integers(0, len(x), size=(resamples, len(x)))
+    return _percentiles(_resampled_medians(x, picks), confidence)
+
+
+def ratio_ci(
+    rounds: Sequence[Sequence[float]],
+    reference: Sequence[Sequence[float]],
+    *,
+    confidence: float = 0.95,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> tuple[float, float]:
+    """Percentile-bootstrap interval of median(rounds) / median(reference), where round k
+    of each was measured side by side with round k of the other: both are resampled by the
+    same rounds, so what the two met together cancels. Rounds missing on either side are
+    left out; with fewer than two, each side's samples are resampled on their own."""
+    pairs = [(a, b) for a, b in zip(rounds, reference, strict=True) if len(a) and len(b)]
+    if not pairs:
+        raise ValueError("ratio of no samples")
     rng = np.random.default_rng(seed)
-    medians = np.median(x[rng.integers(0, len(x), size=(resamples, len(x)))], axis=1)
-    tail = (1.0 - confidence) / 2 * 100
-    lo, hi = np.percentile(medians, [tail, 100.0 - tail])
-    return float(lo), float(hi)
+    if len(pairs) >= 2:
+        x, y = _clusters([a for a, _ in pairs]), _clusters([b for _, b in pairs])
+        picks = rng.integers(0, len(pairs), size=(resamples, len(pairs)))
+        return _percentiles(_resampled_medians(x, picks) / _resampled_medians(y, picks), confidence)
+    x, y = _clusters([pairs[0][0]]), _clusters([pairs[0][1]])
+    top = _resampled_medians(x, rng.integers(0, len(x), size=(resamples, len(x))))
+    bottom = _resampled_medians(y, rng.integers(0, len(y), size=(resamples, len(y))))
+    return _percentiles(top / bottom, confidence)
 
 
 def spread_flags(med: float, q1: float, q3: float, ci: tuple[float, float]) -> list[str]:
@@ -90,17 +139,20 @@ def spread_flags(med: float, q1: float, q3: float, ci: tuple[float, float]) -> l
     return flags
 
 
-def summarize(samples: Sequence[float]) -> dict[str, Any]:
-    """The per-cell fields of a results record from its pooled samples (ns per call)."""
-    med = median(samples)
-    q1, q3 = quartiles(samples)
-    ci = bootstrap_ci(samples)
+def summarize(rounds: Sequence[Sequence[float]]) -> dict[str, Any]:
+    """The time fields of a results record from every round's samples (ns per call), as
+    measured: nothing scales them."""
+    every = [x for r in rounds for x in r]
+    med = median(every)
+    q1, q3 = quartiles(every)
+    ci = bootstrap_ci(rounds)
     return {
         "median_ns": med,
         "quartiles_ns": [q1, q3],
         "iqr_ns": q3 - q1,
         "ci95_ns": [ci[0], ci[1]],
         "flags": spread_flags(med, q1, q3, ci),
+        "round_samples_ns": [list(r) for r in rounds],
     }
 
 

@@ -18,7 +18,7 @@ from bridgebench import environment, gate, spec
 from bridgebench.__main__ import main
 from bridgebench.commands import gate as gate_command
 from bridgebench.commands import gate_update
-from bridgebench.commands.bench import QUICK_COUNT_SIZES
+from bridgebench.harness import counts
 
 KEY: gate.Key = ("pyo3", "scale.list", 1000)
 COUNTS: gate.Counts = {
@@ -271,7 +271,7 @@ def test_committed_baseline_covers_the_gate_selection() -> None:
     for bridge in spec.python_bridges():
         for name in bridge.cells:
             scalar = spec.cells()[name].strategy == "scalar"
-            for size in [None] if scalar else QUICK_COUNT_SIZES:
+            for size in [None] if scalar else counts.QUICK_SIZES:
                 want.add((bridge.name, name, size))
     for baseline in baselines:
         cpu = baseline.fingerprint.get("cpu")
@@ -363,9 +363,9 @@ def test_gate_is_deterministic_and_passes_the_build(tmp_path: Path, reference: P
     )
     assert run.returncode == 0, run.stdout + run.stderr
     moved = gate.load(out)[0].counts
-    for key, counts in moved.items():
+    for key, counted in moved.items():
         for metric in ("allocs_per_call", "bytes_per_call"):
-            assert counts[metric] == saved[0].counts[key][metric], (key, metric)
+            assert counted[metric] == saved[0].counts[key][metric], (key, metric)
 
 
 def _regressed_module(tmp_path: Path) -> Path:

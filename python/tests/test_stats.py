@@ -1,10 +1,9 @@
-"""bridgebench.stats on synthetic data with known answers, and the two places that use it:
-the pooling of worker samples (bench.pool) and the folding of criterion's estimates."""
+"""bridgebench.stats on synthetic data with known answers, and the folding of criterion's
+samples (bridgebench.criterion)."""
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,6 @@ import numpy as np
 import pytest
 
 from bridgebench import criterion, spec, stats
-from bridgebench.commands import bench
-from bridgebench.harness import canary
 
 SIZES = [0, 1, 10, 100, 1000, 10_000, 100_000, 1_000_000]
 
@@ -28,13 +25,40 @@ def test_median_and_quartiles() -> None:
 def test_bootstrap_ci_is_repeatable_and_covers_the_median() -> None:
     rng = np.random.default_rng(1)
     samples = list(100.0 + rng.standard_normal(400))
-    lo, hi = stats.bootstrap_ci(samples)
-    assert (lo, hi) == stats.bootstrap_ci(samples), "fixed seed: same samples, same CI"
+    lo, hi = stats.bootstrap_ci([samples])
+    assert (lo, hi) == stats.bootstrap_ci([samples]), "fixed seed: same samples, same CI"
     assert lo <= stats.median(samples) <= hi
-    # The median of n normal samples has standard error 1.2533 / sqrt(n) = 0.0627 for
-    # n = 400: a 95 % interval about 2 * 1.96 * 0.0627 = 0.25 wide.
+    # One round: its samples are resampled one by one. The median of n normal samples has
+    # standard error 1.2533 / sqrt(n) = 0.0627 for n = 400: a 95 % interval about
+    # 2 * 1.96 * 0.0627 = 0.25 wide.
     assert 0.15 < hi - lo < 0.35
-    assert stats.bootstrap_ci([7.0] * 10) == (7.0, 7.0)
+    assert stats.bootstrap_ci([[7.0] * 10]) == (7.0, 7.0)
+
+
+def test_the_ci_resamples_whole_rounds() -> None:
+    # Ten processes, each tight within itself but in its own memory layout (one of two
+    # levels): resampled sample by sample the interval would be as narrow as one level.
+    rounds = [[100.0 + 0.01 * i for i in range(30)] if k % 2 else [110.0] * 30 for k in range(10)]
+    lo, hi = stats.bootstrap_ci(rounds)
+    assert lo < 101 and hi > 109, "the layouts' difference is in the interval"
+    flat = stats.bootstrap_ci([[x for r in rounds for x in r]])
+    assert flat[1] - flat[0] < hi - lo
+
+
+def test_a_ratio_pairs_rounds_so_what_both_met_cancels() -> None:
+    # Each round the machine ran at another speed, which both bridges met: 2x, exactly.
+    speeds = [1.0, 1.3, 1.0, 1.6, 1.1, 1.0, 1.4, 1.2]
+    floor = [[10.0 * s] * 3 for s in speeds]
+    bridge = [[20.0 * s] * 3 for s in speeds]
+    assert stats.ratio_ci(bridge, floor) == pytest.approx((2.0, 2.0))
+    # Unpaired, the same samples would give a wide interval.
+    shuffled = bridge[::-1]
+    lo, hi = stats.ratio_ci(shuffled, floor)
+    assert hi - lo > 0.2
+    # A round missing on one side is left out; one round left: its samples alone.
+    assert stats.ratio_ci([[20.0, 20.0], []], [[10.0, 10.0], [10.0]]) == (2.0, 2.0)
+    with pytest.raises(ValueError):
+        stats.ratio_ci([[]], [[1.0]])
 
 
 def test_spread_flags_follow_the_documented_rule() -> None:
@@ -47,8 +71,9 @@ def test_spread_flags_follow_the_documented_rule() -> None:
 
 
 def test_summarize_gives_every_field() -> None:
-    summary = stats.summarize([10.0] * 19 + [30.0])
+    summary = stats.summarize([[10.0] * 9 + [30.0], [10.0] * 10])
     assert summary["median_ns"] == 10.0
+    assert summary["round_samples_ns"] == [[10.0] * 9 + [30.0], [10.0] * 10]
     assert summary["iqr_ns"] == 0.0
     assert summary["flags"] == []  # one outlier moves neither the median nor the IQR
     lo, hi = summary["ci95_ns"]
@@ -151,59 +176,10 @@ def test_model_records_compare_with_the_reference_or_its_fallback() -> None:
     json.dumps(models)  # JSON-ready
 
 
-def test_pool_gives_statistics_over_every_process() -> None:
-    bridge = spec.reference()
-    runs = [
-        {
-            "cell": "add",
-            "size": None,
-            "loops": 8,
-            "samples_ns": [100.0, 101.0, 99.0],
-            "canary_ns": [1000, 1000, 1000],  # all at the reference (test_timing.py: the rest)
-            "canary_best_ns": 1000,
-            "loop_overhead_ns": 10.0,
-        }
-        for _ in range(2)
-    ] + [
-        {
-            "cell": "add",
-            "size": None,
-            "loops": 8,
-            "samples_ns": [200.0, 201.0, 199.0],
-            "canary_ns": [1000, 1000, 1000],
-            "canary_best_ns": 1000,
-            "loop_overhead_ns": 10.0,
-        }
-    ]
-    (cell,) = bench.pool(bridge, runs, 1000)
-    assert cell["processes"] == 3
-    assert len(cell["samples_ns"]) == 9
-    assert cell["median_ns"] == 101.0
-    assert cell["iqr_ns"] == pytest.approx(cell["quartiles_ns"][1] - cell["quartiles_ns"][0])
-    assert cell["ci95_ns"][0] <= 101.0 <= cell["ci95_ns"][1]
-    assert "wide-spread" in cell["flags"], "one process in another layout: a bimodal cell"
-
-
-def test_full_plan_pools_at_least_20_samples() -> None:
-    assert bench.FULL.processes * bench.FULL.samples >= 20
-    assert not bench.FULL.quick and bench.QUICK.quick
-
-
 def _criterion_bench(
-    root: Path,
-    cell: str,
-    bridge: str,
-    size: int | None,
-    per_iter: list[float],
-    canaries: list[int] | None = None,
-    *,
-    process: int = 1,
-    best: int = 100,
-    log: bool = True,
-    binary: str | None = None,
+    root: Path, cell: str, bridge: str, size: int | None, per_iter: list[float]
 ) -> None:
-    """Criterion's files for one bench, and the canary log line beside them
-    (benches/rust/common.rs): two warm-up calls, then one call per sample."""
+    """Criterion's files for one bench: each sample i of i + 1 iterations."""
     folder = root / cell / bridge / (str(size) if size is not None else "") / "new"
     folder.mkdir(parents=True)
     meta: dict[str, Any] = {
@@ -222,25 +198,6 @@ def _criterion_bench(
     times = [t * i for t, i in zip(per_iter, iters, strict=True)]
     sample = {"iters": [float(i) for i in iters], "times": times}
     (folder / "sample.json").write_text(json.dumps(sample))
-    if not log:
-        return
-    canaries = canaries or [int(criterion.NOMINAL_NS)] * len(per_iter)
-    warm_up = [[1, 12345, canaries[0]], [2, 23456, canaries[0]]]
-    taken = warm_up + [[i, t, c] for i, t, c in zip(iters, times, canaries, strict=True)]
-    line = {
-        "group": cell,
-        "function": bridge,
-        "size": size,
-        "process": process,
-        "best_canary_ns": best,
-        "taken": taken,
-    }
-    if binary is not None:
-        line["binary"] = binary
-    logs = root / criterion.CANARY_DIR
-    logs.mkdir(exist_ok=True)
-    with (logs / f"{cell}.jsonl").open("a") as f:
-        f.write(json.dumps(line) + "\n")
 
 
 def test_criterion_folds_samples_and_only_this_modes_sizes(tmp_path: Path) -> None:
@@ -260,104 +217,40 @@ def test_criterion_folds_samples_and_only_this_modes_sizes(tmp_path: Path) -> No
     assert add["status"] == "ok" and add["source"] == "criterion"
     assert add["median_ns"] == 10.0 and add["criterion_median_ns"] == 10.0
     assert add["ci95_ns"][0] <= 10.0 <= add["ci95_ns"][1]
-    assert add["samples_ns"] == pytest.approx([10.0, 10.0, 11.0, 10.0, 30.0])
+    assert add["round_samples_ns"] == [pytest.approx([10.0, 10.0, 11.0, 10.0, 30.0])]
     assert add["quartiles_ns"] == [10.0, 11.0]
-    assert add["raw_median_ns"] == 10.0
     q1, q3 = add["quartiles_ns"]
     assert add["flags"] == stats.spread_flags(10.0, q1, q3, tuple(add["ci95_ns"]))
 
 
-N = int(criterion.NOMINAL_NS)  # the Rust canary at the nominal machine speed
-
-
-def test_criterion_samples_are_scaled_to_the_nominal_speed_by_their_canary(
-    tmp_path: Path,
-) -> None:
-    # The whole bench ran in a slow stretch, canaries 1.5x the nominal: scaled back;
-    # criterion's own median (unscaled) is kept beside.
-    slow = [3 * N // 2] * 5
-    _criterion_bench(tmp_path, "add", "rust", None, [15.0, 15.0, 16.5, 15.0, 15.0], slow)
-    [add] = criterion.read([tmp_path])
-    assert add["samples_ns"] == pytest.approx([10.0, 10.0, 11.0, 10.0, 10.0])
-    assert add["median_ns"] == pytest.approx(10.0)
-    assert add["criterion_median_ns"] == pytest.approx(15.0)
-    assert add["raw_median_ns"] == pytest.approx(15.0)
-    assert add["canary_ns"] == slow
-    # All in one state, the samples say nothing of the bench's elasticity: the fallback.
-    assert (add["elasticity"], add["elasticity_pairs"]) == (canary.FALLBACK_ELASTICITY, 0)
-
-
-def test_a_bench_is_scaled_along_its_own_elasticity(tmp_path: Path) -> None:
-    # A bench that slows by only 1.5x when the canary slows by 2x (memory-bound, say):
-    # scaled by 2x, its slow samples would come out faster than its fast ones.
-    canaries = [N] * 4 + [2 * N] * 4
-    _criterion_bench(tmp_path, "add", "rust", None, [10.0] * 4 + [15.0] * 4, canaries)
-    [add] = criterion.read([tmp_path])
-    assert add["elasticity"] == pytest.approx(math.log(1.5) / math.log(2))
-    assert add["elasticity_pairs"] == 16, "each fast sample with each slow one"
-    assert add["samples_ns"] == pytest.approx([10.0] * 8)
-
-
-def test_the_scale_is_fixed_not_the_fastest_canary_a_run_saw(tmp_path: Path) -> None:
-    # This process once saw its canary at half the nominal time (a faster moment or a
-    # faster machine): its samples, taken at the nominal speed, are left as they are.
-    _criterion_bench(tmp_path, "add", "rust", None, [2.0] * 6, best=N // 2)
-    [add] = criterion.read([tmp_path])
-    assert add["samples_ns"] == pytest.approx([2.0] * 6)
-
-
-def test_criterion_pools_passes_each_scaled_by_its_own_canaries(tmp_path: Path) -> None:
-    # Two passes of the same bench binary: the first ran wholly in the machine's slow
-    # state (canaries 1.5x nominal), the second at the nominal speed. Both are scaled to it.
+def test_criterion_pools_passes_as_rounds(tmp_path: Path) -> None:
     first, second = tmp_path / "pass-1", tmp_path / "pass-2"
     size = spec.kernels()["scale"]["bench"]["quick_sizes"][0]
     slow, fast = [7.5] * 6, [5.0, 5.1, 4.9, 5.0, 5.2, 5.0]
-    _criterion_bench(first, "scale.buffer", "rust", size, slow, [3 * N // 2] * 6, binary="scale")
-    _criterion_bench(second, "scale.buffer", "rust", size, fast, binary="scale")
-    _criterion_bench(first, "add", "rust", None, [3.0] * 6, binary="add")
-    _criterion_bench(second, "add", "rust", None, [3.0] * 6, binary="add")
+    _criterion_bench(first, "scale.buffer", "rust", size, slow)
+    _criterion_bench(second, "scale.buffer", "rust", size, fast)
+    _criterion_bench(first, "add", "rust", None, [3.0] * 6)
+    _criterion_bench(second, "add", "rust", None, [3.0] * 6)
     records = {r["cell"]: r for r in criterion.read([first, second])}
     scale = records["scale.buffer"]
-    assert scale["samples_ns"] == pytest.approx([5.0] * 6 + fast)
-    assert scale["processes"] == 2
+    assert scale["round_samples_ns"] == [pytest.approx(slow), pytest.approx(fast)]
+    assert scale["rounds"] == 2
+    assert scale["median_ns"] == pytest.approx(float(np.median(slow + fast)))
     assert scale["criterion_median_ns"] == pytest.approx((7.5 + 5.0) / 2)
-    assert records["add"]["samples_ns"] == pytest.approx([3.0] * 12)
     # A bench one pass lacks is an error naming the fix, not half a cell.
-    _criterion_bench(second, "checked_div", "rust", None, [3.0] * 6, binary="checked_div")
+    _criterion_bench(second, "checked_div", "rust", None, [3.0] * 6)
     records = {r["cell"]: r for r in criterion.read([first, second])}
     assert records["checked_div"]["status"] == "error"
     assert "not in pass 1" in records["checked_div"]["error"]
     assert "cargo xtask bench --side rust" in records["checked_div"]["error"]
 
 
-def test_criterion_samples_without_their_log_are_an_error_naming_the_fix(tmp_path: Path) -> None:
-    _criterion_bench(tmp_path, "add", "rust", None, [10.0] * 5, log=False)
-    [add] = criterion.read([tmp_path])
-    assert add["status"] == "error" and "no canary log" in add["error"]
-    assert "cargo xtask bench --side rust" in add["error"]
-    # A log from another run: its calls are not criterion's samples.
-    log = tmp_path / criterion.CANARY_DIR / "add.jsonl"
-    log.parent.mkdir()
-    line: dict[str, Any] = {"group": "add", "function": "rust", "size": None, "process": 1}
-    line |= {"best_canary_ns": 100, "taken": [[1, 11, 100]] * 5}
-    log.write_text(json.dumps(line) + "\n")
-    [add] = criterion.read([tmp_path])
-    assert add["status"] == "error" and "add.jsonl:1" in add["error"]
-    # An unreadable log: every cell says so, nothing is folded in, nothing crashes.
-    log.write_text("{not json\n")
-    [add] = criterion.read([tmp_path])
-    assert add["status"] == "error" and "cannot be read" in add["error"]
-
-
-def test_a_bench_is_scaled_along_its_slope_only_within_its_canaries_range(
-    tmp_path: Path,
-) -> None:
-    # Canaries between 0.5 N and 0.6 N, the bench slowing 2x per 1.2x of its canary
-    # (slope log 2 / log 1.2): its slope brings the samples to 0.6 N, the top of that
-    # range, and the fallback elasticity from there to N, not the fitted slope.
-    canaries = [N // 2] * 4 + [6 * N // 10] * 4
-    _criterion_bench(tmp_path, "add", "rust", None, [10.0] * 4 + [20.0] * 4, canaries)
-    [add] = criterion.read([tmp_path])
-    assert add["elasticity"] == pytest.approx(math.log(2) / math.log(1.2))
-    expected = 20.0 * (1 / 0.6) ** canary.FALLBACK_ELASTICITY
-    assert add["samples_ns"] == pytest.approx([expected] * 8)
+def test_the_rust_side_load_is_weighted_by_each_pass_time(tmp_path: Path) -> None:
+    assert criterion.load([tmp_path]) is None
+    for k, (seconds, others) in enumerate([(10.0, 0.0), (30.0, 1.0)]):
+        folder = tmp_path / f"pass-{k}"
+        folder.mkdir()
+        load = {"seconds": seconds, "others_cores": others, "steal_share": 0.0}
+        (folder / criterion.LOAD_FILE).write_text(json.dumps(load))
+    got = criterion.load([tmp_path / "pass-0", tmp_path / "pass-1"])
+    assert got == {"seconds": 40.0, "others_cores": 0.75, "steal_share": 0.0}

@@ -1,42 +1,29 @@
-"""The timing loop takes every sample with canary probes between its chunks
-(harness/timing.py), and the parent brings each sample to the nominal machine speed by
-them (harness/canary.py)."""
+"""The timing loop (harness/timing.py), one worker process per cell (harness/worker.py),
+and the schedule of rounds (harness/rounds.py)."""
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from bridgebench import spec
-from bridgebench.commands import bench
-from bridgebench.harness import canary, timing
+from bridgebench.harness import rounds, timing, worker
 
 
-class ScriptedCanary(canary.Canary):
-    """Probe times from a script instead of the clock."""
-
-    def __init__(self, probes: list[int]) -> None:
-        self.best_ns = min(probes)
-        self._probes: Iterator[int] = iter(probes)
-
-    def probe(self) -> int:
-        return next(self._probes)
-
-
-def test_a_sample_keeps_the_mean_of_its_two_canaries_and_is_checked() -> None:
+def test_a_case_is_checked_when_prepared_and_keeps_a_canary_per_sample() -> None:
     checks: list[int] = []
     case = timing.prepare(lambda x: x, (1,), lambda: checks.append(1), target_ns=1)
-    assert checks == [1], "checked once when prepared"
-    probes = ScriptedCanary([1000, 1200, 1800, 1000])
-    timing.sample(case, probes)
-    timing.sample(case, probes)
-    assert case.timing.canary_ns == [1100, 1400]
-    assert len(case.timing.samples_ns) == 2 and len(case.timing.overheads_ns) == 2
-    assert checks == [1, 1, 1], "and after every sample"
+    assert checks == [1], "checked once, before any sample"
+    timing.sample(case)
+    timing.sample(case)
+    assert len(case.samples_ns) == len(case.overheads_ns) == len(case.canary_ns) == 2
+    assert all(c > 0 for c in case.canary_ns)
+
+
+def test_given_loops_are_kept_and_not_calibrated_again() -> None:
+    case = timing.prepare(lambda x: x, (1,), lambda: None, target_ns=10**9, loops=12)
+    assert case.loops == 12
 
 
 def test_one_stalled_call_does_not_decide_the_loop_count() -> None:
@@ -52,111 +39,64 @@ def test_one_stalled_call_does_not_decide_the_loop_count() -> None:
     assert loops > 1, "the stalled try is timed again; the fast retry counts"
 
 
-def test_a_wrong_answer_fails_the_sample() -> None:
+def test_a_wrong_answer_fails_before_any_sample() -> None:
     def check() -> None:
         raise AssertionError("wrong answer")
 
-    case = timing.Case(lambda x: x, (1,), check, timing.Timing(loops=4))
     with pytest.raises(AssertionError, match="wrong answer"):
-        timing.sample(case, ScriptedCanary([1000] * 5))
+        timing.prepare(lambda x: x, (1,), check, target_ns=1)
 
 
-def test_a_long_sample_is_probed_between_its_chunks() -> None:
-    calls: list[int] = []
-    case = timing.Case(calls.append, (1,), lambda: None, timing.Timing(loops=4 * timing.CHUNKS))
-    # The machine slows down halfway through the sample: the first half of its chunks
-    # runs between probes of 1000, the rest between probes of 3000 but the one between.
-    half = timing.CHUNKS // 2
-    probes = [1000] * (half + 1) + [3000] * half
-    warm_up = case.timing.loops // 10  # untimed, before the sample
-    timing.sample(case, ScriptedCanary(probes))
-    assert len(calls) == warm_up + case.timing.loops, "every call of the sample, in chunks"
-    # Chunk by chunk: the mean of the probes either side, then the mean over the chunks.
-    by_chunk = [1000] * half + [2000] + [3000] * (half - 1)
-    assert case.timing.canary_ns == [pytest.approx(sum(by_chunk) / timing.CHUNKS)]
+def test_a_sample_is_the_call_less_the_empty_loop() -> None:
+    # A call that sleeps 1 ms: whatever the empty loop costs, the sample is about 1 ms.
+    case = timing.Case(lambda _: time.sleep(0.001), (1,), lambda: None, loops=4)
+    timing.sample(case)
+    assert 1e6 <= case.samples_ns[0] < 5e6
+    assert case.overheads_ns[0] < 1e4
 
 
-def test_normalize_scales_each_sample_by_its_own_canary() -> None:
-    # A sample taken while the canary ran 1.5x slower than the reference was taken in a
-    # machine state 1.5x slower: it is scaled back by that factor.
-    assert canary.normalize([150.0, 100.0], [1500, 1000], 1000, elasticity=1.0) == [100.0, 100.0]
-    # With an elasticity above 1 the call is taken to slow more than the canary does.
-    assert canary.normalize([150.0], [1500], 1000, elasticity=2.0) == [pytest.approx(150 / 2.25)]
+def test_a_worker_measures_every_size_of_one_cell_with_the_loops_it_is_given() -> None:
+    bridge, cell = spec.reference(), spec.cells()["scale.buffer"]
+    quick = spec.kernels()[cell.kernel]["bench"]["quick_sizes"]
+    measured = worker.run(bridge, cell.name, 2, 10**5, quick=True, loops=[3] * len(quick))
+    assert [m.size for m in measured] == quick
+    assert all(m.loops == 3 and len(m.samples_ns) == len(m.canary_ns) == 2 for m in measured)
+    with pytest.raises(ValueError, match="--loops has 1 values"):
+        worker.run(bridge, cell.name, 1, 10**5, quick=True, loops=[3])
 
 
-def test_a_cells_elasticity_is_the_robust_slope_of_its_samples_on_their_canaries() -> None:
-    canaries = [1000.0, 1300.0, 1600.0, 1000.0, 1300.0, 1600.0]
-    # A call that slows half as much as the canary does, in log terms ...
-    samples = [100.0 * (c / 1000) ** 0.5 for c in canaries]
-    # ... and one sample an interrupt spoiled: the median of the pairwise slopes ignores it.
-    samples[1] *= 3
-    slope, pairs = canary.elasticity(samples, canaries)
-    assert slope == pytest.approx(0.5) and pairs == 12, "pairs with canaries 10 % apart"
-    # Samples all taken in one state say nothing of the slope: the fallback.
-    assert canary.elasticity([100.0, 120.0] * 6, [1000.0, 1050.0] * 6) == (
-        canary.FALLBACK_ELASTICITY,
-        0,
-    )
+def test_a_round_runs_every_bridge_of_a_cell_back_to_back_each_first_in_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[str, str, list[int] | None]] = []
+
+    def fake(
+        bridge: spec.Bridge, cell: str, plan: rounds.Plan, loops: list[int] | None
+    ) -> list[worker.Measured]:
+        calls.append((bridge.name, cell, loops))
+        if bridge.name == "ctypes" and cell == "add":
+            raise RuntimeError("worker exited with 1: boom")
+        return [worker.Measured(None, 7, [1.0, 2.0], 0.5, [100, 100])]
+
+    monkeypatch.setattr(rounds, "run_worker", fake)
+    chosen = [spec.bridge(n) for n in ("python", "cpython-api", "ctypes", "protobuf")]
+    plan = rounds.Plan(rounds=2, samples=2, target_ms=1, quick=True)
+    out = rounds.measure(chosen, plan, say=lambda _: None)
+    per_round = len(calls) // 2 + 1  # ctypes add is not run again after it failed
+    first, second = calls[:per_round], calls[per_round:]
+    add_first = [b for b, c, _ in first if c == "add"]
+    add_second = [b for b, c, _ in second if c == "add"]
+    assert add_first == ["python", "cpython-api", "ctypes", "protobuf"]
+    assert add_second == ["cpython-api", "protobuf", "python"], "turned by one, failed one gone"
+    cells_in_first = [c for _, c, _ in first]
+    assert cells_in_first == sorted(cells_in_first, key=list(spec.cells()).index), "cell by cell"
+    assert all(loops is None for _, _, loops in first), "the first round calibrates"
+    assert all(loops == [7] for _, _, loops in second), "later rounds reuse its loops"
+    assert out.errors == {("ctypes", "add"): "worker exited with 1: boom"}
+    assert out.timed[("python", "add", None)].rounds == [[1.0, 2.0], [1.0, 2.0]]
+    assert len(out.canary_ns) == 2
 
 
-def _record(samples: list[float], canaries: list[float], best: int | None) -> dict[str, Any]:
-    rec: dict[str, Any] = {
-        "cell": "add",
-        "size": None,
-        "loops": 100,
-        "samples_ns": samples,
-        "canary_ns": canaries,
-        "loop_overhead_ns": 5.0,
-    }
-    if best is not None:
-        rec["canary_best_ns"] = best
-    return rec
-
-
-def test_a_process_reports_the_fastest_canary_it_saw() -> None:
-    assert bench.process_best_ns([_record([1.0], [1500], best=1200)]) == 1200
-    # A worker that died before its last line counts with the canaries it reported.
-    assert bench.process_best_ns([_record([1.0], [900, 1300], best=None)]) == 900
-    assert bench.process_best_ns([]) is None
-
-
-def test_pooling_normalizes_every_process_to_the_nominal_speed() -> None:
-    bridge = spec.bridge("python")
-    # Two processes, one at the nominal speed, one in a slow stretch (canaries 2x) where
-    # this call took 1.5x the time: its elasticity is log 1.5 / log 2, and every sample
-    # comes back to the nominal speed along it.
-    nominal = [canary.NOMINAL_NS] * 4
-    runs = [
-        _record([100.0, 101.0, 99.0, 100.0], nominal, best=1000),
-        _record([150.0, 151.5, 148.5, 150.0], [2 * c for c in nominal], best=1900),
-    ]
-    (cell,) = bench.pool(bridge, runs)
-    assert cell["elasticity"] == pytest.approx(math.log(1.5) / math.log(2), rel=0.01)
-    assert cell["elasticity_pairs"] == 16, "each fast sample with each slow one"
-    assert cell["samples_ns"] == pytest.approx([100.0, 101.0, 99.0, 100.0] * 2, rel=0.01)
-    assert cell["median_ns"] == pytest.approx(100.0, rel=0.01)
-    assert "wide-spread" not in cell["flags"]
-    assert cell["raw_median_ns"] == pytest.approx((101.0 + 148.5) / 2), "before scaling"
-    assert cell["processes"] == 2
-
-
-def test_pooling_uses_a_cells_slope_only_within_its_canaries_range() -> None:
-    bridge = spec.bridge("python")
-    # A steady night: every canary at 0.5-0.6 of the nominal time, the call 2x slower per
-    # 1.2x of its canary. The slope takes the samples to 0.6 N, the top of their range,
-    # and the fallback elasticity from there to N; extrapolated along the slope they
-    # would be 20 x (1 / 0.6) ** 3.8, a guess 4.2 times this figure.
-    low, high = [canary.NOMINAL_NS / 2] * 4, [canary.NOMINAL_NS * 0.6] * 4
-    runs = [_record([10.0] * 4, low, best=1000), _record([20.0] * 4, high, best=1000)]
-    (cell,) = bench.pool(bridge, runs)
-    assert cell["elasticity"] == pytest.approx(math.log(2) / math.log(1.2))
-    expected = 20.0 * (1 / 0.6) ** canary.FALLBACK_ELASTICITY
-    assert cell["samples_ns"] == pytest.approx([expected] * 8)
-
-
-def test_scale_within_takes_no_samples_and_one() -> None:
-    # Criterion may log a bench without samples; its fold must then fail as a summary of
-    # nothing (an error cell), not here.
-    assert canary.scale_within([], [], 1000.0)["samples_ns"] == []
-    one = canary.scale_within([150.0], [1500.0], 1000.0)["samples_ns"]
-    assert one == [pytest.approx(100.0)]
+def test_the_full_plan_pools_at_least_20_samples_from_several_processes() -> None:
+    assert rounds.FULL.rounds * rounds.FULL.samples >= 20 and rounds.FULL.rounds >= 5
+    assert not rounds.FULL.quick and rounds.QUICK.quick

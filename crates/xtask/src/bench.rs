@@ -2,15 +2,15 @@
 //! the main job.
 //!
 //! Builds what changed (the bridges and the bench binaries), runs the Rust-side criterion
-//! benches (ten times in a full run, into target/criterion/pass-<k>), then the Python harness,
-//! which measures every Python-side cell, folds in criterion's estimates, and writes
+//! benches (eight times in a full run, into target/criterion/pass-<k>), then the Python harness,
+//! which measures every Python-side cell, folds in criterion's samples, and writes
 //! results.json + results.md into a new folder under results/ (it prints where).
 //!
 //! The options exist for CI's fan-out (ci/bridge-groups.toml, docs/CI.md): one matrix job
 //! measures one group of bridges, so it skips the other side and the other bridges.
 
 use crate::util::{self, root, step};
-use crate::{build_steps, setup};
+use crate::{build_steps, load, setup};
 use serde::Deserialize;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -132,9 +132,9 @@ fn harness_bridges(opts: &Options) -> Result<Vec<String>, String> {
 /// 10 samples per pass; the harness pools them). Many short passes spread a bench's
 /// samples over the run, so two runs see the same mixture of machine states. A quick
 /// run has one.
-/// Ten: between passes a bench's median moved by about 6 % (after scaling) where within
-/// one pass its samples spread by 7 %, so more passes help more than longer ones.
-const FULL_RUST_PASSES: usize = 10;
+/// Between passes a bench's median moved by about 6 % where within one pass its samples
+/// spread by 7 %, so more passes help more than longer ones; eight fit the budget.
+const FULL_RUST_PASSES: usize = 8;
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let opts = parse(args)?;
@@ -187,18 +187,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
             // benches/rust/common.rs: the kernels' quick_sizes and shorter criterion windows.
             cargo.env("BRIDGEBENCH_QUICK", "1");
         }
+        let load = load::Load::start();
         util::run(
             &format!("cargo bench (Rust-side bridges), pass {k}"),
             &mut cargo,
         )?;
+        load.stop_into(&root().join(pass_dir(k)))?;
     }
     let benched = started.elapsed();
 
     step(match opts.side {
         Side::Rust => {
-            "Python harness: fold criterion's estimates into results (no Python-side bridge)"
+            "Python harness: fold criterion's samples into results (no Python-side bridge)"
         }
-        _ => "Python side: the harness, one worker process per bridge",
+        _ => "Python side: the harness, one worker process per bridge and cell, in rounds",
     });
     let mut harness = env.command(&env.python.to_string_lossy());
     harness.args(["-m", "bridgebench", "bench", "--out", &opts.out]);

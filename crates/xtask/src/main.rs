@@ -12,6 +12,7 @@
 mod bench;
 mod build_steps;
 mod gate;
+mod load;
 mod setup;
 mod test;
 mod util;

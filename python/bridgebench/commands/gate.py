@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bridgebench import environment, gate, spec
-from bridgebench.commands.bench import QUICK_COUNT_SIZES
 from bridgebench.harness import counts
 
 DEFAULT_BASELINE = spec.ROOT / "ci" / "gate-baseline.json"
@@ -137,7 +136,7 @@ def measure(
                 task.bridge,
                 task.kind,
                 quick=True,
-                sizes=QUICK_COUNT_SIZES,
+                sizes=counts.QUICK_SIZES,
                 module_dirs=[*module_dirs, *layout_dirs(task.layout)],
             )
         except counts.CountsError as exc:

@@ -149,3 +149,15 @@ def cases(module: ModuleType, cell: spec.Cell, sizes: list[Any]) -> list[Case]:
     if cell.strategy == "callback":
         return _callback_cases(fn, cell, sizes)
     return _scale_cases(fn, cell, sizes)
+
+
+def one(
+    bridge_name: str, cell_name: str, size: int | None
+) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """The call and arguments the harness times for one bridge, cell and size (for an
+    outside clock: `python -m bridgebench pyperf-check`)."""
+    cell = spec.cells()[cell_name]
+    module = spec.bridge(bridge_name).import_module()
+    ((_, fn, args, check),) = cases(module, cell, [size])
+    check()
+    return fn, args

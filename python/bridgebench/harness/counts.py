@@ -39,6 +39,8 @@ from bridgebench.harness.cases import sizes as sweep
 KINDS = ("allocs", "instructions")
 # callgrind runs the code about 50x slower: instruction counts stop at this size.
 INSTRUCTIONS_MAX_SIZE = 10**4
+# The one size a quick run (and so the CI gate) counts of every sequence cell.
+QUICK_SIZES = (1000,)
 # Calls in the short loop: at most MAX_LOOPS, fewer for big inputs so that a loop handles
 # about BUDGET elements, and at least MIN_LOOPS (a count is exact at any loop length).
 MAX_LOOPS = 1000

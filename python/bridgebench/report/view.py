@@ -24,7 +24,7 @@ PALETTE = (
     "#d6616b", "#7b4173",
 )  # fmt: skip
 # The size whose figures stand for a sequence cell in bars and count tables (counted in
-# quick and full runs alike: bench.QUICK_COUNT_SIZES).
+# quick and full runs alike: harness.counts.QUICK_SIZES).
 PREFERRED_SIZE = 1000
 
 
