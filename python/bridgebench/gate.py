@@ -1,6 +1,6 @@
 """The regression gate's logic: the baseline file, and comparing counts against it.
 
-Pure functions over plain data (no measuring here: commands/gate.py measures), so every
+Pure functions over plain data (no measuring here: gate_counting.py counts), so every
 rule is unit-tested with synthetic counts. docs/GATE.md explains the rules and why.
 
 A baseline holds, per (bridge, cell, size) of the gate's fixed selection, the three exact

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bridgebench import schema, spec, stats
+from bridgebench import machines, schema, spec, stats
 
 SCHEMA = schema.VERSION
 
@@ -46,6 +46,53 @@ def _fmt_ns(ns: float) -> str:
     if ns < 1:
         return f"{ns:.3f} ns"  # per byte or element of large inputs: keep 3 decimals
     return f"{ns:.1f} ns" if ns < 100 else f"{ns:.0f} ns"
+
+
+def _scale(ns: float) -> float:
+    """ns per unit of the unit _fmt_ns writes `ns` in (ms, µs or ns)."""
+    return next((scale for scale in (1e6, 1e3) if ns >= scale), 1.0)
+
+
+def _fmt_bound(ns: float, scale: float) -> str:
+    """A bound of an interval, without its unit, in the unit of the median (`scale`): three
+    significant digits or more, so the interval stays short beside its median."""
+    if scale == 1:
+        return _fmt_ns(ns).removesuffix(" ns")
+    value = ns / scale
+    return f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+
+
+def ns_ci_text(rec: Record) -> str:
+    """The median and its 95 % CI, the bounds in the median's unit: 71.2 ns (67.7–76.4)."""  # noqa: RUF002
+    text = _fmt_ns(rec["median_ns"])
+    if not rec.get("ci95_ns"):
+        return text
+    scale = _scale(rec["median_ns"])
+    lo, hi = (_fmt_bound(x, scale) for x in rec["ci95_ns"])
+    return f"{text} ({lo}–{hi})"
+
+
+def is_floor(rec: Record) -> bool:
+    """A record of the floor itself: its ratio is to its own median, 1 by definition."""
+    return rec.get("ratio_to") == {"bridge": rec["bridge"], "cell": rec["cell"]}
+
+
+def _fmt_ratio(ratio: float) -> str:
+    return f"{ratio:.2f}" if ratio < 10 else f"{ratio:.1f}" if ratio < 100 else f"{ratio:.0f}"
+
+
+def ratio_text(rec: Record, ci: bool = True) -> str:
+    """The ratio to the floor and its 95 % interval, 3.25× (2.45–3.27); '1 (floor)' for
+    the floor's own records, '' for a record without a ratio."""  # noqa: RUF002
+    if "ratio" not in rec:
+        return ""
+    if is_floor(rec):
+        return "1 (floor)"
+    text = _fmt_ratio(rec["ratio"]) + "×"
+    if ci and rec.get("ratio_ci95"):
+        lo, hi = rec["ratio_ci95"]
+        text += f" ({_fmt_ratio(lo)}–{_fmt_ratio(hi)})"
+    return text
 
 
 def _fmt_n(n: int) -> str:
@@ -101,17 +148,12 @@ class Column:
     numeric: bool = True
 
 
-def _ratio(rec: Record, peers: list[Record]) -> str:
-    fastest = min(p["median_ns"] for p in peers)
-    return f"{rec['median_ns'] / fastest:.2f}" if fastest > 0 else ""
-
-
 SCALAR_COLUMNS = [
     Column("ns/call (median)", lambda r, _: _fmt_ns(r["median_ns"])),
     Column("95 % CI", lambda r, _: _fmt_range(r.get("ci95_ns"))),
     Column("IQR", lambda r, _: _fmt_range(r.get("quartiles_ns"))),
     Column("flags", lambda r, _: ", ".join(r.get("flags", [])), numeric=False),
-    Column("× fastest on its side", _ratio),
+    Column("× floor (95 % CI)", lambda r, _: ratio_text(r)),
     Column("instructions/call", lambda r, _: _fmt_count(r.get("instructions_per_call"))),
     Column("allocs/call", lambda r, _: _fmt_count(r.get("allocs_per_call"))),
     Column("bytes/call", lambda r, _: _fmt_count(r.get("bytes_per_call"))),
@@ -302,10 +344,15 @@ def markdown(results: dict[str, Any]) -> str:
         f"{results['mode']} run, {results['created']}, commit `{env['git_commit'][:12]}`"
         + (" (dirty)" if env["git_dirty"] else ""),
         f"on {env['cpu']} ({env['cores']} cores), {env['os']}, Python {env['python']}.",
-        "Medians; Python side from the bridgebench harness (loop overhead subtracted),",
-        "Rust side from criterion's samples; every sample scaled to a nominal machine speed",
-        "by the canaries around it (docs/METHODOLOGY.md; `raw_median_ns` in results.json is",
-        "as measured). 95 % CI: of the median (bootstrap).",
+        "",
+        *machines.markdown(results),
+        "",
+        "Medians as measured on this machine in this run; Python side from the bridgebench",
+        "harness (loop overhead subtracted), Rust side from criterion's samples. 95 % CI: of",
+        "the median (bootstrap over rounds). Ratio: × the floor bridge of the side, measured",
+        "side by side in the same rounds (its 95 % interval: paired bootstrap over rounds);",
+        "ratios and counts compare across runs and machines, ns only within one",
+        "(docs/METHODOLOGY.md).",
         f"Flags, and {FLAG_MARK} after a figure: `wide-spread` = IQR above"
         f" {stats.WIDE_SPREAD_IQR:.1%} of the median, `wide-ci` = CI wider than"
         f" ±{stats.WIDE_CI / 2:.0%} (python/bridgebench/stats.py).",

@@ -1,7 +1,7 @@
-"""The regression gate (bridgebench/gate.py, commands/gate.py; docs/GATE.md): its rules on
-synthetic counts, the committed baseline, and end to end: the same build counted twice
-gives the same counts and passes, and a deliberately regressed build of one bridge fails
-naming that bridge."""
+"""The regression gate (bridgebench/gate.py, gate_counting.py, commands/gate.py;
+docs/GATE.md): its rules on synthetic counts, the committed baseline, and end to end: the
+same build counted twice gives the same counts and passes, and a deliberately regressed
+build of one bridge fails naming that bridge."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bridgebench import environment, gate, spec
+from bridgebench import environment, gate, gate_counting, spec
 from bridgebench.__main__ import main
 from bridgebench.commands import gate as gate_command
 from bridgebench.commands import gate_update
@@ -115,8 +115,8 @@ def test_counts_from_runs_keep_the_range_of_instructions() -> None:
     assert gate.spread({"instructions_per_call": 500.0, "instructions_per_call_max": 510.0}) == (
         pytest.approx(0.02)
     )
-    assert gate_command.layout_dirs(0) == []
-    assert len({str(gate_command.layout_dirs(k)) for k in range(gate.LAYOUTS)}) == gate.LAYOUTS
+    assert gate_counting.layout_dirs(0) == []
+    assert len({str(gate_counting.layout_dirs(k)) for k in range(gate.LAYOUTS)}) == gate.LAYOUTS
 
 
 def test_compare_fails_when_the_selection_changed() -> None:
@@ -363,9 +363,9 @@ def test_gate_is_deterministic_and_passes_the_build(tmp_path: Path, reference: P
     )
     assert run.returncode == 0, run.stdout + run.stderr
     moved = gate.load(out)[0].counts
-    for key, counted in moved.items():
+    for key, cell_counts in moved.items():
         for metric in ("allocs_per_call", "bytes_per_call"):
-            assert counted[metric] == saved[0].counts[key][metric], (key, metric)
+            assert cell_counts[metric] == saved[0].counts[key][metric], (key, metric)
 
 
 def _regressed_module(tmp_path: Path) -> Path:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
-from bridgebench import outcome_matrix, report, schema, spec
+from bridgebench import outcome_matrix, report, results, schema, spec, steadiness
 from bridgebench.__main__ import main
 from bridgebench.badinput import BadInput
 from bridgebench.commands import merge
@@ -106,12 +108,13 @@ def test_every_kernel_has_its_sections(rendered: tuple[str, str]) -> None:
         assert f"kernel-{kernel}" in page.ids, f"no section for kernel {kernel}"
     for cell in spec.cells():
         assert f"cell-{cell}" in page.ids, f"no block for cell {cell}"
-    for anchor in ("glance", "not-measured", "environment"):
+    for anchor in ("per-cell", "glance", "not-measured", "environment"):
         assert anchor in page.ids
     # sequence cells have a sweep chart, a cost model and counts; outcomes have a matrix
     for title in ("scale.buffer: ns per call against n", "summarize.columns: ns per call at"):
         assert title in html
     assert "Cost model t(n)" in html and "Counts per call at n = 1,000" in html
+    assert '<th class="num">× floor (time)</th>' in html  # the counts beside the ratio
     assert "Bad input: what each bridge does" in html
     assert "crash▪" in html, "nanobind's declared crash is not in the matrix"
     assert "wrong▪" in html, "ctypes's declared wrong answers are not in the matrix"
@@ -152,22 +155,138 @@ def test_flagged_cells_are_marked(rendered: tuple[str, str]) -> None:
     assert "† wide-spread, wide-ci" in html
 
 
-def test_summary_is_short_and_has_the_headline_tables(rendered: tuple[str, str]) -> None:
+def _record(bridge: str, cell: str) -> dict[str, Any]:
+    return next(c for c in _data()["cells"] if c["bridge"] == bridge and c["cell"] == cell)
+
+
+def _text(html: str) -> str:
+    """The text of some HTML: tags dropped, entities decoded."""
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def _card(html: str, cell: str) -> str:
+    start = html.index(f'<div class="card"><h3><a href="#cell-{cell}">')
+    return html[start : html.index('<div class="card">', start + 1)]
+
+
+def _rows(table: str) -> list[list[str]]:
+    """The text of each cell of each body row of an HTML table."""
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
+    return [
+        [_text(td) for td in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body)
+    ]
+
+
+def test_the_steadiness_line_then_the_per_cell_ranking_lead(rendered: tuple[str, str]) -> None:
+    html, _ = rendered
+    # Right under the title: how steady the machine was (the fixture's run was disturbed).
+    header = html[html.index("<h1>") : html.index("</header>")]
+    assert header.startswith(
+        '<h1>bridgebench report</h1><p class="machine disturbed">'
+        "Machine during the timing: DISTURBED ("
+    )
+    # The first section ranks every cell's bridges, before "At a glance".
+    assert re.findall(r'<section id="([^"]+)"', html)[:2] == ["per-cell", "glance"]
+    section = html[html.index('<section id="per-cell">') : html.index('<section id="glance">')]
+    timed = {c["cell"] for c in _data()["cells"] if c["status"] == "ok"}
+    for cell in timed:
+        assert f'<a href="#cell-{cell}">' in section, f"no ranking for {cell}"
+    # add, Python side: ranked by median ns, each with its CI and its ratio to the floor.
+    python_table = _card(section, "add").split("<table")[1]
+    rows = _rows(python_table)
+    want = sorted(
+        (c for c in _data()["cells"] if c["cell"] == "add" and c["side"] == "python"),
+        key=lambda c: c["median_ns"],
+    )
+    assert [r[1] for r in rows] == [c["bridge"] for c in want]
+    assert [r[0] for r in rows] == [str(i) for i in range(1, len(want) + 1)]
+    by_bridge = {r[1]: r for r in rows}
+    assert by_bridge["pybind11"][2:] == ["71.2 ns (67.7–76.4) †", "3.25× (2.45–3.27)"]
+    assert by_bridge["cpython-api"][3] == "1 (floor)"
+    assert by_bridge["swig"][2:] == ["98.6 ns (98.5–99.8)", "4.50× (3.20–4.75)"]  # no flag
+    for rec in want:
+        assert by_bridge[rec["bridge"]][3] == results.ratio_text(rec)
+
+
+def test_at_a_glance_colours_and_sorts_by_the_ratio_to_the_floor(
+    rendered: tuple[str, str],
+) -> None:
+    html, _ = rendered
+    glance = html[html.index('<section id="glance">') :]
+    glance = glance[: glance.index("</section>")]
+    assert "Python side: × the floor (cpython-api), geometric mean" in glance
+    python_table = glance.split("<table")[1]
+    names = [row[0] for row in _rows(python_table)]
+    # Expected: every Python-side bridge by the geometric mean of its `ratio` over the
+    # cells shown (each at n = 1000 or unsized).
+    logs: dict[str, list[float]] = {}
+    for c in _data()["cells"]:
+        if c["side"] == "python" and c["status"] == "ok" and c["size"] in (None, 1000):
+            logs.setdefault(c["bridge"], []).append(math.log(c["ratio"]))
+    want = sorted(logs, key=lambda b: sum(logs[b]) / len(logs[b]))
+    assert names == want
+    assert _rows(python_table)[0][1] == "1.00 (10)"  # the floor itself
+    pybind11 = _record("pybind11", "add")
+    assert f'title="{results.ratio_text(pybind11)} the floor; wide-ci"' in glance
+
+
+def test_a_disturbed_machine_shows_as_disturbed(tmp_path: Path) -> None:
+    disturbed = _data()
+    assert disturbed["machine"]["verdict"] == "disturbed"
+    html_path, md_path = report.render(disturbed, tmp_path / "disturbed")
+    html, md = html_path.read_text(), md_path.read_text()
+    assert '<p class="machine disturbed">Machine during the timing: DISTURBED' in html
+    assert md.splitlines()[2].startswith("**Machine during the timing: DISTURBED (")
+    assert "the canary&#x27;s 90th percentile" in html  # the reason
+    steady = _data()
+    steady["machine"] = dict(steady["machine"], verdict="steady", reasons=[])
+    html_path, md_path = report.render(steady, tmp_path / "steady")
+    html, md = html_path.read_text(), md_path.read_text()
+    said = report.fmt.esc(steadiness.line(steady["machine"]))
+    assert f'<p class="machine">{said}</p>' in html and "steady (" in said
+    body = html[html.index("<body>") :]
+    assert "DISTURBED" not in body and 'class="machine disturbed"' not in body
+    assert md.splitlines()[2] == steadiness.line(steady["machine"])
+
+
+def test_summary_is_short_and_leads_with_the_machine_and_the_ranking(
+    rendered: tuple[str, str],
+) -> None:
     _, md = rendered
     assert 1_000 < len(md.encode()) < 30_000, f"summary.md is {len(md.encode())} bytes"
+    assert md.splitlines()[2].startswith("**Machine during the timing: DISTURBED")
+    per_cell = md.index("## Per cell: the bridges ranked")
+    assert per_cell < md.index("## Python side: × the floor (cpython-api), geometric mean")
+    add = md[md.index("### add\n", per_cell) :].split("\n\n")[1]
+    assert "| side | # | bridge | ns/call (95 % CI) | × floor (95 % CI) |" in add
+    assert "| python | 4 | pybind11 | 71.2 ns (67.7–76.4) † | 3.25× (2.45–3.27) |" in add
+    assert "| rust | 1 | rust | 10.0 ns (9.9–10.0) | 1 (floor) |" in add
     for kernel in spec.kernels():
         assert f"### {kernel}: ns per call" in md
-    assert "× the fastest bridge" in md and "flagged noisy" in md
+    assert "flagged noisy" in md
 
 
 def _changed(data: dict[str, Any]) -> dict[str, Any]:
-    """`data` with pyo3's add made 3x slower (median and CI)."""
+    """`data` with pyo3's add made 3x slower against its floor (ratio and its interval)
+    and one allocation more."""
     new = copy.deepcopy(data)
     for cell in new["cells"]:
         if cell["bridge"] == "pyo3" and cell["cell"] == "add":
-            cell["median_ns"] *= 3
-            cell["ci95_ns"] = [x * 3 for x in cell["ci95_ns"]]
+            cell["ratio"] *= 3
+            cell["ratio_ci95"] = [x * 3 for x in cell["ratio_ci95"]]
             cell["allocs_per_call"] = cell.get("allocs_per_call", 0) + 1
+    return new
+
+
+def _slower_machine(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` as a machine twice as slow at everything would measure it: every median
+    and CI doubled, every ratio the same."""
+    new = copy.deepcopy(data)
+    for cell in new["cells"]:
+        if cell["status"] == "ok":
+            cell["median_ns"] *= 2
+            cell["ci95_ns"] = [x * 2 for x in cell["ci95_ns"]]
     return new
 
 
@@ -183,15 +302,41 @@ def test_compare_flags_the_changed_cell_and_no_other(tmp_path: Path) -> None:
     assert all("pyo3" in row and ">add<" in row for row in flagged), flagged
     assert re.search(r"<tr class=\"good\">", section) is None, "an unchanged cell was flagged"
     assert "Counts per call that differ (1 cells" in section
-    assert "### Slower" in md and "| pyo3 | add |" in md
+    [row] = _rows(section[section.index("Ratio changes beyond the noise") :].split("<table")[1])
+    pyo3 = _record("pyo3", "add")
+    assert row[4:8] == [
+        results.ratio_text(pyo3),
+        results.ratio_text(_changed_pyo3()),
+        "3.000",
+        "slower",
+    ]
+    assert "## Compared with the base (on ratios to the floor)" in md
+    slower = md[md.index("### Slower against the floor") :]
+    assert "| pyo3 | add |  | 1.95× | 5.86× | 3.000 | 42.8 ns | 42.8 ns |" in slower
     assert md.count("| pyo3 |") >= 2
+
+
+def _changed_pyo3() -> dict[str, Any]:
+    return next(
+        c for c in _changed(_data())["cells"] if c["bridge"] == "pyo3" and c["cell"] == "add"
+    )
 
 
 def test_compare_of_a_file_with_itself_flags_nothing(tmp_path: Path) -> None:
     html_path, _ = report.render(_data(), tmp_path, base=_data())
     html = html_path.read_text()
-    assert "No time changed beyond the noise." in html
+    assert "No ratio to the floor changed beyond the noise." in html
     assert "Every count per call is identical" in html
+
+
+def test_compare_judges_ratios_not_the_ns_a_slower_machine_measured(tmp_path: Path) -> None:
+    html_path, md_path = report.render(_slower_machine(_data()), tmp_path, base=_data())
+    html, md = html_path.read_text(), md_path.read_text()
+    assert "No ratio to the floor changed beyond the noise." in html
+    assert "0 slower, 0 faster" in md and "### Slower" not in md
+    # The ns medians are shown as measured, and their agreement is said apart.
+    assert "Medians in ns within ±5% of each other (informational" in md
+    assert "all 0/328 (0.0%)" in md
 
 
 def test_a_merged_file_renders_every_label(tmp_path: Path) -> None:
@@ -203,6 +348,10 @@ def test_a_merged_file_renders_every_label(tmp_path: Path) -> None:
     html = html_path.read_text()
     assert "pybind11 · machine-a" in html and "pybind11 · machine-b" in html
     assert html.count("<h3>machine-") == 2  # one environment table per source
+    for label in ("machine-a", "machine-b"):  # one steadiness line per source
+        assert f'<p class="machine disturbed">{label}: Machine during the timing: DISTURBED' in (
+            html
+        )
     for text in SVG_RE.findall(html):
         _xml(text)
 

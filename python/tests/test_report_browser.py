@@ -43,13 +43,29 @@ MEASURE_PLOTS = """() => [...document.querySelectorAll('svg.plot')].map(svg => {
 })"""
 
 
+# The page's first section, the per-cell ranking: its id, its tables, whether any of their
+# cells clips its text, and where it starts against the machine line in the header.
+MEASURE_LEAD = """() => {
+  const first = document.querySelector('main section');
+  const machine = document.querySelector('header p.machine');
+  const tables = [...first.querySelectorAll('table.rank')];
+  const clipped = [...first.querySelectorAll('table.rank td')]
+    .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.textContent);
+  return {first: first.id, tables: tables.length,
+          empty: tables.filter(t => t.getBoundingClientRect().height <= 0).length,
+          clipped: clipped, machine_bottom: machine ? machine.getBoundingClientRect().bottom : null,
+          first_top: first.getBoundingClientRect().top};
+}"""
+
+
 def _slower_base(data: dict[str, Any]) -> dict[str, Any]:
-    """A base in which one cell was 2x faster, so compare mode has a change to show."""
+    """A base in which one cell was 2x faster against its floor, so compare mode has a
+    change to show."""
     base = copy.deepcopy(data)
     for cell in base["cells"]:
         if cell["bridge"] == "pyo3" and cell["cell"] == "add":
-            cell["median_ns"] /= 2
-            cell["ci95_ns"] = [x / 2 for x in cell["ci95_ns"]]
+            cell["ratio"] /= 2
+            cell["ratio_ci95"] = [x / 2 for x in cell["ratio_ci95"]]
     return base
 
 
@@ -82,6 +98,7 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
             )
             page.goto(html_path.as_uri(), wait_until="load")
             plots = page.evaluate(MEASURE_PLOTS)
+            lead = page.evaluate(MEASURE_LEAD)
             sections = page.evaluate("() => document.querySelectorAll('section').length")
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
@@ -96,3 +113,10 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     empty = [p for p in plots if p["width"] <= 0 or p["height"] <= 0 or p["marks"] == 0]
     assert not empty, f"plots without a box or without drawn marks: {empty}"
     assert SCREENSHOT.stat().st_size > 50_000, "the screenshot is suspiciously small"
+    # The machine line, then the per-cell ranking: a table per side of every timed cell,
+    # each drawn, none clipping a figure.
+    assert lead["first"] == "per-cell"
+    assert lead["machine_bottom"] is not None and lead["machine_bottom"] < lead["first_top"]
+    timed = {(c["cell"], c["side"]) for c in data["cells"] if c["status"] == "ok"}
+    assert lead["tables"] == len(timed) and lead["empty"] == 0
+    assert lead["clipped"] == [], f"ranking cells too narrow for their text: {lead['clipped']}"

@@ -1,11 +1,15 @@
 """The results tables render every registered cell of every kernel, n/a cells with reasons,
-the statistics of each cell, and a cost model per swept cell."""
+the statistics of each cell with its ratio to the floor, a cost model per swept cell, and
+how steady the machine was under the header."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bridgebench import results, spec
+import pytest
+from test_schema import machine
+
+from bridgebench import results, spec, steadiness
 
 
 def _synthetic() -> dict[str, Any]:
@@ -16,8 +20,12 @@ def _synthetic() -> dict[str, Any]:
             # Pure Python: 500 ns a call + 100 ns an element; every other bridge 2000 + 10 n,
             # so each one beats it from n = 17 (2000 + 10 n < 500 + 100 n <=> n > 16.7).
             fixed, per_unit = (500.0, 100.0) if bridge.name == "python" else (2000.0, 10.0)
+            floor = spec.floor(bridge.side).name
             for size in [None] if scalar else [0, 1, 1000]:
                 median = fixed + per_unit * (size or 0)
+                # Every bridge 2.5x its floor (interval 2.4 to 2.6); the floor itself 1.
+                ratio = 1.0 if bridge.name == floor else 2.5
+                spread = 0.0 if bridge.name == floor else 0.1
                 cells.append(
                     {
                         "side": bridge.side,
@@ -29,6 +37,9 @@ def _synthetic() -> dict[str, Any]:
                         "quartiles_ns": [median * 0.8, median * 1.2],
                         "ci95_ns": [median * 0.9, median * 1.1],
                         "flags": ["wide-spread", "wide-ci"] if bridge.name == "ctypes" else [],
+                        "ratio": ratio,
+                        "ratio_ci95": [ratio - spread, ratio + spread],
+                        "ratio_to": {"bridge": floor, "cell": name},
                     }
                 )
         for name, reason in bridge.na.items():
@@ -51,7 +62,13 @@ def _synthetic() -> dict[str, Any]:
         "python": "3.x",
         "tools": {"tool": "1.0"},
     }
-    return {"mode": "quick", "created": "now", "environment": environment, "cells": cells}
+    return {
+        "mode": "quick",
+        "created": "now",
+        "machine": machine(),
+        "environment": environment,
+        "cells": cells,
+    }
 
 
 def test_every_kernel_and_every_na_reason_is_in_the_table() -> None:
@@ -68,13 +85,37 @@ def test_small_per_element_figures_keep_their_digits() -> None:
     assert results._fmt_ns(42.0) == "42.0 ns"
 
 
-def test_scalar_tables_show_median_ci_and_flags() -> None:
+def test_scalar_tables_show_median_ci_flags_and_the_ratio_to_the_floor() -> None:
     text = results.markdown(_synthetic())
     add = text.split("## add: ns per call")[1].split("\n## ")[0]
-    assert "95 % CI" in add
+    assert "| 95 % CI |" in add and "| × floor (95 % CI) |" in add and "fastest" not in add
     ctypes_row = next(line for line in add.splitlines() if "| ctypes |" in line)
     assert "wide-spread, wide-ci" in ctypes_row
     assert "1.80 µs – 2.20 µs" in ctypes_row  # the CI of a 2000 ns median
+    assert "| 2.50× (2.40–2.60) |" in ctypes_row  # the ratio to cpython-api and its interval
+    floor_row = next(line for line in add.splitlines() if "| cpython-api |" in line)
+    assert "| 1 (floor) |" in floor_row
+
+
+def _header(text: str) -> str:
+    return text[: text.index("\n## ")]
+
+
+@pytest.mark.parametrize("verdict", ["steady", "disturbed"])
+def test_the_header_says_figures_are_as_measured_and_how_steady_the_machine_was(
+    verdict: str,
+) -> None:
+    data = _synthetic()
+    data["machine"] = machine(verdict)
+    header = _header(results.markdown(data))
+    assert "nominal" not in header and "raw_median_ns" not in header
+    assert "Medians as measured" in header
+    assert "× the floor bridge of the side, measured" in header.replace("\n", " ")
+    lines = header.splitlines()
+    # The machine's line right under the run's: bold when it was disturbed.
+    said = steadiness.line(data["machine"])
+    assert lines[5] == (said if verdict == "steady" else f"**{said}**")
+    assert ("DISTURBED" in said) == (verdict == "disturbed")
 
 
 def test_sequence_tables_show_n0_per_call_and_a_cost_model_per_kernel() -> None:

@@ -4,8 +4,11 @@ the environment is complete, fast and survives missing programs."""
 from __future__ import annotations
 
 import copy
+import json
+import re
 import time
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,21 +21,45 @@ def _environment() -> dict[str, Any]:
     return environment.describe()
 
 
-def synthetic(host: str = "machine-a", median: float = 100.0) -> dict[str, Any]:
-    """A results file as the bench writes it: every kind of cell record and a model."""
-    env = copy.deepcopy(_environment())
-    env["host"] = host
-    timing = {
+def _timing(median: float, floor_median: float, floor: str, floor_cell: str) -> dict[str, Any]:
+    """The time fields of a record measured in 2 rounds of 4 samples, its ratio to a floor
+    record of median `floor_median` (1 with a zero-width interval when it is the floor)."""
+    ratio = median / floor_median
+    spread = 0.0 if median == floor_median else 0.02
+    return {
         "median_ns": median,
         "quartiles_ns": [median * 0.95, median * 1.05],
         "iqr_ns": median * 0.1,
         "ci95_ns": [median * 0.98, median * 1.02],
         "flags": [],
-        "samples_ns": [median] * 20,
-        "loops": [1 << 16] * 4,
-        "processes": 4,
-        "loop_overhead_ns": [9.0] * 4,
+        "round_samples_ns": [[median] * 4, [median] * 4],
+        "rounds": 2,
+        "ratio": ratio,
+        "ratio_ci95": [ratio * (1 - spread), ratio * (1 + spread)],
+        "ratio_to": {"bridge": floor, "cell": floor_cell},
     }
+
+
+def machine(verdict: str = "steady") -> dict[str, Any]:
+    """A `machine` record as bridgebench.steadiness writes it."""
+    python: dict[str, Any] = {"seconds": 80.0, "others_cores": 0.01, "steal_share": 0.0}
+    python |= {"canary_ns": {"p10": 40e3, "median": 41e3, "p90": 43e3}}
+    python |= {"canary_round_medians_ns": [41e3, 41.5e3]}
+    reasons = [] if verdict == "steady" else ["python: other processes kept 1.00 cores busy"]
+    return {
+        "verdict": verdict,
+        "reasons": reasons,
+        "phases": {"python": python, "rust": {"seconds": 30.0, "others_cores": 0.0}},
+    }
+
+
+def synthetic(host: str = "machine-a", median: float = 100.0) -> dict[str, Any]:
+    """A results file as the bench writes it: every kind of cell record and a model.
+    Python side: pybind11 at `median` ns, 4x its floor (cpython-api) in `add` and 2x in
+    scale.buffer; Rust side: cxx 1.2x its floor (rust) in `add`."""
+    env = copy.deepcopy(_environment())
+    env["host"] = host
+    python = {"loops": [1 << 16] * 2, "loop_overhead_ns": [9.0] * 2}
     memory = {
         "allocs_per_call": 2.0,
         "bytes_per_call": 8064.0,
@@ -45,21 +72,39 @@ def synthetic(host: str = "machine-a", median: float = 100.0) -> dict[str, Any]:
         "live_objects_delta": 0,
         "instructions_per_call": 1022.0,
     }
+    add, buffer = median / 4, median / 2  # the floor's medians
+    ok = {"status": "ok"}
     cells: list[dict[str, Any]] = [
-        {"side": "python", "bridge": "pybind11", "cell": "add", "size": None, "status": "ok"}
-        | timing
+        {"side": "python", "bridge": "pybind11", "cell": "add", "size": None}
+        | ok
+        | _timing(median, add, "cpython-api", "add")
+        | python
         | {"instructions_per_call": 1022.0},
         {"side": "python", "bridge": "pybind11", "cell": "scale.buffer", "size": 1000}
-        | {"status": "ok"}
-        | timing
+        | ok
+        | _timing(median, buffer, "cpython-api", "scale.buffer")
+        | python
         | memory,
-        {"side": "rust", "bridge": "cxx", "cell": "add", "size": None, "status": "ok"}
-        | {"median_ns": 1.2, "ci95_ns": [1.1, 1.3], "source": "criterion"}
-        | {"throughput": {"elements": 1}},
+        {"side": "rust", "bridge": "cxx", "cell": "add", "size": None}
+        | ok
+        | _timing(1.2, 1.0, "rust", "add")
+        | {"source": "criterion", "throughput": {"elements": 1}},
         {"side": "rust", "bridge": "rust", "cell": "scale.list", "size": None}
         | {"status": "n/a", "reason": "a Python list exists only on the Python side"},
         {"side": "python", "bridge": "swig", "cell": "add", "size": None}
         | {"status": "error", "error": "worker exited with -11"},
+        {"side": "python", "bridge": "cpython-api", "cell": "add", "size": None}
+        | ok
+        | _timing(add, add, "cpython-api", "add")
+        | python,
+        {"side": "python", "bridge": "cpython-api", "cell": "scale.buffer", "size": 1000}
+        | ok
+        | _timing(buffer, buffer, "cpython-api", "scale.buffer")
+        | python,
+        {"side": "rust", "bridge": "rust", "cell": "add", "size": None}
+        | ok
+        | _timing(1.0, 1.0, "rust", "add")
+        | {"source": "criterion"},
     ]
     models = [
         {"bridge": "pybind11", "cell": "scale.buffer", "fixed_ns": 180.0, "per_unit_ns": 0.4}
@@ -71,7 +116,8 @@ def synthetic(host: str = "machine-a", median: float = 100.0) -> dict[str, Any]:
         "schema": schema.VERSION,
         "created": "2026-11-25T10:00:00+00:00",
         "mode": "quick",
-        "plan": {"processes": 2, "samples_per_process": 4, "min_sample_ms": 5},
+        "plan": {"rounds": 2, "samples_per_round": 4, "min_sample_ms": 5, "rust_passes": 2},
+        "machine": machine(),
         "environment": env,
         "cells": cells,
         "models": models,
@@ -109,7 +155,11 @@ def _broken(change: Any) -> list[str]:
         (lambda d: d["cells"][1].update(size=-1), "$.cells[1].size: -1 is below the minimum"),
         (lambda d: d["cells"][1].update(size=True), "$.cells[1].size: expected integer or null"),
         (lambda d: d["cells"][0].update(loops=[0]), "$.cells[0].loops: matches none"),
-        (lambda d: d["cells"].append(d["cells"][0]), "$.cells[5]: same (label, side, bridge"),
+        (lambda d: d["cells"].append(d["cells"][0]), "$.cells[8]: same (label, side, bridge"),
+        (lambda d: d["cells"][0].update(ratio_ci95=[1.0]), "$.cells[0].ratio_ci95: 1 items"),
+        (lambda d: d["cells"][0].update(ratio_to={"bridge": "x"}), "$.cells[0].ratio_to: missing"),
+        (lambda d: d["cells"][0].update(samples_ns=[1.0]), "$.cells[0].samples_ns: unknown field"),
+        (lambda d: d["machine"].update(verdict="calm"), "$.machine.verdict: 'calm' is not one"),
         (lambda d: d["models"][0].pop("unit"), "$.models[0]: missing required field 'unit'"),
         (lambda d: d["models"][0].update(crossover_n=-1), "$.models[0].crossover_n: -1 is below"),
         (lambda d: d["environment"].pop("git_commit"), "$.environment: missing required field"),
@@ -125,12 +175,18 @@ def test_a_broken_file_fails_naming_the_path(change: Any, expected: str) -> None
     assert any(e.startswith(expected) for e in errors), errors
 
 
-def test_a_version_1_file_is_upgraded_and_validates() -> None:
+@pytest.mark.parametrize("version", ["bridgebench.results/1", "bridgebench.results/2"])
+def test_an_older_version_is_refused_naming_the_schema(version: str, tmp_path: Path) -> None:
+    # Their medians were brought to a nominal machine speed: no figure compares with v3's.
     data = synthetic()
-    data["schema"] = "bridgebench.results/1"
-    data["environment"]["cores"] = "2"
-    del data["plan"]
-    assert schema.validate(schema.upgrade(data)) == []
+    data["schema"] = version
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=re.escape(f"schema {version!r} is not one of")) as err:
+        schema.load(path)
+    assert str(path) in str(err.value) and schema.VERSION in str(err.value)
+    path.write_text(json.dumps(synthetic()))
+    assert schema.load(path)["schema"] == schema.VERSION
 
 
 def test_the_environment_names_machine_compilers_flags_and_commit() -> None:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -60,3 +61,28 @@ def test_cxx_is_clang_formatted() -> None:
         text=True,
     )
     assert proc.returncode == 0, f"clang-format -i <file> fixes:\n{proc.stderr[-3000:]}"
+
+
+def _imported(path: Path) -> set[str]:
+    """Every module a Python file imports, by its full dotted name."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_only_the_command_line_imports_command_modules() -> None:
+    # A command is a user's entry point; what two of them share (the compare rule, the
+    # gate's counting) lives in a module of its own that the report can use too.
+    package = ROOT / "python" / "bridgebench"
+    commands = {f"bridgebench.commands.{p.stem}" for p in (package / "commands").glob("*.py")}
+    offenders = {
+        str(path.relative_to(package)): sorted(_imported(path) & commands)
+        for path in package.rglob("*.py")
+        if path.name != "__main__.py" and _imported(path) & commands
+    }
+    assert offenders == {}, f"modules importing a command module: {offenders}"

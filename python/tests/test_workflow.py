@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from test_schema import machine
 
 from bridgebench import environment, results, schema, spec
 
@@ -177,7 +178,8 @@ def _group_results(group: dict[str, Any], host: str, scale: float) -> dict[str, 
                     "quartiles_ns": [median * 0.97, median * 1.03],
                     "iqr_ns": median * 0.06,
                     "flags": [],
-                    "samples_ns": [median] * 8,
+                    "round_samples_ns": [[median] * 4] * 2,
+                    "rounds": 2,
                 }
                 if bridge.side == "rust":
                     record["source"] = "criterion"
@@ -202,7 +204,8 @@ def _group_results(group: dict[str, Any], host: str, scale: float) -> dict[str, 
         "schema": schema.VERSION,
         "created": "2026-11-25T12:00:00+00:00",
         "mode": "quick",
-        "plan": {"processes": 2, "samples_per_process": 4, "min_sample_ms": 5},
+        "plan": {"rounds": 2, "samples_per_round": 4, "min_sample_ms": 5, "rust_passes": 2},
+        "machine": machine(),
         "environment": env,
         "cells": cells,
         "models": results.cost_models(cells),

@@ -1,14 +1,12 @@
 """`python -m bridgebench compare BASE.json NEW.json`: what changed, as Markdown.
 
-Time: the ratio NEW/BASE of each cell's median, marked as a change only when it is beyond
-the threshold (5 %) AND the two 95 % confidence intervals do not overlap, so noise is not
-reported as a regression. A cell without `ci95_ns` (version-1 files) falls back to its
-inter-quartile range, which is wider, so fewer changes are marked (said in the table).
-Counts (instructions, allocations, bytes per call) are exact: any difference is shown.
-
-Cells are matched on (side, bridge, cell, size); the environment label is part of the
-match only when a file holds several labels (a merged file), so one machine's run can be
-compared with another's. Exit status 0: compare reports; gating is a separate job.
+The rule is bridgebench.comparison's (the report's compare mode uses it too): time on each
+record's ratio to its side's floor, marked as a change only when new ratio / base ratio is
+beyond the threshold (5 %) AND the two 95 % intervals of the ratio do not overlap; each
+file's median ns beside it, as measured; counts (instructions, allocations, bytes per
+call) exact, any difference shown. The output starts with each file's machine line
+(bridgebench.steadiness) and the repeatability of the ratios (and, for information, of
+the ns medians). Exit status 0: compare reports; gating is a separate job.
 """
 
 from __future__ import annotations
@@ -18,80 +16,25 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bridgebench import schema
-
-THRESHOLD = 0.05
-COUNT_FIELDS = ("instructions_per_call", "allocs_per_call", "bytes_per_call")
+from bridgebench import comparison, machines, results, schema
+from bridgebench.comparison import COUNT_FIELDS, THRESHOLD, Change, Key
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("base", type=Path, help="results.json of the baseline")
     parser.add_argument("new", type=Path, help="results.json to compare with it")
     parser.add_argument(
-        "--threshold", type=float, default=THRESHOLD, help="smallest relative change marked"
+        "--threshold",
+        type=float,
+        default=THRESHOLD,
+        help="smallest relative change of a ratio marked, and the band of the"
+        " repeatability shares (default %(default)s: ±5 %%)",
     )
     parser.add_argument("-o", "--out", type=Path, help="also write the Markdown here")
 
 
-Key = tuple[Any, ...]
-
-
-def _index(data: dict[str, Any], with_label: bool) -> dict[Key, dict[str, Any]]:
-    out = {}
-    for cell in data["cells"]:
-        key = schema.cell_key(cell)
-        out[key if with_label else key[1:]] = cell
-    return out
-
-
-def _labels(data: dict[str, Any]) -> set[Any]:
-    return {c.get("label") for c in data["cells"]}
-
-
-def matched(
-    base: dict[str, Any], new: dict[str, Any]
-) -> tuple[bool, dict[Key, dict[str, Any]], dict[Key, dict[str, Any]], list[Key]]:
-    """Both files' cells by key, and the keys in both (in NEW's order). The label is part
-    of the key only when a file holds several (the bool), as the module docstring says."""
-    with_label = len(_labels(base)) > 1 or len(_labels(new)) > 1
-    old_cells, new_cells = _index(base, with_label), _index(new, with_label)
-    return with_label, old_cells, new_cells, [k for k in new_cells if k in old_cells]
-
-
-def timed(base: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Whether a pair of matched records both carry a median to compare."""
-    return base["status"] == new["status"] == "ok" and "median_ns" in base and "median_ns" in new
-
-
-def _interval(cell: dict[str, Any]) -> tuple[tuple[float, float] | None, str]:
-    if "ci95_ns" in cell:
-        lo, hi = cell["ci95_ns"]
-        return (lo, hi), "CI"
-    if "quartiles_ns" in cell:
-        lo, hi = cell["quartiles_ns"]
-        return (lo, hi), "IQR"
-    return None, ""
-
-
-def verdict(base: dict[str, Any], new: dict[str, Any], threshold: float) -> str:
-    """'slower', 'faster', 'same' (within noise or threshold), or 'changed?' when no
-    interval says how noisy the figures are."""
-    ratio = new["median_ns"] / base["median_ns"] if base["median_ns"] else float("inf")
-    if abs(ratio - 1) <= threshold:
-        return "same"
-    (b, _), (n, _) = _interval(base), _interval(new)
-    if b is None or n is None:
-        return "changed?"
-    if n[0] <= b[1] and b[0] <= n[1]:  # the intervals overlap: within the noise
-        return "same"
-    return "slower" if ratio > 1 else "faster"
-
-
 def _ns(ns: float) -> str:
-    for scale, unit in ((1e6, "ms"), (1e3, "µs")):
-        if ns >= scale:
-            return f"{ns / scale:.2f} {unit}"
-    return f"{ns:.3f} ns" if ns < 1 else f"{ns:.1f} ns"
+    return results._fmt_ns(ns)
 
 
 def _size(key: Key) -> str:
@@ -111,44 +54,59 @@ def _count_diff(base: Any, new: Any) -> str:
     return f"{base:g} → {new:g} ({new - base:+g})"
 
 
+CHANGE_TEXT = {
+    comparison.SAME: "",
+    comparison.UNJUDGED: "changed? (no interval)",
+    comparison.FLOOR: "floor (not compared)",
+    "": "no ratio in both",
+}
+
+
+TIME_HEAD = ["base × floor", "new × floor", "new/base", "change"]
+TIME_HEAD += ["base ns (as measured)", "new ns (as measured)"]
+
+
+def _time_row(c: Change, with_label: bool) -> list[str]:
+    moved = f"{c.ratio_change:.3f}" if c.ratio_change is not None else ""
+    mark = CHANGE_TEXT.get(c.verdict, f"**{c.verdict}**")
+    return [
+        *_name(c.key, with_label),
+        results.ratio_text(c.base) or "–",
+        results.ratio_text(c.new) or "–",
+        moved,
+        mark,
+        _ns(c.base["median_ns"]),
+        _ns(c.new["median_ns"]),
+    ]
+
+
+def _machine_lines(base: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    return [f"- base: {t}" for t in machines.lines(base)] + [
+        f"- new: {t}" for t in machines.lines(new)
+    ]
+
+
 def compare(base: dict[str, Any], new: dict[str, Any], threshold: float = THRESHOLD) -> str:
-    with_label, old_cells, new_cells, both = matched(base, new)
-    head = ["label"] * with_label + ["bridge", "cell", "size"]
-    rows, tally = [], {"slower": 0, "faster": 0, "same": 0, "changed?": 0}
-    intervals = set()
-    ratios: dict[str, list[float]] = {}
-    for key in both:
-        b, n = old_cells[key], new_cells[key]
-        if not timed(b, n):
-            continue
-        mark = verdict(b, n, threshold)
-        tally[mark] += 1
-        intervals |= {_interval(b)[1], _interval(n)[1]}
-        ratio = n["median_ns"] / b["median_ns"] if b["median_ns"] else float("inf")
-        ratios.setdefault(str(n.get("side", "?")), []).append(ratio)
-        shown = {"same": "", "changed?": "changed? (no interval)"}.get(mark, f"**{mark}**")
-        times = [_ns(b["median_ns"]), _ns(n["median_ns"]), f"{ratio:.3f}", shown]
-        rows.append([*_name(key, with_label), *times])
+    with_label, old_cells, new_cells, both = comparison.matched(base, new)
+    found = [c for c in comparison.changes(base, new, threshold) if c.ns_change is not None]
+    names = ["label"] * with_label + ["bridge", "cell", "size"]
     lines = [
         f"# bridgebench compare: {new.get('created', '?')} vs {base.get('created', '?')}",
         "",
-        f"{len(rows)} timed cells in both: {tally['slower']} slower, {tally['faster']} faster, "
-        f"{tally['same']} the same within {threshold:.0%} or the noise"
-        + (f", {tally['changed?']} changed with no interval to judge" if tally["changed?"] else "")
-        + ".",
-        f"A change is marked when |ratio − 1| > {threshold:.0%} and the two intervals"
-        f" ({'/'.join(sorted(i for i in intervals if i)) or 'CI'}) do not overlap;"
-        " CI: the 95 % bootstrap CI of the median, IQR: the quartiles, for a cell without a CI.",
-        *agreement(ratios, threshold),
+        *_machine_lines(base, new),
+        "",
+        comparison.tally_text(found, threshold),
+        comparison.RULE_TEXT.format(threshold=threshold),
+        *comparison.agreement(*comparison.by_side(found), threshold),
         *_machines_note(base, new),
         "",
-        "## Time per call",
+        "## Time per call: ratio to the floor",
         "",
-        "| " + " | ".join([*head, "base", "new", "new/base", "change"]) + " |",
-        "|" + "---|" * len(head) + "---:|---:|---:|---|",
+        "| " + " | ".join(names + TIME_HEAD) + " |",
+        "|" + "---|" * len(names) + "---:|---:|---:|---|---:|---:|",
     ]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    lines += _counts_table(old_cells, new_cells, both, head, with_label)
+    lines += ["| " + " | ".join(_time_row(c, with_label)) + " |" for c in found]
+    lines += _counts_table(old_cells, new_cells, both, names, with_label)
     lines += _status_lines(old_cells, new_cells, with_label)
     return "\n".join(lines) + "\n"
 
@@ -159,41 +117,20 @@ def _cpus(data: dict[str, Any]) -> set[str]:
 
 
 def _machines_note(base: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """A note when the files come from different CPUs: the medians are at a nominal
-    machine speed (the canary's, docs/METHODOLOGY.md), so a machine that is faster at
-    everything, the canary included, shows the same figures; `raw_median_ns` is not."""
-    if _cpus(base) == _cpus(new):
-        return []
-    return [
-        "",
-        "These files come from different CPUs. Medians are at a nominal machine speed (each"
-        " sample scaled by a canary, docs/METHODOLOGY.md): they compare the bridges' costs"
-        " relative to that canary; `raw_median_ns` in each file is the time as measured.",
-    ]
-
-
-def agreement(ratios: dict[str, list[float]], threshold: float = THRESHOLD) -> list[str]:
-    """How repeatable the timing is, when both files are runs of the same build: the
-    share of cells whose medians agree within the threshold, per side and in all, and
-    the deciles of new/base (docs/METHODOLOGY.md quotes these)."""
-    if not ratios:
-        return []
-
-    def share(values: list[float]) -> str:
-        within = sum(abs(r - 1) <= threshold for r in values)
-        return f"{within}/{len(values)} ({within / len(values):.1%})"
-
-    every = sorted(r for side in ratios.values() for r in side)
-    deciles = [every[min(len(every) - 1, len(every) * k // 10)] for k in range(1, 10)]
-    parts = [f"{side} side {share(ratios[side])}" for side in sorted(ratios)]
-    return [
-        "",
-        f"Medians within ±{threshold:.0%} of each other (ratio alone): "
-        + ", ".join(parts)
-        + f", all {share(every)}; deciles of new/base: "
-        + ", ".join(f"{d:.3f}" for d in deciles)
-        + ".",
-    ]
+    """Why the ns columns may say nothing here: two CPUs, or a disturbed machine."""
+    notes = []
+    if _cpus(base) != _cpus(new):
+        notes.append(
+            "These files come from different CPUs: their medians in ns are two machines'"
+            " times and do not compare; the ratios to the floor and the counts do."
+        )
+    if any(machines.disturbed(m) for data in (base, new) for _, m in machines.of(data)):
+        notes.append(
+            "A machine was disturbed during the timing (above): medians in ns from"
+            " different machines or states do not compare; the ratios, measured side by side"
+            " with the floor, and the counts do."
+        )
+    return [line for note in notes for line in ("", note)]
 
 
 def _counts_table(

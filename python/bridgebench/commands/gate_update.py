@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from bridgebench import gate
-from bridgebench.commands.gate import (
+from bridgebench.gate_counting import (
     CANNOT_MEASURE,
     DEFAULT_BASELINE,
     add_measure_arguments,

@@ -2,15 +2,16 @@
 jobs or machines.
 
 Every cell of the output carries a `label` (which machine/environment measured it) and a
-`source_index` into `sources`, which keeps each input's environment, plan and mode. Cells
-are keyed by (label, side, bridge, cell, size). A file's label is `--label` (one per input,
-in order), else the file's own `label`, else its environment's host name. Identical records
-under one key (the n/a rows every run writes) are kept once; two different records under
-one key are refused: they are two measurements of one thing, and only a distinct --label
-may keep both. Bad-input outcomes are merged the same way, keyed by label too, so each
-machine's outcome matrix survives the merge. Cost models are fitted again per label from
-the merged cells: a crossover with pure Python needs the reference's cells, which may
-come from another job's file (CI runs the bridges in groups).
+`source_index` into `sources`, which keeps each input's environment, plan, mode and
+machine record (how steady it was during the timing; a merged file has no top-level one).
+Cells are keyed by (label, side, bridge, cell, size). A file's label is `--label` (one per
+input, in order), else the file's own `label`, else its environment's host name.
+Identical records under one key (the n/a rows every run writes) are kept once; two
+different records under one key are refused: they are two measurements of one thing, and
+only a distinct --label may keep both. Bad-input outcomes are merged the same way, keyed
+by label too, so each machine's outcome matrix survives the merge. Cost models are fitted
+again per label from the merged cells: a crossover with pure Python needs the reference's
+cells, which may come from another job's file (CI runs the bridges in groups).
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def _sources(data: dict[str, Any], name: str, label: str | None) -> list[dict[st
         "plan": data.get("plan", {}),
         "environment": data["environment"],
     }
+    if "machine" in data:  # how steady the machine was: the report shows it per source
+        source["machine"] = data["machine"]
     return [source]
 
 

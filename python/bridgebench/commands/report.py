@@ -1,7 +1,8 @@
 """`python -m bridgebench report RESULTS.json -o DIR [--base BASE.json]`: render a results
 file as DIR/report.html (one self-contained page: inline CSS and SVG plots, no network)
 and DIR/summary.md (short Markdown for a CI job summary). With --base, both also compare
-RESULTS against BASE cell by cell (the rule of `bridgebench compare`). docs/REPORT.md.
+RESULTS against BASE cell by cell, on ratios to the floor (bridgebench.comparison, the rule
+of `bridgebench compare`). docs/REPORT.md.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 from pathlib import Path
 
 from bridgebench import report, schema
-from bridgebench.commands.compare import THRESHOLD
+from bridgebench.comparison import THRESHOLD
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -10,22 +10,35 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bridgebench.commands.compare import THRESHOLD
-from bridgebench.report import compare, env, glance, kernel, markdown, missing, page
-from bridgebench.report.fmt import esc
+from bridgebench import machines
+from bridgebench.comparison import THRESHOLD
+from bridgebench.report import cells, compare, env, glance, kernel, markdown, missing, page
+from bridgebench.report.fmt import esc, tag
 from bridgebench.report.view import View
+
+
+def machine_lines(data: dict[str, Any]) -> list[str]:
+    """The steadiness line of the run, or of each source of a merged file, as the first
+    paragraphs under the title; a disturbed machine's stands out."""
+    return [
+        tag(
+            "p",
+            esc(machines.line(label, machine)),
+            class_="machine disturbed" if machines.disturbed(machine) else "machine",
+        )
+        for label, machine in machines.of(data)
+    ]
 
 
 def html(
     data: dict[str, Any], base: dict[str, Any] | None = None, threshold: float = THRESHOLD
 ) -> str:
     view = View(data)
-    toc = [("glance", "At a glance")]
-    body = []
+    toc = [("per-cell", "Per cell"), ("glance", "At a glance")]
+    body = [cells.section(view), glance.section(view)]
     if base is not None:
         toc.append(("compare", "Compared with the base"))
         body.append(compare.section(view, base, data, threshold))
-    body.insert(0, glance.section(view))
     for name in view.kernels:
         toc.append((f"kernel-{name}", name))
         body.append(kernel.section(view, name))
@@ -33,18 +46,21 @@ def html(
     body.append(missing.section(view))
     base_envs = View(base).environments() if base is not None else None
     body.append(env.section(view.environments(), base_envs))
-    subtitle = []
+    header = machine_lines(data)
     for title, e in view.environments():
         dirty = " (dirty)" if e.get("git_dirty") else ""
-        subtitle.append(
-            esc(
-                f"{title} · commit {str(e.get('git_commit', '?'))[:12]}{dirty} · {e.get('cpu')}"
-                f" ({e.get('cores')} cores) · Python {e.get('python')}"
+        header.append(
+            tag(
+                "p",
+                esc(
+                    f"{title} · commit {str(e.get('git_commit', '?'))[:12]}{dirty} · {e.get('cpu')}"
+                    f" ({e.get('cores')} cores) · Python {e.get('python')}"
+                ),
             )
         )
     if base is not None:
-        subtitle.append(esc(f"compared with the base run of {base.get('created', '?')}"))
-    return page.document("bridgebench report", subtitle, toc, body)
+        header.append(tag("p", esc(f"compared with the base run of {base.get('created', '?')}")))
+    return page.document("bridgebench report", header, toc, body)
 
 
 def render(

@@ -23,6 +23,17 @@ def ns(value: float) -> str:
     return results._fmt_ns(value)
 
 
+def ns_ci(rec: results.Record) -> str:
+    """A record's median ns per call and its 95 % CI."""
+    return results.ns_ci_text(rec)
+
+
+def ratio(rec: results.Record, ci: bool = True) -> str:
+    """A record's ratio to the floor, with its 95 % interval unless `ci` is False ('' for
+    a record without a ratio)."""
+    return results.ratio_text(rec, ci)
+
+
 def ns_tick(value: float) -> str:
     """An axis tick in ns: short, since ticks are round (10 µs, 100 ns, 0.5 ns)."""
     for scale, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):

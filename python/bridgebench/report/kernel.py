@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from bridgebench import results, spec
 from bridgebench.report import matrix, svg
-from bridgebench.report.fmt import FLAG_MARK, count, esc, ns, ns_tick, size, table, tag
-from bridgebench.report.view import Record, View, color, unit
-
-SIDES = (("python", "Python calls native"), ("rust", "Rust calls across"))
+from bridgebench.report.fmt import FLAG_MARK, count, esc, ns, ns_tick, ratio, size, table, tag
+from bridgebench.report.view import SIDES, Record, View, color, unit
 
 
 def _flagged(rec: Record) -> str:
@@ -20,6 +18,10 @@ def _bar_note(rec: Record) -> str:
     note = ns(rec["median_ns"]) + _flagged(rec)
     if rec.get("flags"):
         note += " " + ", ".join(rec["flags"])
+    if results.is_floor(rec):
+        note += " · the floor"
+    elif rec.get("ratio") is not None:
+        note += f" · {ratio(rec, ci=False)} floor"
     return note
 
 
@@ -48,7 +50,7 @@ def time_bars(view: View, cell: str, n: int | None) -> str:
     at = f" at n = {size(n)} {unit(spec.cells()[cell].kernel)}s" if n is not None else ""
     return svg.bar_chart(
         bars,
-        title=f"{cell}: ns per call{at} (median, whiskers: 95 % CI)",
+        title=f"{cell}: ns per call{at} (median, whiskers: 95 % CI; × the side's floor)",
         axis_label="ns per call",
         tick_format=ns_tick,
         width=860,
@@ -128,12 +130,13 @@ def model_table(view: View, cell: str) -> str:
     )
 
 
-COUNT_HEAD = ["bridge", "side", "instructions/call", "allocs/call", "bytes/call"]
-COUNT_HEAD += ["copy factor", "leak"]
+COUNT_HEAD = ["bridge", "side", "× floor (time)", "instructions/call", "allocs/call"]
+COUNT_HEAD += ["bytes/call", "copy factor", "leak"]
 
 
 def counts_table(view: View, cell: str, n: int | None) -> str:
-    """Exact counts per call at size n (callgrind instructions, interposed malloc)."""
+    """Exact counts per call at size n (callgrind instructions, interposed malloc), beside
+    the time's ratio to the floor at that size: what the counts cost."""
     rows = []
     for rec in view.at(cell, n):
         if "instructions_per_call" not in rec and "allocs_per_call" not in rec:
@@ -143,6 +146,7 @@ def counts_table(view: View, cell: str, n: int | None) -> str:
             [
                 esc(view.name(view.series(rec))),
                 esc(rec["side"]),
+                esc(ratio(rec, ci=False)),
                 count(rec.get("instructions_per_call")),
                 count(rec.get("allocs_per_call")),
                 count(rec.get("bytes_per_call")),
@@ -152,7 +156,7 @@ def counts_table(view: View, cell: str, n: int | None) -> str:
         )
     if not rows:
         return ""
-    return table(COUNT_HEAD, rows, numeric=[False, False, True, True, True, True, False])
+    return table(COUNT_HEAD, rows, numeric=[False, False, True, True, True, True, True, False])
 
 
 def not_measured_list(view: View, cell: str) -> str:

@@ -1,23 +1,29 @@
 """summary.md: the short Markdown version for a CI job summary ($GITHUB_STEP_SUMMARY).
 
-The ranking, one headline table per kernel (ns per call, sequence cells at one size),
-how many figures are noisy, bad-input outcomes that break the contract undeclared, and
-in compare mode what got slower or changed its counts. The plots are in report.html.
+How steady the machine was; then per cell the bridges ranked, with ns per call and the
+ratio to the floor (each with its 95 % interval); the ranking by geometric mean of the
+ratios; in compare mode what changed (on ratios to the floor, and counts); bad-input
+outcomes that break the contract undeclared; how many figures are noisy; and one headline
+table per kernel (ns per call, sequence cells at one size). The plots are in report.html.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from typing import Any
 
-from bridgebench.report import compare, glance, matrix
-from bridgebench.report.fmt import FLAG_MARK, count, md_table, ns, size
-from bridgebench.report.view import View
+from bridgebench import comparison, machines, spec
+from bridgebench.report import glance, matrix
+from bridgebench.report.cells import ranked
+from bridgebench.report.fmt import FLAG_MARK, count, md_table, ns, ns_ci, ratio, size
+from bridgebench.report.view import SIDES, View
 
 
 def _header(view: View) -> list[str]:
     data = view.data
     lines = [f"# bridgebench: {data['mode']} run, {data['created']}", ""]
+    lines += [*machines.markdown(data), ""]
     for title, env in view.environments():
         dirty = " (dirty)" if env.get("git_dirty") else ""
         lines.append(
@@ -28,25 +34,64 @@ def _header(view: View) -> list[str]:
     return lines
 
 
+def _per_cell(view: View) -> list[str]:
+    floors = ", ".join(f"{spec.floor(side).name} on the {side} side" for side, _ in SIDES)
+    lines = [
+        "",
+        "## Per cell: the bridges ranked",
+        "",
+        "Median ns per call as measured in this run, with its 95 % CI; × floor: that median"
+        f" over the floor bridge's ({floors}) for the same cell and size, measured side by"
+        " side in the same rounds, with its 95 % interval. Ratios and counts compare across"
+        f" runs and machines, ns only within one. {FLAG_MARK}: a noisy figure.",
+    ]
+    for kernel in view.kernels:
+        for cell in view.kernel_cells(kernel):
+            rows = [
+                [side, str(rank), view.name(view.series(rec)), _ns_figure(rec), ratio(rec) or "–"]
+                for side, _ in SIDES
+                for rank, rec in enumerate(ranked(view, cell, side), 1)
+            ]
+            if not rows:
+                continue
+            n = view.representative_size(cell)
+            lines += [
+                "",
+                f"### {cell}" + (f" (n = {size(n)})" if n is not None else ""),
+                "",
+                md_table(
+                    ["side", "#", "bridge", "ns/call (95 % CI)", "× floor (95 % CI)"],
+                    rows,
+                    [False, True, False, True, True],
+                ),
+            ]
+    return lines
+
+
+def _ns_figure(rec: dict[str, Any]) -> str:
+    return ns_ci(rec) + (f" {FLAG_MARK}" if rec.get("flags") else "")
+
+
 def _ranking(view: View) -> list[str]:
     tally = matrix.bridge_tally(view)
     lines = []
-    for side in ("python", "rust"):
-        ranked = glance.ranking(view, side)
-        if not ranked:
+    for side, _ in SIDES:
+        order = glance.ranking(view, side)
+        if not order:
             continue
         rows = []
-        for series, mean, covered, _ in ranked:
+        for series, mean, covered, _ in order:
             name = view.name(series)
             t: Counter[str] = tally.get(name, Counter())
             bad = f"{t['silently-wrong']} / {t['crashed']} / {t['mismatch']}" if t else ""
-            rows.append([name, f"{mean:.2f}", str(covered), bad])
+            rows.append([name, "–" if math.isnan(mean) else f"{mean:.2f}", str(covered), bad])
         lines += [
             "",
-            f"## {side.capitalize()} side: × the fastest bridge (geometric mean over cells)",
+            f"## {side.capitalize()} side: × the floor ({spec.floor(side).name}),"
+            " geometric mean over cells",
             "",
             md_table(
-                ["bridge", "× fastest", "cells", "bad input: wrong / crash / ≠"],
+                ["bridge", "× floor", "cells", "bad input: wrong / crash / ≠"],
                 rows,
                 [False, True, True, True],
             ),
@@ -129,41 +174,52 @@ def _bad_input(view: View) -> list[str]:
     ]
 
 
+def _change_rows(view: View, found: list[comparison.Change]) -> list[list[str]]:
+    return [
+        [
+            view.name(view.series(c.new)),
+            c.new["cell"],
+            size(c.new["size"]),
+            ratio(c.base, ci=False),
+            ratio(c.new, ci=False),
+            f"{c.ratio_change:.3f}" if c.ratio_change is not None else "",
+            ns(c.base["median_ns"]),
+            ns(c.new["median_ns"]),
+        ]
+        for c in found
+    ]
+
+
+CHANGE_HEAD = ["bridge", "cell", "n", "base × floor", "new × floor", "new/base"]
+CHANGE_HEAD += ["base ns (as measured)", "new ns (as measured)"]
+
+
 def _compare(view: View, base: dict[str, Any], threshold: float) -> list[str]:
-    found = compare.changes(base, view.data, threshold)
-    slower = [c for c in found if c.verdict == "slower"]
-    faster = [c for c in found if c.verdict == "faster"]
+    found = comparison.changes(base, view.data, threshold)
+    timed = [c for c in found if c.ns_change is not None]
     counted = [c for c in found if c.counts]
     lines = [
         "",
-        "## Compared with the base",
+        "## Compared with the base (on ratios to the floor)",
         "",
-        f"Base: {base.get('created', '?')} ({base.get('mode', '?')}). {len(slower)} cells slower"
-        f" and {len(faster)} faster beyond {threshold:.0%} and the noise; {len(counted)} cells"
-        " with different counts per call.",
+        f"Base: {base.get('created', '?')} ({base.get('mode', '?')}).",
+        "",
+        *[f"- base: {t}" for t in machines.lines(base)],
+        "",
+        comparison.tally_text(timed, threshold)
+        + f" {len(counted)} cells with different counts per call.",
+        comparison.RULE_TEXT.format(threshold=threshold),
+        *comparison.agreement(*comparison.by_side(timed), threshold),
     ]
-    if slower:
-        rows = [
-            [
-                view.name(view.series(c.new)),
-                c.new["cell"],
-                size(c.new["size"]),
-                ns(c.base["median_ns"]),
-                ns(c.new["median_ns"]),
-                f"{c.ratio:.3f}",
+    for verdict, heading in ((comparison.SLOWER, "Slower"), (comparison.FASTER, "Faster")):
+        moved = [c for c in timed if c.verdict == verdict]
+        if moved:
+            lines += [
+                "",
+                f"### {heading} against the floor",
+                "",
+                md_table(CHANGE_HEAD, _change_rows(view, moved), [False, False] + [True] * 6),
             ]
-            for c in slower
-        ]
-        lines += [
-            "",
-            "### Slower",
-            "",
-            md_table(
-                ["bridge", "cell", "n", "base", "new", "new/base"],
-                rows,
-                [False, False, True, True, True, True],
-            ),
-        ]
     if counted:
         rows = [
             [view.name(view.series(c.new)), c.new["cell"], size(c.new["size"])]
@@ -184,7 +240,7 @@ def _compare(view: View, base: dict[str, Any], threshold: float) -> list[str]:
 
 
 def summary(view: View, base: dict[str, Any] | None = None, threshold: float = 0.05) -> str:
-    lines = _header(view) + _ranking(view)
+    lines = _header(view) + _per_cell(view) + _ranking(view)
     if base is not None:
         lines += _compare(view, base, threshold)
     lines += _bad_input(view) + _noise(view)

@@ -13,6 +13,19 @@ body { margin:0; font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu
 header.top { background:#1f2a3c; color:#fff; padding:22px 32px 16px; }
 header.top h1 { margin:0 0 4px; font-size:24px; }
 header.top p { margin:2px 0; color:#cfd8e6; }
+header.top p.machine { color:#fff; font-weight:600; margin:6px 0; }
+header.top p.machine.disturbed, li.disturbed { background:#b42318; color:#fff; padding:3px 8px;
+  border-radius:4px; font-weight:600; }
+ul.machines { padding-left:20px; } ul.machines li { margin:3px 0; }
+.cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(min(520px,100%),1fr));
+  gap:4px 24px; }
+.card h3 { margin:14px 0 2px; } .card h3 a { color:var(--ink); text-decoration:none; }
+.card p.side { margin:6px 0 0; font-size:12px; color:var(--muted); }
+table.rank { margin:2px 0 4px; font-size:12.5px; width:100%; table-layout:fixed; }
+table.rank td, table.rank th { padding:2px 6px; overflow:hidden; text-overflow:ellipsis; }
+table.rank th:nth-child(1) { width:3em; } table.rank th:nth-child(2) { width:30%; }
+table.rank td:nth-child(2) { white-space:nowrap; }
+.flag { color:#b45309; cursor:help; }
 nav { position:sticky; top:0; z-index:2; background:#fff; border-bottom:1px solid var(--line);
   padding:8px 32px; font-size:13px; }
 nav a { color:var(--accent); text-decoration:none; margin-right:14px; white-space:nowrap; }
@@ -69,8 +82,9 @@ footer { color:var(--muted); font-size:12px; text-align:center; padding:12px; }
 """
 
 
-def document(title: str, subtitle: list[str], toc: list[tuple[str, str]], body: list[str]) -> str:
-    """The whole page; `toc` is (anchor id, text), `body` the sections' HTML."""
+def document(title: str, header: list[str], toc: list[tuple[str, str]], body: list[str]) -> str:
+    """The whole page; `header` the elements under the title, `toc` (anchor id, text),
+    `body` the sections' HTML."""
     links = "".join(tag("a", esc(text), href=f"#{anchor}") for anchor, text in toc)
     head = (
         '<meta charset="utf-8">'
@@ -79,9 +93,7 @@ def document(title: str, subtitle: list[str], toc: list[tuple[str, str]], body: 
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'; img-src data:\">" + tag("title", esc(title)) + tag("style", CSS)
     )
-    top = tag(
-        "header", tag("h1", esc(title)) + "".join(tag("p", s) for s in subtitle), class_="top"
-    )
+    top = tag("header", tag("h1", esc(title)) + "".join(header), class_="top")
     return (
         "<!DOCTYPE html>\n"
         + tag(

@@ -23,6 +23,8 @@ PALETTE = (
     "#eeca3b", "#9d755d", "#ff9da6", "#bab0ac", "#17becf", "#8c6d31", "#637939",
     "#d6616b", "#7b4173",
 )  # fmt: skip
+# The two sides, in the order every section shows them.
+SIDES = (("python", "Python calls native"), ("rust", "Rust calls across"))
 # The size whose figures stand for a sequence cell in bars and count tables (counted in
 # quick and full runs alike: harness.counts.QUICK_SIZES).
 PREFERRED_SIZE = 1000

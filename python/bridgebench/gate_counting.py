@@ -1,0 +1,150 @@
+"""Counting the gate's selection, shared by `gate` and `gate-update`: the options that
+choose what is counted, the chosen bridges, the memory layouts instructions are counted
+under, and the count children, run in parallel (counts do not depend on timing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from bridgebench import environment, gate, spec
+from bridgebench.harness import counts
+
+# The committed baseline both commands read by default.
+DEFAULT_BASELINE = spec.ROOT / "ci" / "gate-baseline.json"
+# Both commands' exit status when they cannot count, or have nothing to count against.
+CANNOT_MEASURE = 2
+
+
+def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of what is measured, shared with gate-update."""
+    parser.add_argument(
+        "--bridge",
+        action="append",
+        metavar="NAME",
+        help="only this Python-side bridge (repeatable; default: all of them)",
+    )
+    parser.add_argument(
+        "--module-dir",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="look for bridge modules here before the installed ones (a build made "
+        "elsewhere; the gate's own test counts a deliberately regressed build this way)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        metavar="N",
+        help="count children run at a time (default: one per usable core, at most 4)",
+    )
+
+
+def selected_bridges(names: Sequence[str] | None) -> list[spec.Bridge]:
+    """The chosen Python-side bridges, in registry order; ValueError names a bad one."""
+    python_side = spec.python_bridges()
+    known = {b.name for b in python_side}
+    unknown = sorted(set(names or ()) - known)
+    if unknown:
+        raise ValueError(
+            f"not Python-side bridges of {spec.REGISTRY}: {', '.join(unknown)} "
+            f"(choose from {', '.join(sorted(known))})"
+        )
+    return [b for b in python_side if not names or b.name in names]
+
+
+def layout_dirs(layout: int) -> list[Path]:
+    """Memory layout number `layout`: sys.path entries that do not exist, there only to
+    shift the count child's heap (their strings, the path caches) by a fixed amount.
+    Layout 0 adds nothing: it is the layout the bench's counts are taken in."""
+    if layout == 0:
+        return []
+    return [Path("/nonexistent") / ("bridgebench-gate-layout-" + "x" * (16 * layout))]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One count child: a bridge, a kind, a memory layout."""
+
+    bridge: str
+    kind: str
+    layout: int
+
+
+def _tasks(bridges: Sequence[spec.Bridge]) -> list[Task]:
+    """Allocations once (they did not depend on the layout), instructions per layout."""
+    out = []
+    for b in bridges:
+        out.append(Task(b.name, "allocs", 0))
+        out += [Task(b.name, "instructions", k) for k in range(gate.LAYOUTS)]
+    return out
+
+
+def measure(
+    bridges: Sequence[spec.Bridge], module_dirs: Sequence[Path], jobs: int = 1
+) -> gate.Baseline:
+    """Count the gate's selection of each bridge, `jobs` count children at a time (counts
+    do not depend on timing), with progress on stderr. Raises counts.CountsError naming
+    the bridge and what to do."""
+
+    def count(task: Task) -> list[counts.Record]:
+        try:
+            return counts.run_counts(
+                task.bridge,
+                task.kind,
+                quick=True,
+                sizes=counts.QUICK_SIZES,
+                module_dirs=[*module_dirs, *layout_dirs(task.layout)],
+            )
+        except counts.CountsError as exc:
+            raise counts.CountsError(
+                f"bridge {task.bridge} ({task.kind}): {exc}\nBuild what is missing with "
+                "`cargo xtask build`; docs/COUNTS.md lists what counting needs."
+            ) from None
+
+    tasks = _tasks(bridges)
+    done: dict[Task, list[counts.Record]] = {}
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(count, task): task for task in tasks}
+        try:
+            for i, future in enumerate(as_completed(futures), 1):
+                task = futures[future]
+                done[task] = future.result()
+                elapsed = time.monotonic() - started
+                left = elapsed / i * (len(tasks) - i)
+                print(
+                    f"[gate {i}/{len(tasks)}] {task.bridge} {task.kind}"
+                    + (f" (layout {task.layout})" if task.kind == "instructions" else "")
+                    + f": {len(done[task])} cells; {elapsed:.0f} s so far, about {left:.0f} s left",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        except counts.CountsError:
+            for f in futures:
+                f.cancel()
+            raise
+    found: dict[gate.Key, gate.Counts] = {}
+    for b in bridges:
+        allocs = done[Task(b.name, "allocs", 0)]
+        layouts = [done[Task(b.name, "instructions", k)] for k in range(gate.LAYOUTS)]
+        found.update(gate.from_runs(b.name, allocs, layouts))
+    return gate.Baseline(gate.fingerprint(environment.describe()), found)
+
+
+def default_jobs() -> int:
+    """Count children at a time: one per core this process may use, at most 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
