@@ -7,14 +7,15 @@ Two kinds of evidence, both gathered during the timing (harness/load.py, harness
   on the Python side, summarized over the run (its 10th, 50th and 90th percentile) and
   per round (the median of each round's probes: a drift shows as rounds that differ).
 
-The run is `disturbed` when another process competed for the CPUs, the hypervisor stole
-time, or the canary's rounds drifted apart (a slow stretch of minutes that some rounds
-met and others did not); the reasons say which. The canary's spread within the run is
-shown but is no reason: on the shared VMs this project runs on, the host flips the VM
-between a fast and a slow state within milliseconds all day (the canary's 90th percentile
-1.8-1.9x its 10th, with or without a busy neighbour, 2026-12-06), which every sample of
-every bridge averages over alike. Nothing is corrected by any of this: the figures are
-what the machine did, and this says what the machine was doing.
+The run is `disturbed` when another process competed for the CPUs or the hypervisor stole
+time: causes outside the VM's own behaviour, which a user can see to. The canary's
+figures are shown beside, but they are no reason: on the shared VMs this project runs on,
+the host flips the VM between a fast and a slow state within milliseconds all day (the
+canary's 90th percentile 1.8-2.0x its 10th, with or without a busy neighbour), and the
+mixture shifts over minutes, so the canary's median moved by 1.19x between the rounds of
+a run in which other processes used 0.01 cores (2026-12-06). Every bridge of a cell met
+the same mixture within its round, which is why ratios pair rounds. Nothing is corrected
+by any of this: the figures are what the machine did, and this says what it was doing.
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ from bridgebench.harness.load import Measured
 # the odd cron job, which use a few hundredths.
 OTHERS_CORES = 0.2
 STEAL_SHARE = 0.05
-# The slowest round's canary median over the fastest round's.
-CANARY_DRIFT = 1.10
 
 
 def phase(load: Measured) -> dict[str, Any]:
@@ -66,12 +65,6 @@ def verdict(phases: dict[str, dict[str, Any]]) -> dict[str, Any]:
             )
         if steal is not None and steal >= STEAL_SHARE:
             reasons.append(f"{name}: the hypervisor stole {steal:.1%} of CPU time")
-        rounds = p.get("canary_round_medians_ns") or []
-        if len(rounds) >= 2 and max(rounds) / min(rounds) >= CANARY_DRIFT:
-            reasons.append(
-                f"{name}: the canary's slowest round was {max(rounds) / min(rounds):.2f}x"
-                f" its fastest (threshold {CANARY_DRIFT})"
-            )
     return {"verdict": "disturbed" if reasons else "steady", "reasons": reasons, "phases": phases}
 
 
@@ -86,7 +79,11 @@ def line(machine: dict[str, Any]) -> str:
             bits.append(f"steal {p['steal_share']:.1%}")
         if p.get("canary_ns"):
             c = p["canary_ns"]
-            bits.append(f"canary {c['median'] / 1e3:.1f} µs (p10–p90 ×{c['p90'] / c['p10']:.2f})")
+            spread = f"canary {c['median'] / 1e3:.1f} µs (p10–p90 ×{c['p90'] / c['p10']:.2f}"
+            rounds = p.get("canary_round_medians_ns") or []
+            if len(rounds) >= 2:
+                spread += f", rounds' medians ×{max(rounds) / min(rounds):.2f}"
+            bits.append(spread + ")")
         parts.append(f"{name}: " + ", ".join(bits))
     head = "steady" if machine["verdict"] == "steady" else "DISTURBED"
     why = f" — {'; '.join(machine['reasons'])}" if machine["reasons"] else ""

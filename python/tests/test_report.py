@@ -232,15 +232,18 @@ def test_at_a_glance_colours_and_sorts_by_the_ratio_to_the_floor(
 
 
 def test_a_disturbed_machine_shows_as_disturbed(tmp_path: Path) -> None:
+    phases = _data()["machine"]["phases"]
     disturbed = _data()
-    assert disturbed["machine"]["verdict"] == "disturbed"
+    busy = dict(phases, python=dict(phases["python"], others_cores=0.98))
+    disturbed["machine"] = steadiness.verdict(busy)
     html_path, md_path = report.render(disturbed, tmp_path / "disturbed")
     html, md = html_path.read_text(), md_path.read_text()
     assert '<p class="machine disturbed">Machine during the timing: DISTURBED' in html
     assert md.splitlines()[2].startswith("**Machine during the timing: DISTURBED (")
-    assert "the canary&#x27;s 90th percentile" in html  # the reason
+    assert "other processes kept 0.98 cores busy" in html  # the reason
     steady = _data()
-    steady["machine"] = dict(steady["machine"], verdict="steady", reasons=[])
+    quiet = dict(phases, python=dict(phases["python"], others_cores=0.01, steal_share=0.0))
+    steady["machine"] = steadiness.verdict(quiet)
     html_path, md_path = report.render(steady, tmp_path / "steady")
     html, md = html_path.read_text(), md_path.read_text()
     said = report.fmt.esc(steadiness.line(steady["machine"]))
