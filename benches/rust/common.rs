@@ -11,7 +11,7 @@
 //! run in passes (`cargo xtask bench` runs every bench binary several times, one pass
 //! after the other, and the harness pools their samples: several processes and moments
 //! of the run), each at 30 ms warm-up + 60 ms measurement for 10 samples; a quick run is
-//! one pass of 83 benches at 50 ms + 150 ms. Criterion's command line (e.g.
+//! one pass of 83 benches at 50 ms + 100 ms. Criterion's command line (e.g.
 //! `--measurement-time`, `--sample-size`) still overrides the windows.
 
 // Every bench includes this module and uses a different part of it.
@@ -31,7 +31,7 @@ pub fn config() -> Criterion {
     // many short passes spread a bench's samples over the run, as the Python side's
     // round-robin does (docs/METHODOLOGY.md).
     let (sample_size, warm_up, measurement) = if quick() {
-        (10, Duration::from_millis(50), Duration::from_millis(150))
+        (10, Duration::from_millis(50), Duration::from_millis(100))
     } else {
         (10, Duration::from_millis(30), Duration::from_millis(60))
     };

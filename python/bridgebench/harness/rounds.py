@@ -38,7 +38,7 @@ class Plan:
 # 15-minute budget on 2 cores: a round of every cell's sweep takes about 50 s). QUICK is
 # a smoke run of the quick sizes, one round, short samples: do not quote its figures.
 FULL = Plan(rounds=8, samples=3, target_ms=5, quick=False)
-QUICK = Plan(rounds=1, samples=3, target_ms=2, quick=True)
+QUICK = Plan(rounds=1, samples=2, target_ms=2, quick=True)
 
 
 @dataclass
