@@ -94,16 +94,7 @@ def read(passes: Sequence[Path], *, quick: bool | None = None) -> list[dict[str,
         try:
             rounds, criterion_median = _fold(key, [f.get(key) for f in found])
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            records.append(
-                {
-                    "side": "rust",
-                    "bridge": rust_bridges[bridge],
-                    "cell": cell,
-                    "size": size,
-                    "status": "error",
-                    "error": str(exc),
-                }
-            )
+            records.append(figures.error_record("rust", rust_bridges[bridge], cell, size, str(exc)))
             continue
         record = figures.timed_record("rust", rust_bridges[bridge], cell, size, rounds)
         record["source"] = "criterion"

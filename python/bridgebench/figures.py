@@ -36,6 +36,18 @@ def timed_record(
     }
 
 
+def error_record(side: str, bridge: str, cell: str, size: int | None, error: str) -> Record:
+    """The record of a cell that could not be measured, saying why."""
+    return {
+        "side": side,
+        "bridge": bridge,
+        "cell": cell,
+        "size": size,
+        "status": "error",
+        "error": error,
+    }
+
+
 def python_records(timings: Timings) -> list[Record]:
     """A record per timed (bridge, cell, size), an error record per failed (bridge, cell)."""
     records = []
@@ -47,16 +59,7 @@ def python_records(timings: Timings) -> list[Record]:
         rec["loop_overhead_ns"] = t.loop_overhead_ns
         records.append(rec)
     for (bridge, cell), error in timings.errors.items():
-        records.append(
-            {
-                "side": "python",
-                "bridge": bridge,
-                "cell": cell,
-                "size": None,
-                "status": "error",
-                "error": error,
-            }
-        )
+        records.append(error_record("python", bridge, cell, None, error))
     return records
 
 

@@ -118,16 +118,9 @@ def run(args: argparse.Namespace) -> int:
         cells += folded
         for bridge in (b for b in spec.bridges() if b.side == "rust"):
             have = {r["cell"] for r in folded if r["bridge"] == bridge.name}
+            missing = "no criterion samples under " + ", ".join(map(str, args.criterion))
             cells += [
-                {
-                    "side": "rust",
-                    "bridge": bridge.name,
-                    "cell": cell,
-                    "size": None,
-                    "status": "error",
-                    "error": "no criterion samples under "
-                    + ", ".join(str(p) for p in args.criterion),
-                }
+                figures.error_record("rust", bridge.name, cell, None, missing)
                 for cell in bridge.cells
                 if cell not in have
             ]

@@ -117,7 +117,7 @@ def _setup(pair: Pair, arity: int) -> str:
 
 def measure(pairs: list[Pair], n_rounds: int) -> None:
     """Fill every pair, round by round: the harness's worker, pyperf, pyperf's `pass`."""
-    arity = {id(p): len(cases.one(p.bridge, p.cell, p.size)[1]) for p in pairs}
+    arity = {(p.bridge, p.cell): len(cases.one(p.bridge, p.cell, p.size)[1]) for p in pairs}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "pyperf.json"
         for round_ in range(n_rounds):
@@ -133,7 +133,7 @@ def measure(pairs: list[Pair], n_rounds: int) -> None:
                 )
                 pair.harness_loops = [m.loops for m in measured]
                 pair.harness.append(next(m.samples_ns for m in measured if m.size == pair.size))
-                n = arity[id(pair)]
+                n = arity[(pair.bridge, pair.cell)]
                 pair.pyperf_loops, values = _pyperf(
                     _setup(pair, n), _statement(n), pair.pyperf_loops, out
                 )
