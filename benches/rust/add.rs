@@ -13,13 +13,17 @@ fn add(c: &mut Criterion) {
     // `[bench] args` of benches/kernels/add.toml, as the Python harness times them.
     let (x, y) = common::int_pair("add");
     let mut group = common::Group::new(c, "add");
+    // Every bridge is called through an opaque fn pointer, so each pays the same
+    // indirect call and none is inlined into the loop.
+    let timed = |add: rust_side::AddFn| {
+        let add = black_box(add);
+        move || add(black_box(x), black_box(y))
+    };
+    let floor = rust_side::floor().add.expect("the floor covers add");
     for bridge in rust_side::BRIDGES {
         let Some(add) = bridge.add else { continue };
         assert_eq!(add(x, y).ok(), x.checked_add(y), "{}", bridge.module);
-        // Every bridge is called through an opaque fn pointer, so each pays the
-        // same indirect call and none is inlined into the loop.
-        let add = black_box(add);
-        group.bench(bridge.module, None, || add(black_box(x), black_box(y)));
+        group.bench(bridge.module, None, timed(floor), timed(add));
     }
     group.finish();
 }

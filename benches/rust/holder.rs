@@ -10,6 +10,7 @@
 //! Throughput is in bytes of text, so criterion also reports bytes per second.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rust_side::HolderObject;
 use std::hint::black_box;
 
 mod common;
@@ -31,18 +32,37 @@ fn text(pattern: &str, n: usize) -> String {
 fn holder_create(c: &mut Criterion) {
     let mut group = common::Group::new(c, "holder.create");
     let pattern = common::string("holder", "pattern");
+    let floor = rust_side::floor().holder.expect("the floor covers holder");
     for n in common::sizes("holder") {
-        let text = text(&pattern, n);
+        let text = &text(&pattern, n);
         group.throughput(Throughput::Bytes(n as u64));
+        let timed = |cells: rust_side::HolderCells| {
+            let new = black_box(cells.new); // same indirect call for every bridge
+            move || new(black_box(text))
+        };
         for bridge in rust_side::BRIDGES {
             let Some(cells) = bridge.holder else { continue };
-            let new = black_box(cells.new); // same indirect call for every bridge
-            let made = new(&text).and_then(|h| Ok(h.text()? == text));
+            let made = (cells.new)(text).and_then(|h| Ok(h.text()? == *text));
             assert!(made.unwrap_or(false), "{}: wrong holder", bridge.module);
-            group.bench(bridge.module, Some(n), || new(black_box(&text)));
+            group.bench(bridge.module, Some(n), timed(floor), timed(cells));
         }
     }
     group.finish();
+}
+
+/// A holder of `text` made by `cells`, checked.
+fn holder(bridge: &str, cells: rust_side::HolderCells, text: &str) -> Box<dyn HolderObject> {
+    match (cells.new)(text) {
+        Ok(holder) if holder.text().is_ok_and(|t| t == text) => holder,
+        _ => panic!("{bridge}: wrong holder"),
+    }
+}
+
+/// Borrows the text of `holder`, through `&dyn HolderObject`: the same virtual call for
+/// every bridge.
+fn text_of(holder: &dyn HolderObject) -> impl FnMut() -> Result<usize, rust_side::Error> + '_ {
+    let holder = black_box(holder);
+    move || holder.text().map(|t| black_box(t).len())
 }
 
 /// Borrows the text of a holder. The Rust kernel hands out its `&str`; the C++ rows
@@ -50,20 +70,21 @@ fn holder_create(c: &mut Criterion) {
 fn holder_text(c: &mut Criterion) {
     let mut group = common::Group::new(c, "holder.text");
     let pattern = common::string("holder", "pattern");
+    let floor = rust_side::floor();
+    let floor_cells = floor.holder.expect("the floor covers holder");
     for n in common::sizes("holder") {
         let text = text(&pattern, n);
+        let floor_holder = holder(floor.module, floor_cells, &text);
         group.throughput(Throughput::Bytes(n as u64));
         for bridge in rust_side::BRIDGES {
             let Some(cells) = bridge.holder else { continue };
-            let holder = match (cells.new)(&text) {
-                Ok(holder) if holder.text().is_ok_and(|t| t == text) => holder,
-                _ => panic!("{}: wrong holder", bridge.module),
-            };
-            // Through `&dyn HolderObject`: the same virtual call for every bridge.
-            let holder: &dyn rust_side::HolderObject = black_box(&*holder);
-            group.bench(bridge.module, Some(n), || {
-                holder.text().map(|t| black_box(t).len())
-            });
+            let holder = holder(bridge.module, cells, &text);
+            group.bench(
+                bridge.module,
+                Some(n),
+                text_of(&*floor_holder),
+                text_of(&*holder),
+            );
         }
     }
     group.finish();

@@ -65,21 +65,40 @@ fn check(bridge: &str, got: Result<kernels::Summary, rust_side::Error>, want: &k
     assert!(got.is_ok_and(|got| got == *want), "{bridge}: wrong summary");
 }
 
+/// The timed call of summarize.objects, through an opaque fn pointer: the same indirect
+/// call for every bridge.
+fn objects(
+    summarize: rust_side::SummarizeObjectsFn,
+    records: &[kernels::Record],
+) -> impl FnMut() -> Result<kernels::Summary, rust_side::Error> + '_ {
+    let summarize = black_box(summarize);
+    move || summarize(black_box(records))
+}
+
+/// The floor's summarize.objects: what summarize.objects and summarize.protobuf (which
+/// the floor lacks: the same records, in the form a caller would otherwise pass) are
+/// paired with, as on the Python side.
+fn floor_objects() -> rust_side::SummarizeObjectsFn {
+    rust_side::floor()
+        .summarize_objects
+        .expect("the floor covers summarize.objects")
+}
+
 /// The records as each bridge's caller holds them: a slice of `kernels::Record`.
 /// Converting them to the bridge's own record type is part of the timed call.
 fn summarize_objects(c: &mut Criterion) {
     let mut group = common::Group::new(c, "summarize.objects");
     for n in common::sizes("summarize") {
-        let records = records(n);
-        let want = kernels::summarize(&records);
+        let records = &records(n);
+        let want = kernels::summarize(records);
         group.throughput(Throughput::Elements(n as u64));
         for bridge in rust_side::BRIDGES {
             let Some(summarize) = bridge.summarize_objects else {
                 continue;
             };
-            check(bridge.module, summarize(&records), &want);
-            let summarize = black_box(summarize); // same indirect call for every bridge
-            group.bench(bridge.module, Some(n), || summarize(black_box(&records)));
+            check(bridge.module, summarize(records), &want);
+            let floor = objects(floor_objects(), records);
+            group.bench(bridge.module, Some(n), floor, objects(summarize, records));
         }
     }
     group.finish();
@@ -88,20 +107,24 @@ fn summarize_objects(c: &mut Criterion) {
 /// The records already in columns, built once outside the timed call.
 fn summarize_columns(c: &mut Criterion) {
     let mut group = common::Group::new(c, "summarize.columns");
+    let floor = rust_side::floor()
+        .summarize_columns
+        .expect("the floor covers summarize.columns");
     for n in common::sizes("summarize") {
         let records = records(n);
         let want = kernels::summarize(&records);
-        let columns = OwnedColumns::new(&records);
+        let columns = &OwnedColumns::new(&records);
         group.throughput(Throughput::Elements(n as u64));
+        let timed = |summarize: rust_side::SummarizeColumnsFn| {
+            let summarize = black_box(summarize); // same indirect call for every bridge
+            move || summarize(&black_box(columns).view())
+        };
         for bridge in rust_side::BRIDGES {
             let Some(summarize) = bridge.summarize_columns else {
                 continue;
             };
             check(bridge.module, summarize(&columns.view()), &want);
-            let summarize = black_box(summarize); // same indirect call for every bridge
-            group.bench(bridge.module, Some(n), || {
-                summarize(&black_box(&columns).view())
-            });
+            group.bench(bridge.module, Some(n), timed(floor), timed(summarize));
         }
     }
     group.finish();
@@ -112,9 +135,9 @@ fn summarize_columns(c: &mut Criterion) {
 fn summarize_protobuf(c: &mut Criterion) {
     let mut group = common::Group::new(c, "summarize.protobuf");
     for n in common::sizes("summarize") {
-        let records = records(n);
-        let want = kernels::summarize(&records);
-        let message = proto::Records {
+        let records = &records(n);
+        let want = kernels::summarize(records);
+        let message = &proto::Records {
             records: records.iter().map(proto::Record::from).collect(),
         }
         .encode_to_vec();
@@ -123,9 +146,12 @@ fn summarize_protobuf(c: &mut Criterion) {
             let Some(summarize) = bridge.summarize_protobuf else {
                 continue;
             };
-            check(bridge.module, summarize(&message), &want);
+            check(bridge.module, summarize(message), &want);
             let summarize = black_box(summarize); // same indirect call for every bridge
-            group.bench(bridge.module, Some(n), || summarize(black_box(&message)));
+            let floor = objects(floor_objects(), records);
+            group.bench(bridge.module, Some(n), floor, move || {
+                summarize(black_box(message))
+            });
         }
     }
     group.finish();

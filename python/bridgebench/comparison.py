@@ -1,10 +1,10 @@
 """What changed between two results files, by one rule for `compare`, the report's compare
 mode and the summary.
 
-Time is compared on each record's ratio to its side's floor (`ratio`: its median over the
-floor bridge's, measured side by side in the same rounds). What a machine's mood does to
-one run's figures it does to the floor's alike, so the ratio survives a change of run or
-machine where the ns median does not. A cell changed when new ratio / base ratio is
+Time is compared on each record's ratio to its side's floor (`ratio`: the median of the
+ratios of its samples to the floor's samples taken right beside them). What a machine's
+mood does to a sample it does to the floor's sample beside it, so the ratio survives a
+change of run or machine where the ns median does not. A cell changed when new ratio / base ratio is
 beyond the threshold (5 %) AND the two 95 % intervals of the ratio (`ratio_ci95`) do not
 overlap, so noise is not reported as a change. The floor's own records (ratio 1 by
 definition) are not compared on ratio. Each file's median ns is kept beside it as
@@ -148,8 +148,8 @@ def tally_text(found: Sequence[Change], threshold: float) -> str:
 
 RULE_TEXT = (
     "A change is marked when |new ratio / base ratio − 1| > {threshold:.0%} and the two"
-    " ratios' 95 % intervals do not overlap. Ratios (× the floor bridge of the side,"
-    " measured side by side in the same rounds) and counts compare across runs and"
+    " ratios' 95 % intervals do not overlap. Ratios (× the floor bridge of the side, from"
+    " pairs of samples taken side by side) and counts compare across runs and"
     " machines; the medians in ns beside them are measured times, comparable only between"
     " runs on the same machine in the same state."
 )

@@ -8,10 +8,12 @@ so a bench's samples come from several processes and moments of the run, as on t
 side; a quick run has one pass.
 
 A pass is a round (bridgebench.figures): each record's time fields are computed from its
-passes' samples (per-iteration ns, as measured) with the Python side's code, and every
-bridge of a cell ran one after the other within each pass, so the ratios to the floor
-(`rust`) pair pass with pass. Criterion's own median (of its samples, the median over
-passes) is kept beside ours as `criterion_median_ns`.
+passes' samples (per-iteration ns, as measured) with the Python side's code. Each sample
+of a bridge other than the floor (`rust`) was taken beside a sample of the floor's call
+(benches/rust/common.rs), which the bench wrote to <pass>/floor-pairs/<cell>/<bridge>[/<n>].json
+for every call criterion made (warm-up first): the last ones, which must match criterion's
+samples exactly, become the record's `round_floor_ns`. Criterion's own median (of its
+samples, the median over passes) is kept beside ours as `criterion_median_ns`.
 
 Beside each pass, `cargo xtask bench` leaves `machine-load.json`: how much CPU other
 processes used while it ran (crates/xtask, like harness/load.py on the Python side).
@@ -48,6 +50,25 @@ def _samples(folder: Path) -> list[float]:
     return [t / i for t, i in zip(sample["times"], sample["iters"], strict=True)]
 
 
+def _floor_samples(pass_folder: Path, key: Key, bench: Path) -> list[float] | None:
+    """The floor's sample beside each of criterion's samples of one bench in one pass, in
+    ns per iteration; None for the floor's own benches, which are not paired."""
+    cell, bridge, size = key
+    path = pass_folder / "floor-pairs" / cell / bridge
+    path = (path / str(size) if size is not None else path).with_suffix(".json")
+    if not path.exists():
+        if bridge == spec.floor("rust").module:
+            return None
+        raise ValueError(f"no floor samples beside criterion's in {path}; {RERUN}")
+    pairs = json.loads(path.read_text())
+    sample = json.loads((bench / "sample.json").read_text())
+    n = len(sample["iters"])
+    iters, row, floor = (pairs[k][-n:] for k in ("iters", "row_ns", "floor_ns"))
+    if iters != sample["iters"] or row != sample["times"]:
+        raise ValueError(f"{path} does not match criterion's samples in {bench}; {RERUN}")
+    return [t / i for t, i in zip(floor, iters, strict=True)]
+
+
 def _benches(folder: Path, quick: bool | None) -> dict[Key, Path]:
     """The registered Rust-side benches criterion measured in one pass: key -> its
     `new/` folder. `quick` keeps only that mode's sizes (see `read`)."""
@@ -65,17 +86,22 @@ def _benches(folder: Path, quick: bool | None) -> dict[Key, Path]:
     return out
 
 
-def _fold(key: Key, found: list[Path | None]) -> tuple[list[list[float]], float]:
-    """Every pass's samples of one bench, and criterion's median over the passes."""
-    rounds, medians = [], []
-    for index, folder in enumerate(found):
+def _fold(
+    key: Key, passes: Sequence[Path], found: list[Path | None]
+) -> tuple[list[list[float]], list[list[float]] | None, float]:
+    """Every pass's samples of one bench, the floor's beside them (None for the floor),
+    and criterion's median over the passes."""
+    rounds, floors, medians = [], [], []
+    for index, (pass_folder, folder) in enumerate(zip(passes, found, strict=True)):
         if folder is None:
             have = next(f for f in found if f is not None)
             raise ValueError(f"measured in {have} but not in pass {index + 1}; {RERUN}")
         rounds.append(_samples(folder))
+        floors.append(_floor_samples(pass_folder, key, folder))
         estimates = json.loads((folder / "estimates.json").read_text())
         medians.append(float(estimates["median"]["point_estimate"]))
-    return rounds, statistics.median(medians)
+    paired = [f for f in floors if f is not None]
+    return rounds, (paired if len(paired) == len(floors) else None), statistics.median(medians)
 
 
 def read(passes: Sequence[Path], *, quick: bool | None = None) -> list[dict[str, Any]]:
@@ -92,13 +118,15 @@ def read(passes: Sequence[Path], *, quick: bool | None = None) -> list[dict[str,
     for key in sorted({k for f in found for k in f}, key=lambda k: (k[0], k[1], k[2] or -1)):
         cell, bridge, size = key
         try:
-            rounds, criterion_median = _fold(key, [f.get(key) for f in found])
+            rounds, floor_rounds, criterion_median = _fold(key, passes, [f.get(key) for f in found])
         except (OSError, ValueError, KeyError, TypeError) as exc:
             records.append(figures.error_record("rust", rust_bridges[bridge], cell, size, str(exc)))
             continue
         record = figures.timed_record("rust", rust_bridges[bridge], cell, size, rounds)
         record["source"] = "criterion"
         record["criterion_median_ns"] = criterion_median
+        if floor_rounds is not None:
+            record["round_floor_ns"] = floor_rounds
         meta = json.loads((next(f[key] for f in found if key in f) / "benchmark.json").read_text())
         if meta.get("throughput"):  # scalar cells have none
             record["throughput"] = meta["throughput"]

@@ -1,13 +1,12 @@
 """From measured rounds to the time figures of a results record: both sides, one rule.
 
 A record's time is the median of every sample the run took of it, in ns, as measured
-(stats.summarize). Its ratio is that median over the median of the floor's record (the
-registry's `floor = true` bridge of the same side) for the same cell and size, measured
-side by side in the same rounds: on the Python side each round runs every bridge of a
-cell within seconds (harness/rounds.py), on the Rust side each criterion pass runs every
-bridge of a cell one after the other. Where the floor lacks the cell, the floor's cell of
-the same kernel with the `objects` strategy stands in (summarize.protobuf against
-summarize.objects: the same records, in the form a caller would otherwise pass).
+(stats.summarize). Its ratio is to the floor (the registry's `floor = true` bridge of the
+same side) for the same cell and size (spec.floor_cell): each of the record's samples has
+a sample of the floor's call taken right beside it (`round_floor_ns`: harness/worker.py on
+the Python side, benches/rust/common.rs on the Rust side), and the ratio is the median of
+the pairs' ratios. A pair met one state of the machine, which its ratio cancels. The
+interval resamples whole rounds (processes), whose pairs share a memory layout.
 """
 
 from __future__ import annotations
@@ -57,44 +56,45 @@ def python_records(timings: Timings) -> list[Record]:
         rec = timed_record("python", bridge, cell, size, t.rounds)
         rec["loops"] = t.loops
         rec["loop_overhead_ns"] = t.loop_overhead_ns
+        if any(t.floor_rounds):
+            rec["round_floor_ns"] = t.floor_rounds
+            rec["floor_loops"] = t.floor_loops
         records.append(rec)
     for (bridge, cell), error in timings.errors.items():
         records.append(error_record("python", bridge, cell, None, error))
     return records
 
 
-def ratio_cell(side: str, cell: str) -> str | None:
-    """The floor's cell a record of `cell` is divided by, or None if it has none."""
-    floor = spec.floor(side)
-    if cell in floor.cells:
-        return cell
-    kernel = spec.cells()[cell].kernel
-    stand_ins = [
-        c.name
-        for c in spec.cells().values()
-        if c.kernel == kernel and c.strategy == "objects" and c.name in floor.cells
+def pair_ratios(
+    rounds: Sequence[Sequence[float]], floor: Sequence[Sequence[float]]
+) -> list[list[float]]:
+    """Each round's ratios of a sample to the floor's sample beside it (pairs whose floor
+    sample came out at 0 ns or less, all loop overhead, are left out)."""
+    return [
+        [a / b for a, b in zip(r, f, strict=True) if b > 0]
+        for r, f in zip(rounds, floor, strict=True)
     ]
-    return stand_ins[0] if stand_ins else None
 
 
 def add_ratios(records: list[Record]) -> None:
-    """Set `ratio`, `ratio_ci95` and `ratio_to` on every timed record whose floor record
-    (same side and size, `ratio_cell`) was timed in the same run."""
-    timed = {
-        (r["side"], r["bridge"], r["cell"], r["size"]): r
-        for r in records
-        if r["status"] == "ok" and "round_samples_ns" in r
-    }
-    for (side, _, cell, size), rec in timed.items():
-        to_cell = ratio_cell(side, cell)
-        floor = timed.get((side, spec.floor(side).name, to_cell, size)) if to_cell else None
-        if (
-            floor is None
-            or floor["median_ns"] <= 0
-            or len(floor["round_samples_ns"]) != len(rec["round_samples_ns"])
-        ):
+    """Set `ratio`, `ratio_ci95` and `ratio_to` on every timed record that has the floor's
+    samples beside its own (and on the floor's own records: 1)."""
+    for rec in records:
+        if rec["status"] != "ok" or "round_samples_ns" not in rec:
             continue
-        lo, hi = stats.ratio_ci(rec["round_samples_ns"], floor["round_samples_ns"])
-        rec["ratio"] = rec["median_ns"] / floor["median_ns"]
-        rec["ratio_ci95"] = [lo, hi]
-        rec["ratio_to"] = {"bridge": floor["bridge"], "cell": floor["cell"]}
+        floor = spec.floor(rec["side"]).name
+        if rec["bridge"] == floor:
+            rec["ratio"], rec["ratio_ci95"] = 1.0, [1.0, 1.0]
+            rec["ratio_to"] = {"bridge": floor, "cell": rec["cell"]}
+            continue
+        to_cell = spec.floor_cell(rec["side"], rec["cell"])
+        if to_cell is None or "round_floor_ns" not in rec:
+            continue
+        ratios = pair_ratios(rec["round_samples_ns"], rec["round_floor_ns"])
+        every = [x for r in ratios for x in r]
+        if not every:
+            continue
+        rec["ratio"] = stats.median(every)
+        rec["ratio_to"] = {"bridge": floor, "cell": to_cell}
+        if len(every) >= 2:  # one pair alone (a quick run) has no interval
+            rec["ratio_ci95"] = list(stats.bootstrap_ci(ratios))

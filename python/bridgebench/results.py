@@ -349,8 +349,9 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "Medians as measured on this machine in this run; Python side from the bridgebench",
         "harness (loop overhead subtracted), Rust side from criterion's samples. 95 % CI: of",
-        "the median (bootstrap over rounds). Ratio: × the floor bridge of the side, measured",
-        "side by side in the same rounds (its 95 % interval: paired bootstrap over rounds);",
+        "the median (bootstrap over rounds). Ratio: × the floor bridge of the side, the median",
+        "of the ratios of each sample to the floor's sample taken right beside it (its 95 %",
+        "interval: bootstrap over rounds);",
         "ratios and counts compare across runs and machines, ns only within one",
         "(docs/METHODOLOGY.md).",
         f"Flags, and {FLAG_MARK} after a figure: `wide-spread` = IQR above"

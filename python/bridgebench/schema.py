@@ -15,9 +15,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-VERSION = "bridgebench.results/3"
+VERSION = "bridgebench.results/4"
 # Versions 1 and 2 are not read: their `median_ns` is a time brought to a nominal machine
-# speed, not a time the machine took, and no figure of theirs compares with version 3's.
+# speed, not a time the machine took. Version 3's Python-side ratios are a median over a
+# median of samples taken seconds apart, not pairs of samples taken side by side: they
+# do not compare with version 4's.
 READABLE = (VERSION,)
 
 _NS = {"type": "number", "minimum": 0}
@@ -59,8 +61,16 @@ _CELL_PROPERTIES: dict[str, Any] = {
         "items": {"type": "array", "items": {"type": "number"}},
     },
     "rounds": {"type": "integer", "minimum": 1},
-    # median_ns over the median of the side's floor bridge (`ratio_to`) for the same size,
-    # and its 95 % interval, both resampled by the same rounds (bridgebench.figures)
+    # the floor's samples, each taken right beside the sample of round_samples_ns at the
+    # same place (the Python side: harness/worker.py), and the floor's calls per sample
+    "round_floor_ns": {
+        "type": "array",
+        "items": {"type": "array", "items": {"type": "number"}},
+    },
+    "floor_loops": {"type": "integer", "minimum": 1},
+    # the ratio to the side's floor bridge (`ratio_to`) for the same size: the median of
+    # the pairs' ratios where the record has round_floor_ns, else median_ns over the
+    # floor's median_ns; and its 95 % interval, resampling rounds (bridgebench.figures)
     "ratio": {"type": "number", "minimum": 0},
     "ratio_ci95": _INTERVAL,
     "ratio_to": {

@@ -131,6 +131,23 @@ def floor(side: str) -> Bridge:
     return found[0]
 
 
+def floor_cell(side: str, cell: str) -> str | None:
+    """The floor's cell a bridge's `cell` is paired with and divided by, or None if it has
+    none. Where the floor lacks the cell, its cell of the same kernel with the `objects`
+    strategy stands in (summarize.protobuf against summarize.objects: the same records,
+    in the form a caller would otherwise pass)."""
+    base = floor(side)
+    if cell in base.cells:
+        return cell
+    kernel = cells()[cell].kernel
+    stand_ins = [
+        c.name
+        for c in cells().values()
+        if c.kernel == kernel and c.strategy == "objects" and c.name in base.cells
+    ]
+    return stand_ins[0] if stand_ins else None
+
+
 def child_env() -> dict[str, str]:
     """Environment for a child Python process that must import `bridgebench`."""
     python_dir = str(ROOT / "python")

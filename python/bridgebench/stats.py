@@ -99,34 +99,9 @@ def bootstrap_ci(
     return _percentiles(_resampled_medians(x, picks), confidence)
 
 
-def ratio_ci(
-    rounds: Sequence[Sequence[float]],
-    reference: Sequence[Sequence[float]],
-    *,
-    confidence: float = 0.95,
-    resamples: int = BOOTSTRAP_RESAMPLES,
-    seed: int = BOOTSTRAP_SEED,
-) -> tuple[float, float]:
-    """Percentile-bootstrap interval of median(rounds) / median(reference), where round k
-    of each was measured side by side with round k of the other: both are resampled by the
-    same rounds, so what the two met together cancels. Rounds missing on either side are
-    left out; with fewer than two, each side's samples are resampled on their own."""
-    pairs = [(a, b) for a, b in zip(rounds, reference, strict=True) if len(a) and len(b)]
-    if not pairs:
-        raise ValueError("ratio of no samples")
-    rng = np.random.default_rng(seed)
-    if len(pairs) >= 2:
-        x, y = _clusters([a for a, _ in pairs]), _clusters([b for _, b in pairs])
-        picks = rng.integers(0, len(pairs), size=(resamples, len(pairs)))
-        return _percentiles(_resampled_medians(x, picks) / _resampled_medians(y, picks), confidence)
-    x, y = _clusters([pairs[0][0]]), _clusters([pairs[0][1]])
-    top = _resampled_medians(x, rng.integers(0, len(x), size=(resamples, len(x))))
-    bottom = _resampled_medians(y, rng.integers(0, len(y), size=(resamples, len(y))))
-    return _percentiles(top / bottom, confidence)
-
-
-def spread_flags(med: float, q1: float, q3: float, ci: tuple[float, float]) -> list[str]:
-    """The flags of the module docstring's rule; [] for a tight cell."""
+def spread_flags(med: float, q1: float, q3: float, ci: tuple[float, float] | None) -> list[str]:
+    """The flags of the module docstring's rule; [] for a tight cell. `ci` None: a single
+    sample, which has no interval."""
     if med <= 0:
         # Nothing left after subtracting the loop's overhead: no relative spread to judge,
         # but samples that straddle zero are noise, not a measurement.
@@ -134,23 +109,23 @@ def spread_flags(med: float, q1: float, q3: float, ci: tuple[float, float]) -> l
     flags = []
     if (q3 - q1) / med > WIDE_SPREAD_IQR:
         flags.append("wide-spread")
-    if (ci[1] - ci[0]) / med > WIDE_CI:
+    if ci is not None and (ci[1] - ci[0]) / med > WIDE_CI:
         flags.append("wide-ci")
     return flags
 
 
 def summarize(rounds: Sequence[Sequence[float]]) -> dict[str, Any]:
     """The time fields of a results record from every round's samples (ns per call), as
-    measured: nothing scales them."""
+    measured: nothing scales them. One sample alone (a quick run) has no interval."""
     every = [x for r in rounds for x in r]
     med = median(every)
     q1, q3 = quartiles(every)
-    ci = bootstrap_ci(rounds)
+    ci = bootstrap_ci(rounds) if len(every) >= 2 else None
     return {
         "median_ns": med,
         "quartiles_ns": [q1, q3],
         "iqr_ns": q3 - q1,
-        "ci95_ns": [ci[0], ci[1]],
+        **({"ci95_ns": [ci[0], ci[1]]} if ci else {}),
         "flags": spread_flags(med, q1, q3, ci),
         "round_samples_ns": [list(r) for r in rounds],
     }

@@ -116,7 +116,7 @@ def synthetic(host: str = "machine-a", median: float = 100.0) -> dict[str, Any]:
         "schema": schema.VERSION,
         "created": "2026-11-25T10:00:00+00:00",
         "mode": "quick",
-        "plan": {"rounds": 2, "samples_per_round": 4, "min_sample_ms": 5, "rust_passes": 2},
+        "plan": {"rounds": 2, "pairs_per_round": 2, "min_sample_ms": 5, "rust_passes": 2},
         "machine": machine(),
         "environment": env,
         "cells": cells,

@@ -1,9 +1,13 @@
-"""The timing loop (harness/timing.py), one worker process per cell (harness/worker.py),
-and the schedule of rounds (harness/rounds.py)."""
+"""The timing loop (harness/timing.py), a round's worker and its child per size
+(harness/worker.py), and the schedule of rounds (harness/rounds.py)."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -55,48 +59,96 @@ def test_a_sample_is_the_call_less_the_empty_loop() -> None:
     assert case.overheads_ns[0] < 1e4
 
 
-def test_a_worker_measures_every_size_of_one_cell_with_the_loops_it_is_given() -> None:
-    bridge, cell = spec.reference(), spec.cells()["scale.buffer"]
+def _round(*jobs: worker.Job, pairs: int = 2) -> worker.Round:
+    return worker.Round(index=0, pairs=pairs, target_ms=0.1, quick=True, jobs=list(jobs))
+
+
+def test_a_worker_pairs_each_sample_with_the_floors_for_every_size() -> None:
+    cell = spec.cells()["scale.buffer"]
     quick = spec.kernels()[cell.kernel]["bench"]["quick_sizes"]
-    measured = worker.run(bridge, cell.name, 2, 10**5, quick=True, loops=[3] * len(quick))
-    assert [m.size for m in measured] == quick
-    assert all(m.loops == 3 and len(m.samples_ns) == len(m.canary_ns) == 2 for m in measured)
-    with pytest.raises(ValueError, match="--loops has 1 values"):
-        worker.run(bridge, cell.name, 1, 10**5, quick=True, loops=[3])
+    lines: list[str] = []
+    worker.run(_round(worker.Job("python", cell.name, [[3, 5]] * len(quick))), lines.append)
+    measured = [worker.Measured(**json.loads(line)) for line in lines]
+    assert [m.size for m in measured] == quick, "every size, each in a child of its own"
+    for m in measured:
+        assert (m.loops, m.floor_loops) == (3, 5), "the loops it was given"
+        assert len(m.samples_ns) == len(m.floor_ns) == 2
+        assert len(m.canary_ns) == 4, "a canary after every sample, the floor's too"
+
+
+def test_the_floors_own_cells_are_not_paired_and_a_stand_in_cell_is() -> None:
+    lines: list[str] = []
+    floor = spec.floor("python").name
+    worker.run(
+        _round(worker.Job(floor, "add"), worker.Job("protobuf", "summarize.protobuf"), pairs=1),
+        lines.append,
+    )
+    measured = [worker.Measured(**json.loads(line)) for line in lines]
+    assert measured[0].bridge == floor and measured[0].floor_ns == []
+    protobuf = [m for m in measured if m.bridge == "protobuf"]
+    assert protobuf and all(len(m.floor_ns) == 1 for m in protobuf), "summarize.objects"
+
+
+def test_a_job_that_fails_is_reported_and_the_round_goes_on() -> None:
+    lines: list[str] = []
+    worker.run(
+        _round(worker.Job("python", "add", [[1, 1], [1, 1]]), worker.Job("python", "add")),
+        lines.append,
+    )
+    first, second = (json.loads(line) for line in lines)
+    assert first["bridge"] == "python" and "2 loop counts for 1 sizes" in first["error"]
+    assert "error" not in second and len(second["samples_ns"]) == 2
+
+
+def test_a_child_that_dies_is_an_error_of_its_job_not_of_the_round(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def crash(*_: object) -> worker.Measured:
+        os.kill(os.getpid(), signal.SIGKILL)
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(worker, "measure_size", crash)
+    lines: list[str] = []
+    worker.run(_round(worker.Job("python", "add")), lines.append)
+    (line,) = lines
+    assert "died of signal" in json.loads(line)["error"]
 
 
 def test_a_round_runs_every_bridge_of_a_cell_back_to_back_each_first_in_turn(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    calls: list[tuple[str, str, list[int] | None]] = []
+    rounds_run: list[worker.Round] = []
 
-    def fake(
-        bridge: spec.Bridge, cell: str, plan: rounds.Plan, loops: list[int] | None
-    ) -> list[worker.Measured]:
-        calls.append((bridge.name, cell, loops))
-        if bridge.name == "ctypes" and cell == "add":
-            raise RuntimeError("worker exited with 1: boom")
-        return [worker.Measured(None, 7, [1.0, 2.0], 0.5, [100, 100])]
+    def fake(plan: worker.Round) -> Iterator[worker.Measured | tuple[str, str, str]]:
+        rounds_run.append(plan)
+        for job in plan.jobs:
+            if (job.bridge, job.cell) == ("ctypes", "add"):
+                yield "ctypes", "add", "boom"
+            else:
+                yield worker.Measured(
+                    job.bridge, job.cell, None, 7, 9, [1.0, 2.0], [0.5, 1.0], 0.5, [1]
+                )
 
-    monkeypatch.setattr(rounds, "run_worker", fake)
+    monkeypatch.setattr(rounds, "run_round", fake)
     chosen = [spec.bridge(n) for n in ("python", "cpython-api", "ctypes", "protobuf")]
-    plan = rounds.Plan(rounds=2, samples=2, target_ms=1, quick=True)
+    plan = rounds.Plan(rounds=2, pairs=2, target_ms=1, quick=True)
     out = rounds.measure(chosen, plan, say=lambda _: None)
-    per_round = len(calls) // 2 + 1  # ctypes add is not run again after it failed
-    first, second = calls[:per_round], calls[per_round:]
-    add_first = [b for b, c, _ in first if c == "add"]
-    add_second = [b for b, c, _ in second if c == "add"]
+    first, second = rounds_run
+    assert [r.index for r in rounds_run] == [0, 1]
+    add_first = [j.bridge for j in first.jobs if j.cell == "add"]
+    add_second = [j.bridge for j in second.jobs if j.cell == "add"]
     assert add_first == ["python", "cpython-api", "ctypes", "protobuf"]
     assert add_second == ["cpython-api", "protobuf", "python"], "turned by one, failed one gone"
-    cells_in_first = [c for _, c, _ in first]
+    cells_in_first = [j.cell for j in first.jobs]
     assert cells_in_first == sorted(cells_in_first, key=list(spec.cells()).index), "cell by cell"
-    assert all(loops is None for _, _, loops in first), "the first round calibrates"
-    assert all(loops == [7] for _, _, loops in second), "later rounds reuse its loops"
-    assert out.errors == {("ctypes", "add"): "worker exited with 1: boom"}
-    assert out.timed[("python", "add", None)].rounds == [[1.0, 2.0], [1.0, 2.0]]
+    assert all(j.loops is None for j in first.jobs), "the first round calibrates"
+    assert all(j.loops == [[7, 9]] for j in second.jobs), "later rounds reuse its loops"
+    assert out.errors == {("ctypes", "add"): "boom"}
+    timed = out.timed[("python", "add", None)]
+    assert timed.rounds == [[1.0, 2.0], [1.0, 2.0]] and timed.floor_rounds == [[0.5, 1.0]] * 2
     assert len(out.canary_ns) == 2
 
 
-def test_the_full_plan_pools_at_least_20_samples_from_several_processes() -> None:
-    assert rounds.FULL.rounds * rounds.FULL.samples >= 20 and rounds.FULL.rounds >= 5
+def test_the_full_plan_pools_at_least_16_pairs_from_several_processes() -> None:
+    assert rounds.FULL.rounds * rounds.FULL.pairs >= 16 and rounds.FULL.rounds >= 5
     assert not rounds.FULL.quick and rounds.QUICK.quick

@@ -103,7 +103,14 @@ impl Bridge {
     }
 }
 
-/// Every Rust-side bridge.
+/// The row of the Rust side's floor (benches/bridges.toml `floor = true`): the Rust
+/// kernel called directly. The benches time every other row's samples beside its own;
+/// tests/tidy.rs checks the registry names the same bridge.
+pub fn floor() -> &'static Bridge {
+    &BRIDGES[0]
+}
+
+/// Every Rust-side bridge, the floor first.
 pub static BRIDGES: &[Bridge] = &[
     // The reference: the Rust kernel called directly.
     Bridge {

@@ -68,3 +68,18 @@ fn lookup_by_module() {
     }
     assert!(rust_side::bridge("no-such-bridge").is_none());
 }
+
+#[test]
+fn the_floor_row_is_the_registrys_floor() -> Result<(), String> {
+    let floors: Vec<String> = spec::bridges()?
+        .into_iter()
+        .filter(|b| b.side == "rust" && b.floor)
+        .map(|b| b.module)
+        .collect();
+    assert_eq!(
+        floors,
+        [rust_side::floor().module],
+        "benches/bridges.toml floor = true"
+    );
+    Ok(())
+}

@@ -257,6 +257,9 @@ pub struct Bridge {
     pub cells: Vec<String>,
     #[serde(default)]
     pub na: BTreeMap<String, String>,
+    /// The one bridge of its side that every other bridge of the side is divided by.
+    #[serde(default)]
+    pub floor: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,8 +1,9 @@
 """`python -m bridgebench bench`: measure every Python-side cell, fold in criterion, write results.
 
-Timing: every (bridge, cell) in a worker process of its own, in rounds
-(bridgebench.harness.rounds); figures and ratios: bridgebench.figures; how steady the
-machine was: bridgebench.steadiness. Then the exact counts and the bad-input outcomes.
+Timing: every (bridge, cell, size) in rounds, each size in a process of its own and its
+samples paired with the floor's (bridgebench.harness.rounds); figures and ratios:
+bridgebench.figures; how steady the machine was: bridgebench.steadiness. Then the exact
+counts and the bad-input outcomes.
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         "mode": "quick" if args.quick else "full",
         "plan": {
             "rounds": plan.rounds,
-            "samples_per_round": plan.samples,
+            "pairs_per_round": plan.pairs,
             "min_sample_ms": plan.target_ms,
             "rust_passes": len(args.criterion or []),  # criterion processes per bench
         },

@@ -4,7 +4,8 @@ against pyperf, the clock a Python performance engineer trusts, side by side.
 For each checked cell and size (CHECKS) and every Python-side bridge that has it, round by
 round, process by process:
   1. the harness's worker for that bridge and cell, exactly as `bench` runs it (every size
-     of the cell in one process, the full plan's samples; the first round calibrates);
+     of the cell, each in a child of its own, paired with the floor's call, the full
+     plan's pairs; the first round calibrates);
   2. `python -m pyperf timeit -p 1` of the same call on the same arguments
      (bridgebench.harness.cases.one), as a local in pyperf's timing function, like the
      harness's loop; the first round lets pyperf calibrate its loops, later rounds reuse
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bridgebench import figures, spec
-from bridgebench.harness import cases, rounds
+from bridgebench.harness import cases, rounds, worker
 
 # (cell, size) checked: a bare call, a buffer of 10^4 float64, a native object built from
 # a 1000-byte str.
@@ -62,7 +63,7 @@ class Pair:
     cell: str
     size: int | None
     harness: list[list[float]] = field(default_factory=list)  # ns per call, per round
-    harness_loops: list[int] = field(default_factory=list)
+    harness_loops: list[list[int]] = field(default_factory=list)
     pyperf_ns: list[float] = field(default_factory=list)  # per loop of the call
     pass_ns: list[float] = field(default_factory=list)  # per loop of `pass`
     pyperf_loops: int = 0
@@ -128,10 +129,18 @@ def measure(pairs: list[Pair], n_rounds: int) -> None:
                     file=sys.stderr,
                     flush=True,
                 )
-                measured = rounds.run_worker(
-                    spec.bridge(pair.bridge), pair.cell, rounds.FULL, pair.harness_loops or None
+                plan = rounds.FULL
+                job = worker.Job(pair.bridge, pair.cell, pair.harness_loops or None)
+                results = list(
+                    rounds.run_round(
+                        worker.Round(round_, plan.pairs, plan.target_ms, plan.quick, [job])
+                    )
                 )
-                pair.harness_loops = [m.loops for m in measured]
+                errors = [r for r in results if not isinstance(r, worker.Measured)]
+                if errors:
+                    raise RuntimeError(f"{pair.bridge} {pair.cell}: {errors[0][2]}")
+                measured = [r for r in results if isinstance(r, worker.Measured)]
+                pair.harness_loops = [[m.loops, m.floor_loops] for m in measured]
                 pair.harness.append(next(m.samples_ns for m in measured if m.size == pair.size))
                 n = arity[(pair.bridge, pair.cell)]
                 pair.pyperf_loops, values = _pyperf(

@@ -1,11 +1,10 @@
-"""The Python side's timing schedule: every cell of every bridge, one worker process each,
-in rounds.
+"""The Python side's timing schedule: every cell of every bridge, in rounds.
 
-A round runs one process for every (bridge, cell), cell by cell, so every bridge of a cell
-is measured within seconds of the others, the C-API floor among them: the ratios to it
-(bridgebench.figures) compare processes that met the same state of the machine. The
-bridges' order within a cell turns by one place each round, so none is always first. The
-first round calibrates each size's calls per sample; later rounds reuse them (pyperf's
+A round is one worker process (bridgebench.harness.worker, a fresh interpreter: its own
+memory layout and hash seed, as pyperf's workers) that measures every (bridge, cell), cell
+by cell, each size in a child of its own, the bridge's samples paired with the floor's.
+The bridges' order within a cell turns by one place each round, so none is always first.
+The first round calibrates each size's calls per sample; later rounds reuse them (pyperf's
 habit), so every round weighs the same.
 """
 
@@ -15,41 +14,45 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 
 from bridgebench import spec
-from bridgebench.harness.worker import Measured
+from bridgebench.harness.worker import Job, Measured, Round
 
 
 @dataclass(frozen=True)
 class Plan:
-    """How much to measure: `rounds` processes per (bridge, cell), each taking `samples`
-    samples of at least `target_ms` of every size."""
+    """How much to measure: `rounds` worker processes, each taking `pairs` samples of
+    every size of every (bridge, cell), each beside a sample of the floor's call, of at
+    least `target_ms`."""
 
     rounds: int
-    samples: int
+    pairs: int
     target_ms: float
     quick: bool  # the kernels' quick_sizes instead of their full sweeps
 
 
-# FULL: 8 rounds x 3 samples = 24 samples per size from 8 processes (memory layouts) and
-# moments spread over the run (pyperf takes 20 x 3 of one benchmark; 8 rounds fit the
-# 15-minute budget on 2 cores: a round of every cell's sweep takes about 50 s). QUICK is
-# a smoke run of the quick sizes, one round, short samples: do not quote its figures.
-FULL = Plan(rounds=8, samples=3, target_ms=5, quick=False)
-QUICK = Plan(rounds=1, samples=2, target_ms=2, quick=True)
+# FULL: 8 rounds x 2 pairs = 16 samples per size (and 16 of the floor beside them) from 8
+# processes (memory layouts) and moments spread over the run: 8 rounds fit the 15-minute
+# budget on 2 cores (a round of every cell's sweep takes about 50 s). QUICK is a smoke run
+# of the quick sizes, one round, short samples: do not quote its figures.
+FULL = Plan(rounds=8, pairs=2, target_ms=5, quick=False)
+QUICK = Plan(rounds=1, pairs=1, target_ms=2, quick=True)
 
 
 @dataclass
 class Timed:
-    """One (bridge, cell, size) over the run: the samples of each round's process."""
+    """One (bridge, cell, size) over the run: each round's samples, and the floor's
+    samples taken beside them (empty lists for the floor's own cells)."""
 
     bridge: str
     cell: str
     size: int | None
     loops: int
+    floor_loops: int
     rounds: list[list[float]] = field(default_factory=list)
+    floor_rounds: list[list[float]] = field(default_factory=list)
     loop_overhead_ns: list[float] = field(default_factory=list)
 
 
@@ -63,32 +66,41 @@ class Timings:
     canary_ns: list[list[int]] = field(default_factory=list)
 
 
-def run_worker(
-    bridge: spec.Bridge, cell: str, plan: Plan, loops: list[int] | None
-) -> list[Measured]:
-    """One worker process measuring `cell` of `bridge`: its records, one per size."""
-    argv = [
-        sys.executable,
-        "-m",
-        "bridgebench.harness.worker",
-        bridge.name,
-        cell,
-        "--samples",
-        str(plan.samples),
-        "--target-ms",
-        str(plan.target_ms),
-        *(["--quick"] if plan.quick else []),
-        *(["--loops", ",".join(map(str, loops))] if loops else []),
-    ]
-    out = subprocess.run(
-        argv, capture_output=True, text=True, cwd=spec.ROOT, env=spec.child_env(), check=False
-    )
-    lines = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-    errors = [line["error"] for line in lines if "error" in line]
-    if errors or out.returncode != 0:
-        detail = errors[0] if errors else out.stderr.strip()[-500:]
-        raise RuntimeError(f"worker exited with {out.returncode}: {detail}")
-    return [Measured(**line) for line in lines]
+def run_round(plan: Round) -> Iterator[Measured | tuple[str, str, str]]:
+    """Run one worker process on `plan`: each size's `Measured` as it comes, or
+    (bridge, cell, error) for a job that failed."""
+    # One BLAS thread: the worker forks, and numpy's kernels here need none.
+    env = dict(spec.child_env(), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    argv = [sys.executable, "-m", "bridgebench.harness.worker"]
+    with subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=spec.ROOT,
+        env=env,
+    ) as proc:
+        assert proc.stdin and proc.stdout and proc.stderr
+        proc.stdin.write(json.dumps(asdict(plan)))
+        proc.stdin.close()
+        seen = set()
+        for line in proc.stdout:
+            if not line.startswith("{"):
+                continue
+            data = json.loads(line)
+            seen.add((data["bridge"], data["cell"]))
+            if "error" in data:
+                yield data["bridge"], data["cell"], data["error"]
+            else:
+                yield Measured(**data)
+        stderr = proc.stderr.read()
+        status = proc.wait()
+    if status != 0:
+        detail = stderr.strip()[-500:] or f"exit status {status}"
+        for job in plan.jobs:
+            if (job.bridge, job.cell) not in seen:
+                yield job.bridge, job.cell, f"the round's worker failed: {detail}"
 
 
 def cells_in_order(bridges: list[spec.Bridge]) -> list[tuple[str, list[spec.Bridge]]]:
@@ -100,37 +112,67 @@ def cells_in_order(bridges: list[spec.Bridge]) -> list[tuple[str, list[spec.Brid
     ]
 
 
+def jobs_of_round(bridges: list[spec.Bridge], round_: int, out: Timings) -> list[Job]:
+    """Round `round_`'s jobs: cell by cell, the bridges turned by `round_` places, without
+    the jobs that failed before, with the loops the first round calibrated."""
+    jobs = []
+    for cell, cell_bridges in cells_in_order(bridges):
+        turn = round_ % len(cell_bridges)
+        for bridge in cell_bridges[turn:] + cell_bridges[:turn]:
+            if (bridge.name, cell) in out.errors:
+                continue
+            known = [t for (b, c, _), t in out.timed.items() if (b, c) == (bridge.name, cell)]
+            loops = [[t.loops, t.floor_loops] for t in known] or None
+            jobs.append(Job(bridge.name, cell, loops))
+    return jobs
+
+
+def record(out: Timings, m: Measured) -> None:
+    t = out.timed.setdefault(
+        (m.bridge, m.cell, m.size), Timed(m.bridge, m.cell, m.size, m.loops, m.floor_loops)
+    )
+    t.rounds.append(m.samples_ns)
+    t.floor_rounds.append(m.floor_ns)
+    t.loop_overhead_ns.append(m.loop_overhead_ns)
+
+
+def measure_round(
+    out: Timings, plan: Plan, round_: int, jobs: list[Job], say: Callable[[str], None]
+) -> None:
+    """Run round `round_` into `out`; `say` gets a line as each cell is done."""
+    canaries: list[int] = []
+    cells: dict[str, list[str]] = {}  # the cells begun, in order, with their bridges
+    clock = time.monotonic()
+
+    def finished(cell: str) -> None:
+        took = time.monotonic() - clock
+        bridges = ", ".join(cells[cell])
+        say(f"[round {round_ + 1}/{plan.rounds}] {cell}: {bridges}  ({took:.0f} s into the round)")
+
+    for result in run_round(Round(round_, plan.pairs, plan.target_ms, plan.quick, jobs)):
+        if isinstance(result, Measured):
+            record(out, result)
+            canaries += result.canary_ns
+            name, cell = result.bridge, result.cell
+        else:
+            name, cell, error = result
+            out.errors[(name, cell)] = error
+            say(f"      ERROR {name} {cell}: {error}")
+        if cell not in cells and cells:
+            finished(list(cells)[-1])
+        if name not in cells.setdefault(cell, []):
+            cells[cell].append(name)
+    if cells:
+        finished(list(cells)[-1])
+    out.canary_ns.append(canaries)
+
+
 def measure(bridges: list[spec.Bridge], plan: Plan, say: Callable[[str], None] = print) -> Timings:
     """Run the schedule; `say` gets a progress line per cell and round."""
     out = Timings()
-    schedule = cells_in_order(bridges)
     clock = time.monotonic()
     for round_ in range(plan.rounds):
-        canaries: list[int] = []
-        for cell, cell_bridges in schedule:
-            turn = round_ % len(cell_bridges)
-            done = []
-            for bridge in cell_bridges[turn:] + cell_bridges[:turn]:
-                if (bridge.name, cell) in out.errors:
-                    continue
-                known = [t for (b, c, _), t in out.timed.items() if (b, c) == (bridge.name, cell)]
-                try:
-                    measured = run_worker(bridge, cell, plan, [t.loops for t in known] or None)
-                except (RuntimeError, ValueError, TypeError) as exc:
-                    out.errors[(bridge.name, cell)] = str(exc)
-                    say(f"      ERROR {bridge.name} {cell}: {exc}")
-                    continue
-                for m in measured:
-                    t = out.timed.setdefault(
-                        (bridge.name, cell, m.size), Timed(bridge.name, cell, m.size, m.loops)
-                    )
-                    t.rounds.append(m.samples_ns)
-                    t.loop_overhead_ns.append(m.loop_overhead_ns)
-                    canaries += m.canary_ns
-                done.append(bridge.name)
-            elapsed = time.monotonic() - clock
-            say(f"[round {round_ + 1}/{plan.rounds}] {cell}: {', '.join(done)}  ({elapsed:.0f} s)")
-        out.canary_ns.append(canaries)
+        measure_round(out, plan, round_, jobs_of_round(bridges, round_, out), say)
         left = (time.monotonic() - clock) / (round_ + 1) * (plan.rounds - round_ - 1)
         say(f"    round {round_ + 1} done, about {left:.0f} s left")
     return out

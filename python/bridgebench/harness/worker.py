@@ -1,22 +1,31 @@
-"""One cell of one bridge, measured in a process of its own (as pyperf runs a benchmark).
+"""One round of the Python side's timing: a process that imports the bridges once, then
+measures every job (a bridge's cell) size by size, each size in a child forked for it.
 
-`python -m bridgebench.harness.worker <bridge> <cell> --samples N --target-ms T [--quick]
-[--loops L,L,...]` prints one JSON line per size of the cell (`Measured`), or one line
-`{"error": ...}`. Every size is prepared first (answer checked, `loops` calibrated or taken
-from `--loops`), then sampled round-robin, one sample of each per round, so a size's
-samples spread over the process's life.
+`python -m bridgebench.harness.worker` reads a `Round` as JSON on stdin and prints one JSON
+line per (job, size) (`Measured`), or per failed job `{"bridge", "cell", "error"}`.
 
-Why a process per cell: a cell measured among a bridge's other cells does not behave as
-it does alone. Measured that way (one process per bridge, until 2026-12-06), cffi's `add`
-had a median of 700-729 ns where pyperf measured 496 ns for `add` alone.
+Each size of a cell is measured in a process of its own, forked from this one after the
+imports (so the fork costs a millisecond, not an interpreter's start-up): a size does not
+meet the heap and caches another size or cell left behind. Measured among a bridge's other
+cells in one process (until 2026-12-06), cffi's `add` had a median of 700-729 ns where
+pyperf measured 496 ns for `add` alone; pybind11's scale.buffer at n = 10^4 measured among
+the other sizes was 8 % slower than alone.
+
+In that child the bridge's call and the floor's call (the same cell and size of the side's
+floor bridge, bridgebench.spec.floor_cell) are sampled in turn, floor-bridge then
+bridge-floor: each pair of samples met the same state of the machine, so the ratio of a
+pair cancels it. This VM switches between a fast and a 2x slower state for milliseconds
+to seconds at a time; ratios from samples taken seconds apart (separate processes) moved
+by up to 17 % between runs, ratios from pairs by up to 5 %.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
+import os
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from bridgebench import spec
 from bridgebench.harness import timing
@@ -24,65 +33,123 @@ from bridgebench.harness.cases import cases, sizes
 
 
 @dataclass(frozen=True)
-class Measured:
-    """One size of one cell, as one worker process measured it."""
+class Job:
+    """A bridge's cell; `loops` per size as [bridge's, floor's] calls per sample from an
+    earlier round (pyperf's habit), or None to calibrate."""
 
+    bridge: str
+    cell: str
+    loops: list[list[int]] | None = None
+
+
+@dataclass(frozen=True)
+class Round:
+    index: int  # which round of the run: the pairs' order alternates with it
+    pairs: int  # samples of the bridge (and as many of the floor) per size
+    target_ms: float  # minimum length of a sample when calibrating
+    quick: bool  # the kernels' quick_sizes instead of their full sweeps
+    jobs: list[Job] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One size of one job, as its child process measured it. `floor_ns[i]` was sampled
+    right before or after `samples_ns[i]`; empty for the floor's own cells."""
+
+    bridge: str
+    cell: str
     size: int | None
     loops: int
+    floor_loops: int
     samples_ns: list[float]
+    floor_ns: list[float]
     loop_overhead_ns: float
     canary_ns: list[int]
 
 
-def run(
-    bridge: spec.Bridge,
-    cell_name: str,
-    samples: int,
-    target_ns: int,
-    quick: bool,
-    loops: list[int] | None = None,
-) -> list[Measured]:
-    cell = spec.cells()[cell_name]
-    built = cases(bridge.import_module(), cell, sizes(cell, quick=quick))
-    if loops is not None and len(loops) != len(built):
-        raise ValueError(f"--loops has {len(loops)} values for {len(built)} sizes of {cell_name}")
-    prepared = [
-        (size, timing.prepare(fn, args, check, target_ns, loops[i] if loops else None))
-        for i, (size, fn, args, check) in enumerate(built)
-    ]
-    for _ in range(samples):
-        for _, case in prepared:
-            timing.sample(case)
-    return [
-        Measured(size, c.loops, c.samples_ns, c.loop_overhead_ns, c.canary_ns)
-        for size, c in prepared
-    ]
+def _case(module: Any, cell: str, size: int | None, target_ns: int, loops: int | None) -> Any:
+    ((_, fn, args, check),) = cases(module, spec.cells()[cell], [size])
+    return timing.prepare(fn, args, check, target_ns, loops)
+
+
+def measure_size(job: Job, index: int, size: int | None, plan: Round) -> Measured:
+    """Sample one size of `job`, paired with the floor's call where the floor has one."""
+    bridge = spec.bridge(job.bridge)
+    floor = spec.floor(bridge.side)
+    floor_cell = spec.floor_cell(bridge.side, job.cell) if bridge != floor else None
+    target_ns = int(plan.target_ms * 1e6)
+    loops = job.loops[index] if job.loops else [None, None]
+    case = _case(bridge.import_module(), job.cell, size, target_ns, loops[0])
+    ref = (
+        _case(floor.import_module(), floor_cell, size, target_ns, loops[1]) if floor_cell else None
+    )
+    for i in range(plan.pairs):
+        order = (ref, case) if (i + plan.index) % 2 == 0 else (case, ref)
+        for c in order:
+            if c is not None:
+                timing.sample(c)
+    return Measured(
+        job.bridge,
+        job.cell,
+        size,
+        case.loops,
+        ref.loops if ref else 0,
+        case.samples_ns,
+        ref.samples_ns if ref else [],
+        case.loop_overhead_ns,
+        case.canary_ns + (ref.canary_ns if ref else []),
+    )
+
+
+def _in_child(job: Job, index: int, size: int | None, plan: Round) -> str:
+    """Measure one size in a forked child; its JSON line, or an error line if it failed."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: measure, write one line, leave without running atexit hooks
+        os.close(read_end)
+        status = 0
+        try:
+            line = json.dumps(asdict(measure_size(job, index, size, plan)))
+        except Exception as exc:  # reported to the parent as this job's error
+            line = json.dumps({"error": f"n={size}: {type(exc).__name__}: {exc}"})
+            status = 1
+        with os.fdopen(write_end, "w") as out:
+            out.write(line)
+        os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end) as inp:
+        line = inp.read()
+    _, wait_status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(wait_status):
+        return json.dumps({"error": f"n={size}: died of signal {os.WTERMSIG(wait_status)}"})
+    return line or json.dumps({"error": f"n={size}: exited with {wait_status} and no result"})
+
+
+def run(plan: Round, emit: Any = print) -> None:
+    """Measure every job of `plan`; `emit` gets each JSON line."""
+    for job in plan.jobs:
+        try:
+            bridge = spec.bridge(job.bridge)
+            bridge.import_module()
+            spec.floor(bridge.side).import_module()
+            job_sizes = sizes(spec.cells()[job.cell], quick=plan.quick)
+            if job.loops is not None and len(job.loops) != len(job_sizes):
+                raise ValueError(f"{len(job.loops)} loop counts for {len(job_sizes)} sizes")
+        except Exception as exc:  # this job's error; the round goes on
+            emit(json.dumps({"bridge": job.bridge, "cell": job.cell, "error": str(exc)}))
+            continue
+        for index, size in enumerate(job_sizes):
+            result = json.loads(_in_child(job, index, size, plan))
+            if "error" in result:
+                emit(json.dumps({"bridge": job.bridge, "cell": job.cell, **result}))
+                break
+            emit(json.dumps(result))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("bridge")
-    parser.add_argument("cell")
-    parser.add_argument("--samples", type=int, required=True, help="samples of each size")
-    parser.add_argument("--target-ms", type=float, required=True, help="minimum sample length")
-    parser.add_argument("--quick", action="store_true", help="the kernels' quick_sizes only")
-    parser.add_argument("--loops", help="calls per sample of each size, comma-separated")
-    args = parser.parse_args()
-    try:
-        loops = [int(x) for x in args.loops.split(",")] if args.loops else None
-        measured = run(
-            spec.bridge(args.bridge),
-            args.cell,
-            args.samples,
-            int(args.target_ms * 1e6),
-            args.quick,
-            loops,
-        )
-    except Exception as exc:  # reported to the parent as this cell's error
-        print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), flush=True)
-        sys.exit(1)
-    for m in measured:
-        print(json.dumps(asdict(m)), flush=True)
+    raw = json.load(sys.stdin)
+    plan = Round(**{**raw, "jobs": [Job(**j) for j in raw["jobs"]]})
+    run(plan, lambda line: print(line, flush=True))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 For every cell, at its representative size (View.representative_size), per side, the
 bridges ranked by median ns per call: each with its 95 % CI, its ratio to the side's
-floor bridge (measured side by side in the same rounds) with that ratio's 95 % interval,
+floor bridge (from pairs of samples taken side by side) with that ratio's 95 % interval,
 and the flag mark of a noisy figure. One small table per cell, in a grid.
 """
 
@@ -75,13 +75,14 @@ def section(view: View) -> str:
     intro = (
         "Every cell at one size (sequence cells at n = 1,000 when measured), each side's"
         " bridges ranked by median ns per call, as measured on this machine in this run,"
-        " with its 95 % CI. × floor: that median over the median of the side's floor bridge"
+        " with its 95 % CI. × floor: how many times the side's floor bridge"
         f" ({spec.floor('python').name} on the Python side, the hand-written C-API;"
-        f" {spec.floor('rust').name} on the Rust side) for the same cell and size, measured"
-        " side by side in the same rounds, with its 95 % interval (paired bootstrap over"
-        " rounds). The ratios and the exact counts are what compare across runs and"
-        f" machines; the ns figures are this run's. {FLAG_MARK}: a noisy figure (hover for"
-        " its flags). The kernel sections below have every size and plot."
+        f" {spec.floor('rust').name} on the Rust side) for the same cell and size: the"
+        " median of the ratios of each sample to the floor's sample taken right beside it,"
+        " with its 95 % interval (bootstrap over rounds). The ratios and the exact counts"
+        " are what compare across runs and machines; the ns figures are this run's."
+        f" {FLAG_MARK}: a noisy figure (hover for its flags). The kernel sections below"
+        " have every size and plot."
     )
     return tag(
         "section",

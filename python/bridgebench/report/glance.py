@@ -1,8 +1,8 @@
 """ "At a glance": every bridge over every cell, in one table per side.
 
 Per side, one row per bridge: ns per call of every cell (sequence cells at one size), each
-coloured by its ratio to the side's floor bridge (the record's `ratio`: measured side by
-side in the same rounds), and the geometric mean of those ratios over the cells the
+coloured by its ratio to the side's floor bridge (the record's `ratio`: from pairs of
+samples taken side by side), and the geometric mean of those ratios over the cells the
 bridge covers, by which the rows are sorted. A bar chart of that mean leads the section.
 """
 
@@ -155,8 +155,8 @@ def section(view: View) -> str:
             "p",
             "Median ns per call of every cell, as measured in this run; sequence cells at"
             " one size (in the column heading). Colour: the figure's ratio to the floor"
-            f" bridge of its side ({esc(floors)}), for the same cell and size, measured side"
-            f" by side in the same rounds: green at 1 or below, red {WORST:g}× or worse;"
+            f" bridge of its side ({esc(floors)}), for the same cell and size, from pairs of"
+            f" samples taken side by side: green at 1 or below, red {WORST:g}× or worse;"
             f" grey: no ratio. {FLAG_MARK}: a noisy figure (wide spread or wide CI, see the"
             " kernel sections). Hover a figure for its ratio and interval, an n/a for its"
             " reason. Rows are sorted by the geometric mean of the ratios to the floor over"

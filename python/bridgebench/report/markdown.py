@@ -40,9 +40,10 @@ def _per_cell(view: View) -> list[str]:
         "",
         "## Per cell: the bridges ranked",
         "",
-        "Median ns per call as measured in this run, with its 95 % CI; × floor: that median"
-        f" over the floor bridge's ({floors}) for the same cell and size, measured side by"
-        " side in the same rounds, with its 95 % interval. Ratios and counts compare across"
+        "Median ns per call as measured in this run, with its 95 % CI; × floor: how many"
+        f" times the floor bridge ({floors}) for the same cell and size, the median of the"
+        " ratios of each sample to the floor's sample taken right beside it, with its 95 %"
+        " interval. Ratios and counts compare across"
         f" runs and machines, ns only within one. {FLAG_MARK}: a noisy figure.",
     ]
     for kernel in view.kernels:
