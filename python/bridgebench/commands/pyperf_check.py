@@ -6,7 +6,8 @@ round, process by process:
   1. the harness's worker for that bridge and cell, exactly as `bench` runs it (every size
      of the cell, each in a child of its own, paired with the floor's call, the full
      plan's pairs; the first round calibrates);
-  2. `python -m pyperf timeit -p 1` of the same call on the same arguments
+  2. right before or after it (alternating by round), `python -m pyperf timeit -p 1` of
+     the same call on the same arguments
      (bridgebench.harness.cases.one), as a local in pyperf's timing function, like the
      harness's loop; the first round lets pyperf calibrate its loops, later rounds reuse
      them, as its own workers do;
@@ -116,8 +117,34 @@ def _setup(pair: Pair, arity: int) -> str:
     )
 
 
+def _harness_round(pair: Pair, round_: int) -> None:
+    """One round of the harness's worker on the pair's cell, as `bench` runs it."""
+    plan = rounds.FULL
+    job = worker.Job(pair.bridge, pair.cell, pair.harness_loops or None)
+    results = list(
+        rounds.run_round(worker.Round(round_, plan.pairs, plan.target_ms, plan.quick, [job]))
+    )
+    errors = [r for r in results if not isinstance(r, worker.Measured)]
+    if errors:
+        raise RuntimeError(f"{pair.bridge} {pair.cell}: {errors[0][2]}")
+    measured = [r for r in results if isinstance(r, worker.Measured)]
+    pair.harness_loops = [[m.loops, m.floor_loops] for m in measured]
+    pair.harness.append(next(m.samples_ns for m in measured if m.size == pair.size))
+
+
+def _pyperf_round(pair: Pair, arity: int, out: Path) -> None:
+    """One pyperf worker on the pair's call, then one on `pass` at the same loops."""
+    pair.pyperf_loops, values = _pyperf(
+        _setup(pair, arity), _statement(arity), pair.pyperf_loops, out
+    )
+    pair.pyperf_ns += values
+    pair.pass_ns += _pyperf("", "pass", pair.pyperf_loops, out)[1]
+
+
 def measure(pairs: list[Pair], n_rounds: int) -> None:
-    """Fill every pair, round by round: the harness's worker, pyperf, pyperf's `pass`."""
+    """Fill every pair, round by round: the harness's worker and pyperf's, one right after
+    the other, which goes first alternating by round (this VM's slow states last seconds
+    to a minute: the two should meet the same ones, and neither always the earlier)."""
     arity = {(p.bridge, p.cell): len(cases.one(p.bridge, p.cell, p.size)[1]) for p in pairs}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "pyperf.json"
@@ -129,25 +156,13 @@ def measure(pairs: list[Pair], n_rounds: int) -> None:
                     file=sys.stderr,
                     flush=True,
                 )
-                plan = rounds.FULL
-                job = worker.Job(pair.bridge, pair.cell, pair.harness_loops or None)
-                results = list(
-                    rounds.run_round(
-                        worker.Round(round_, plan.pairs, plan.target_ms, plan.quick, [job])
-                    )
-                )
-                errors = [r for r in results if not isinstance(r, worker.Measured)]
-                if errors:
-                    raise RuntimeError(f"{pair.bridge} {pair.cell}: {errors[0][2]}")
-                measured = [r for r in results if isinstance(r, worker.Measured)]
-                pair.harness_loops = [[m.loops, m.floor_loops] for m in measured]
-                pair.harness.append(next(m.samples_ns for m in measured if m.size == pair.size))
                 n = arity[(pair.bridge, pair.cell)]
-                pair.pyperf_loops, values = _pyperf(
-                    _setup(pair, n), _statement(n), pair.pyperf_loops, out
-                )
-                pair.pyperf_ns += values
-                pair.pass_ns += _pyperf("", "pass", pair.pyperf_loops, out)[1]
+                if round_ % 2 == 0:
+                    _harness_round(pair, round_)
+                    _pyperf_round(pair, n, out)
+                else:
+                    _pyperf_round(pair, n, out)
+                    _harness_round(pair, round_)
 
 
 def table(pairs: list[Pair], tolerance: float) -> tuple[str, bool]:
