@@ -18,7 +18,7 @@
 //! Time budget, on 2 shared cores: a full run is 196 benches (every bridge x cell x size),
 //! run in passes (`cargo xtask bench` runs every bench binary several times, one pass
 //! after the other, and the harness pools their samples: several processes and moments
-//! of the run), each at 10 ms warm-up + 20 ms measurement for 10 samples of the row (and
+//! of the run), each at 15 ms warm-up + 30 ms measurement for 10 samples of the row (and
 //! as long again for the floor's beside them); a quick run is one pass of 83 benches at
 //! 25 ms + 50 ms. Criterion's command line (e.g. `--measurement-time`, `--sample-size`)
 //! still overrides the windows.
@@ -44,7 +44,7 @@ pub fn config() -> Criterion {
     let (sample_size, warm_up, measurement) = if quick() {
         (10, Duration::from_millis(25), Duration::from_millis(50))
     } else {
-        (10, Duration::from_millis(10), Duration::from_millis(20))
+        (10, Duration::from_millis(15), Duration::from_millis(30))
     };
     // 10 000 bootstrap resamples instead of 100 000: the analysis took about 0.4 s per
     // bench, a sixth of the run, for a CI that moves in the third digit.

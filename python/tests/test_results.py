@@ -110,7 +110,9 @@ def test_the_header_says_figures_are_as_measured_and_how_steady_the_machine_was(
     header = _header(results.markdown(data))
     assert "nominal" not in header and "raw_median_ns" not in header
     assert "Medians as measured" in header
-    assert "× the floor bridge of the side, measured" in header.replace("\n", " ")
+    assert "× the floor bridge of the side, the median of the ratios of each sample" in (
+        header.replace("\n", " ")
+    )
     lines = header.splitlines()
     # The machine's line right under the run's: bold when it was disturbed.
     said = steadiness.line(data["machine"])

@@ -9,10 +9,11 @@ import signal
 import time
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 
 from bridgebench import spec
-from bridgebench.harness import rounds, timing, worker
+from bridgebench.harness import cases, rounds, timing, worker
 
 
 def test_a_case_is_checked_when_prepared_and_keeps_a_canary_per_sample() -> None:
@@ -74,6 +75,25 @@ def test_a_worker_pairs_each_sample_with_the_floors_for_every_size() -> None:
         assert (m.loops, m.floor_loops) == (3, 5), "the loops it was given"
         assert len(m.samples_ns) == len(m.floor_ns) == 2
         assert len(m.canary_ns) == 4, "a canary after every sample, the floor's too"
+
+
+def test_a_cells_shared_inputs_are_built_once_read_only_and_forgotten() -> None:
+    cell = spec.cells()["scale.buffer"]
+    module = spec.reference().import_module()
+
+    def inputs() -> np.ndarray:
+        ((_, _, (data, _), _),) = cases.cases(module, cell, [10])
+        return data
+
+    assert inputs() is not inputs()  # each case builds its own by default
+    cases.share_inputs(cell, [10])
+    try:
+        values = cases._SHARED["values", 10]
+        assert not values.flags.writeable, "no case can change what another is given"
+        assert np.array_equal(inputs(), values) and inputs() is not values, "a copy of it"
+    finally:
+        cases.forget_inputs()
+    assert not cases._SHARED
 
 
 def test_the_floors_own_cells_are_not_paired_and_a_stand_in_cell_is() -> None:

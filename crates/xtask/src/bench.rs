@@ -130,11 +130,10 @@ fn harness_bridges(opts: &Options) -> Result<Vec<String>, String> {
 
 /// How many times a full run runs every criterion bench binary (benches/rust/common.rs:
 /// 10 samples per pass, each beside the floor's; the harness pools them). A pass is a
-/// process, and processes are what a ratio's precision needs: on 2026-12-06 two runs of 8
-/// passes agreed within 5 % on 88 % of the Rust side's ratios, their halves of 4 passes
-/// on 74-89 %. Many short passes help more than fewer long ones; 12 fit the budget beside
-/// the Python side's 16 rounds. A quick run has one.
-const FULL_RUST_PASSES: usize = 12;
+/// process: on 2026-12-06 two runs of 8 passes agreed within 5 % on 88 % of the Rust
+/// side's ratios, their halves of 4 passes on 74-89 %; 12 passes of shorter windows
+/// (10 + 20 ms) did no better (89 %). A quick run has one.
+const FULL_RUST_PASSES: usize = 8;
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let opts = parse(args)?;

@@ -35,14 +35,63 @@ def _bench(cell: spec.Cell) -> dict[str, Any]:
 Case = tuple[int | None, Callable[..., Any], tuple[Any, ...], Callable[[], None]]
 
 
+# The inputs and expected answers a kernel's cases are built from, the same for every
+# bridge, when the timing worker has built them once (share_inputs) before it forks the
+# children that measure a cell: each child would otherwise build them twice, for the
+# bridge and for the floor. Elsewhere (count runs, tests) every case builds its own.
+_SHARED: dict[tuple[Any, ...], Any] = {}
+
+
+def _normal_values(n: int) -> np.ndarray:
+    """n standard-normal float64 (seed n): normal numbers, no subnormal slow paths."""
+    return np.random.default_rng(n).standard_normal(n)
+
+
+def _callback_want(callback: Callable[[float], float], values: list[float]) -> bytes:
+    return np.array([callback(x) for x in values], dtype=np.float64).tobytes()
+
+
+def _summary_want(records: list[Any]) -> tuple[Any, ...]:
+    return summary_fields(spec.reference().import_module().summarize_objects(records))
+
+
+def share_inputs(cell: spec.Cell, sizes: list[Any]) -> None:
+    """Build the inputs of `cell` at `sizes` once, for every case built after (read-only:
+    no case can change what another is given)."""
+    for n in sizes:
+        if n is None:
+            continue
+        if cell.kernel == "summarize":
+            records = bench_records(n)
+            _SHARED["records", n] = (records, _summary_want(records))
+        elif cell.kernel in ("scale", "map_callback"):
+            values = _normal_values(n)
+            values.setflags(write=False)
+            _SHARED["values", n] = values
+            if cell.strategy == "callback":
+                want = _callback_want(_callback(cell), values.tolist())
+                _SHARED["callback_want", cell.name, n] = want
+
+
+def forget_inputs() -> None:
+    """Drop the shared inputs (the worker does, between cells)."""
+    _SHARED.clear()
+
+
+def _callback(cell: spec.Cell) -> Callable[[float], float]:
+    """The spec's [bench] callback of a map_callback cell (a Python lambda)."""
+    name = _bench(cell)["callback"]
+    return eval(spec.kernels()[cell.kernel]["callbacks"][name]["python"])  # noqa: S307
+
+
 def _callback_cases(fn: Callable[..., Any], cell: spec.Cell, sizes: list[int]) -> list[Case]:
     """map_callback over n normal numbers with the spec's [bench] callback (a Python lambda)."""
-    name = _bench(cell)["callback"]
-    callback = eval(spec.kernels()[cell.kernel]["callbacks"][name]["python"])  # noqa: S307
+    callback = _callback(cell)
     cases: list[Case] = []
     for n in sizes:
-        values = np.random.default_rng(n).standard_normal(n).tolist()
-        want = np.array([callback(x) for x in values], dtype=np.float64).tobytes()
+        shared = _SHARED.get(("values", n))
+        values = (shared if shared is not None else _normal_values(n)).tolist()
+        want = _SHARED.get(("callback_want", cell.name, n)) or _callback_want(callback, values)
 
         def check(values: list[float] = values, want: bytes = want, n: int = n) -> None:
             if _bits(fn(values, callback), "list") != want:
@@ -67,8 +116,9 @@ def _scalar_cases(fn: Callable[..., Any], cell: spec.Cell) -> list[Case]:
 def _scale_cases(fn: Callable[..., Any], cell: spec.Cell, sizes: list[int]) -> list[Case]:
     cases: list[Case] = []
     for n in sizes:
-        # Normal numbers only: the timing should not depend on subnormal slow paths.
-        values = np.random.default_rng(n).standard_normal(n)
+        values = _SHARED.get(("values", n))
+        if values is None:
+            values = _normal_values(n)
         want = (values * FACTOR).tobytes()
         data: Any = values.tolist() if cell.strategy == "list" else values.copy()
 
@@ -114,11 +164,10 @@ def _holder_cases(cls: Callable[..., Any], cell: spec.Cell, sizes: list[int]) ->
 
 def _summarize_cases(fn: Callable[..., Any], cell: spec.Cell, sizes: list[int]) -> list[Case]:
     """n records in the strategy's form, checked against the reference's summary."""
-    summarize = spec.reference().import_module().summarize_objects
     cases: list[Case] = []
     for n in sizes:
-        records = bench_records(n)
-        want = summary_fields(summarize(records))
+        records, want = _SHARED.get(("records", n)) or (bench_records(n), None)
+        want = want or _summary_want(records)
         args = arguments(cell.strategy, records)
 
         def check(args: tuple[Any, ...] = args, want: tuple[Any, ...] = want, n: int = n) -> None:

@@ -5,18 +5,22 @@ measures every job (a bridge's cell) size by size, each size in a child forked f
 line per (job, size) (`Measured`), or per failed job `{"bridge", "cell", "error"}`.
 
 Each size of a cell is measured in a process of its own, forked from this one after the
-imports (so the fork costs a millisecond, not an interpreter's start-up): a size does not
+imports (so it costs 3 ms, not an interpreter's start-up): a size does not
 meet the heap and caches another size or cell left behind. Measured among a bridge's other
 cells in one process (until 2026-12-06), cffi's `add` had a median of 700-729 ns where
 pyperf measured 496 ns for `add` alone; pybind11's scale.buffer at n = 10^4 measured among
 the other sizes was 8 % slower than alone.
 
+The inputs of a cell (the kernel's values or records and the reference's answers) are
+built here, once, before its children are forked: each child would otherwise build them
+twice (for the bridge and for the floor), and for 10^5 records that took over ten times
+as long as the child's samples.
+
 In that child the bridge's call and the floor's call (the same cell and size of the side's
 floor bridge, bridgebench.spec.floor_cell) are sampled in turn, floor-bridge then
-bridge-floor: each pair of samples met the same state of the machine, so the ratio of a
-pair cancels it. This VM switches between a fast and a 2x slower state for milliseconds
-to seconds at a time; ratios from samples taken seconds apart (separate processes) moved
-by up to 17 % between runs, ratios from pairs by up to 5 %.
+bridge-floor (which first alternating by round too): each pair of samples met the same
+state of the machine, and the ratio of a pair cancels it. This VM switches between a fast
+and a 2x slower state for milliseconds to a minute at a time (docs/METHODOLOGY.md).
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bridgebench import spec
-from bridgebench.harness import timing
-from bridgebench.harness.cases import cases, sizes
+from bridgebench.harness import cases, timing
+from bridgebench.harness.cases import sizes
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class Measured:
 
 
 def _case(module: Any, cell: str, size: int | None, target_ns: int, loops: int | None) -> Any:
-    ((_, fn, args, check),) = cases(module, spec.cells()[cell], [size])
+    ((_, fn, args, check),) = cases.cases(module, spec.cells()[cell], [size])
     return timing.prepare(fn, args, check, target_ns, loops)
 
 
@@ -127,12 +131,16 @@ def _in_child(job: Job, index: int, size: int | None, plan: Round) -> str:
 
 def run(plan: Round, emit: Any = print) -> None:
     """Measure every job of `plan`; `emit` gets each JSON line."""
-    for job in plan.jobs:
+    for i, job in enumerate(plan.jobs):
         try:
             bridge = spec.bridge(job.bridge)
             bridge.import_module()
             spec.floor(bridge.side).import_module()
-            job_sizes = sizes(spec.cells()[job.cell], quick=plan.quick)
+            cell = spec.cells()[job.cell]
+            job_sizes = sizes(cell, quick=plan.quick)
+            if i == 0 or plan.jobs[i - 1].cell != job.cell:
+                cases.forget_inputs()  # the last cell's: its children are done
+                cases.share_inputs(cell, job_sizes)
             if job.loops is not None and len(job.loops) != len(job_sizes):
                 raise ValueError(f"{len(job.loops)} loop counts for {len(job_sizes)} sizes")
         except Exception as exc:  # this job's error; the round goes on
