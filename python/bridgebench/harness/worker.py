@@ -71,7 +71,9 @@ class Measured:
     canary_ns: list[int]
 
 
-def _case(module: Any, cell: str, size: int | None, target_ns: int, loops: int | None) -> Any:
+def _case(
+    module: Any, cell: str, size: int | None, target_ns: int, loops: int | None
+) -> timing.Case:
     ((_, fn, args, check),) = cases.cases(module, spec.cells()[cell], [size])
     return timing.prepare(fn, args, check, target_ns, loops)
 
