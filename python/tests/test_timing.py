@@ -172,3 +172,21 @@ def test_a_round_runs_every_bridge_of_a_cell_back_to_back_each_first_in_turn(
 def test_the_full_plan_pools_at_least_16_pairs_from_several_processes() -> None:
     assert rounds.FULL.rounds * rounds.FULL.pairs >= 16 and rounds.FULL.rounds >= 5
     assert not rounds.FULL.quick and rounds.QUICK.quick
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity on this OS")
+def test_every_round_runs_on_one_cpu_and_the_affinity_comes_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = os.sched_getaffinity(0)
+    seen: list[set[int]] = []
+
+    def fake(plan: worker.Round) -> Iterator[worker.Measured | tuple[str, str, str]]:
+        seen.append(os.sched_getaffinity(0))  # what the round's worker would inherit
+        yield from ()
+
+    monkeypatch.setattr(rounds, "run_round", fake)
+    plan = rounds.Plan(rounds=2, pairs=1, target_ms=1, quick=True)
+    out = rounds.measure([spec.bridge("python")], plan, say=lambda _: None)
+    assert seen == [{max(before)}] * 2 and out.cpu == max(before)
+    assert os.sched_getaffinity(0) == before

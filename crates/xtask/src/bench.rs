@@ -135,6 +135,39 @@ fn harness_bridges(opts: &Options) -> Result<Vec<String>, String> {
 /// (10 + 20 ms) did no better (89 %). A quick run has one.
 const FULL_RUST_PASSES: usize = 8;
 
+/// The one CPU the criterion passes run on, as the Python side's timing does
+/// (python/bridgebench/harness/cpu.py: on this project's VM a process that starts on a CPU
+/// that was idle runs up to 1.7x slower for a while): the highest-numbered CPU this
+/// process may use. None, with a note, where there is no `taskset` or no affinity list.
+fn timing_cpu() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok();
+    let allowed = status.as_deref().and_then(|text| {
+        let list = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))?;
+        highest_cpu(list)
+    });
+    let taskset = util::output(Command::new("taskset").arg("--version")).is_some();
+    match allowed {
+        Some(cpu) if taskset => Some(cpu),
+        _ => {
+            eprintln!(
+                "note: the criterion passes run on any CPU (no `taskset` or no \
+                 Cpus_allowed_list in /proc/self/status; Debian/Ubuntu: apt install util-linux)"
+            );
+            None
+        }
+    }
+}
+
+/// The highest CPU of a list such as "0-3,6,8-9".
+fn highest_cpu(list: &str) -> Option<usize> {
+    list.trim()
+        .split(',')
+        .filter_map(|part| part.rsplit('-').next()?.trim().parse().ok())
+        .max()
+}
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let opts = parse(args)?;
     let bridges = harness_bridges(&opts)?;
@@ -174,12 +207,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }
         }
     }
+    let pin = if criterion { timing_cpu() } else { None };
     for k in 1..=passes {
         step(&format!(
-            "Rust side: criterion benches, pass {k} of {passes} (crates/rust-side, benches/rust/ -> {})",
-            pass_dir(k)
+            "Rust side: criterion benches, pass {k} of {passes} (crates/rust-side, benches/rust/ -> {}){}",
+            pass_dir(k),
+            pin.map_or(String::new(), |cpu| format!(", on CPU {cpu}"))
         ));
-        let mut cargo = Command::new("cargo");
+        let mut cargo = match pin {
+            Some(cpu) => {
+                let mut taskset = Command::new("taskset");
+                taskset.args(["--cpu-list", &cpu.to_string(), "cargo"]);
+                taskset
+            }
+            None => Command::new("cargo"),
+        };
         cargo.args(["bench", "--locked", "--package", "rust-side", "--"]);
         cargo.env("CRITERION_HOME", root().join(pass_dir(k)));
         if opts.quick {
@@ -241,6 +283,14 @@ mod tests {
         .expect("valid options");
         assert!(opts.quick && opts.side == Side::Python && opts.out == "results");
         assert_eq!(harness_bridges(&opts), Ok(args(&["ctypes", "cffi"])));
+    }
+
+    #[test]
+    fn the_highest_cpu_of_an_affinity_list() {
+        assert_eq!(highest_cpu("0-1\n"), Some(1));
+        assert_eq!(highest_cpu("0-3,6,8-9"), Some(9));
+        assert_eq!(highest_cpu("5"), Some(5));
+        assert_eq!(highest_cpu(""), None);
     }
 
     #[test]

@@ -136,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
             "pairs_per_round": plan.pairs,
             "min_sample_ms": plan.target_ms,
             "rust_passes": len(args.criterion or []),  # criterion processes per bench
+            "timing_cpu": timings.cpu,  # the one CPU the Python side's timing ran on
         },
         "machine": machine,
         "environment": environment.describe(),

@@ -13,6 +13,8 @@ round, process by process:
      them, as its own workers do;
   3. the same for `pass` at the same loop count: the harness subtracts its empty loop and
      pyperf does not, so pyperf's figure is its median net of its `pass` median.
+Every process of both clocks runs on the one CPU the bench's timing runs on
+(bridgebench.harness.cpu), so neither starts on a CPU that was idle.
 The harness's figure is pooled over its rounds by the same code as `bench`'s headline
 (bridgebench.figures); pyperf's is the median of all its values. Exit status 1 if any
 ratio harness/pyperf is outside 1 ± tolerance (10 %).
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bridgebench import figures, spec
-from bridgebench.harness import cases, rounds, worker
+from bridgebench.harness import cases, cpu, rounds, worker
 
 # (cell, size) checked: a bare call, a buffer of 10^4 float64, a native object built from
 # a 1000-byte str.
@@ -146,7 +148,7 @@ def measure(pairs: list[Pair], n_rounds: int) -> None:
     the other, which goes first alternating by round (this VM's slow states last seconds
     to a minute: the two should meet the same ones, and neither always the earlier)."""
     arity = {(p.bridge, p.cell): len(cases.one(p.bridge, p.cell, p.size)[1]) for p in pairs}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, cpu.one_cpu():
         out = Path(tmp) / "pyperf.json"
         for round_ in range(n_rounds):
             for i, pair in enumerate(pairs, 1):

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
 from bridgebench import spec
+from bridgebench.harness import cpu
 from bridgebench.harness.worker import Job, Measured, Round
 
 
@@ -66,6 +67,7 @@ class Timings:
     timed: dict[tuple[str, str, int | None], Timed] = field(default_factory=dict)
     errors: dict[tuple[str, str], str] = field(default_factory=dict)
     canary_ns: list[list[int]] = field(default_factory=list)
+    cpu: int | None = None  # the CPU every round ran on (bridgebench.harness.cpu)
 
 
 def run_round(plan: Round) -> Iterator[Measured | tuple[str, str, str]]:
@@ -170,11 +172,12 @@ def measure_round(
 
 
 def measure(bridges: list[spec.Bridge], plan: Plan, say: Callable[[str], None] = print) -> Timings:
-    """Run the schedule; `say` gets a progress line per cell and round."""
+    """Run the schedule on one CPU; `say` gets a progress line per cell and round."""
     out = Timings()
     clock = time.monotonic()
-    for round_ in range(plan.rounds):
-        measure_round(out, plan, round_, jobs_of_round(bridges, round_, out), say)
-        left = (time.monotonic() - clock) / (round_ + 1) * (plan.rounds - round_ - 1)
-        say(f"    round {round_ + 1} done, about {left:.0f} s left")
+    with cpu.one_cpu() as out.cpu:
+        for round_ in range(plan.rounds):
+            measure_round(out, plan, round_, jobs_of_round(bridges, round_, out), say)
+            left = (time.monotonic() - clock) / (round_ + 1) * (plan.rounds - round_ - 1)
+            say(f"    round {round_ + 1} done, about {left:.0f} s left")
     return out
