@@ -130,9 +130,9 @@ fn harness_bridges(opts: &Options) -> Result<Vec<String>, String> {
 
 /// How many times a full run runs every criterion bench binary (benches/rust/common.rs:
 /// 10 samples per pass, each beside the floor's; the harness pools them). A pass is a
-/// process: on 2026-12-06 two runs of 8 passes agreed within 5 % on 88 % of the Rust
-/// side's ratios, their halves of 4 passes on 74-89 %; 12 passes of shorter windows
-/// (10 + 20 ms) did no better (89 %). A quick run has one.
+/// process: on 2026-12-06 two runs of 8 passes on one CPU agreed within 5 % on 91.5 % of
+/// the Rust side's ratios (88 % before the pin); 12 passes of shorter windows (10 + 20 ms)
+/// did no better. A quick run has one.
 const FULL_RUST_PASSES: usize = 8;
 
 /// The one CPU the criterion passes run on, as the Python side's timing does

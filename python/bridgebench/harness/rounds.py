@@ -35,11 +35,11 @@ class Plan:
 
 
 # FULL: 8 rounds x 2 pairs = 16 samples per size (and 16 of the floor beside them) from 8
-# processes (memory layouts) and moments spread over the run. Measured on 2026-12-06, two
-# consecutive runs agreed within 5 % on 80 % of the Python side's ratios (halves of 4
-# rounds: 66 %); 16 rounds x 1 pair of 2 ms took longer than the 15-minute budget and
-# agreed on 73 % (a pair of 2 ms samples is more often split by a change of the machine's
-# state). QUICK is a smoke run of the quick sizes, one round, one pair: do not quote it.
+# processes (memory layouts) and moments spread over the run. Measured on 2026-12-06 (on
+# one CPU, harness/cpu.py), two consecutive runs agreed within 5 % on 92 % of the Python
+# side's ratios, in about 5 minutes of timing; 16 rounds x 1 pair of 2 ms samples agreed
+# less (a pair of short samples is more often split by a change of the machine's state).
+# QUICK is a smoke run of the quick sizes, one round, one pair: do not quote it.
 FULL = Plan(rounds=8, pairs=2, target_ms=5, quick=False)
 QUICK = Plan(rounds=1, pairs=1, target_ms=2, quick=True)
 
