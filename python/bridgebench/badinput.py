@@ -1,17 +1,16 @@
-"""The bad-input cases of the kernel specs, and the names their `args` may use."""
+"""The bad-input cases of the kernel specs, and the names their `args` may use (numpy as
+`np`, `array`, and the cell's kernel module's BAD_INPUT_NAMES)."""
 
 from __future__ import annotations
 
 import builtins
-import ctypes
 from array import array
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from bridgebench import spec
-from bridgebench.records import as_columns
+from bridgebench import kernels, spec
 
 
 @dataclass(frozen=True)
@@ -46,38 +45,11 @@ def cases() -> list[BadInput]:
     return out
 
 
-def _valid_values(cell: str) -> Any:
-    if spec.cells()[cell].strategy == "list":
-        return [1.0, 2.0, 3.0]
-    return np.array([1.0, 2.0, 3.0])
-
-
-def _readonly_values() -> np.ndarray:
-    values = np.array([1.0, 2.0, 3.0])
-    values.flags.writeable = False
-    return values
-
-
-def _raises_keyerror(x: float) -> float:
-    raise KeyError("boom")
-
-
-def _returns_str(x: float) -> str:
-    return "x"
-
-
 def evaluate_args(args_src: str, cell: str) -> tuple[Any, ...]:
     """Evaluate a case's `args` expression (trusted: it comes from this repo's spec)."""
-    namespace = {
-        "np": np,
-        "array": array,
-        "VALID_VALUES": _valid_values(cell),
-        "READONLY_VALUES": _readonly_values(),
-        "CTYPES_VALUES": (ctypes.c_double * 3)(1.0, 2.0, 3.0),
-        "RAISES_KEYERROR": _raises_keyerror,
-        "RETURNS_STR": _returns_str,
-        "VALID_COLUMNS": as_columns([(1, "a", 1.0), (2, "bé", 2.0)]),
-    }
+    the_cell = spec.cells()[cell]
+    names = getattr(kernels.of(the_cell), "BAD_INPUT_NAMES", {})
+    namespace = {"np": np, "array": array, **{k: make(the_cell) for k, make in names.items()}}
     value = eval(args_src, namespace)  # noqa: S307 - spec files are part of the repo
     if not isinstance(value, tuple):
         raise ValueError(f"bad_input args must be a tuple expression, got {args_src!r}")

@@ -109,19 +109,9 @@ def _marked(rec: Record, text: str) -> str:
 
 def reference_cells() -> dict[str, str]:
     """Cell -> the reference bridge's cell its crossover is computed against: the same
-    cell, or the kernel's `objects` strategy where the reference lacks the cell (the
-    reference has no protobuf decoder: summarize.protobuf is compared with
-    summarize.objects, what a Python caller would write instead)."""
-    have = set(spec.reference().cells)
-    out: dict[str, str] = {}
-    for name, cell in spec.cells().items():
-        objects = [c.name for c in spec.cells().values() if c.kernel == cell.kernel]
-        objects = [c for c in objects if spec.cells()[c].strategy == "objects" and c in have]
-        if name in have:
-            out[name] = name
-        elif objects:
-            out[name] = objects[0]
-    return out
+    cell, or the cell's declared `stand_in` where the reference lacks it."""
+    pairs = ((name, spec.cell_of(spec.reference(), name)) for name in spec.cells())
+    return {name: ref for name, ref in pairs if ref is not None}
 
 
 def cost_models(cells: list[Record]) -> list[Record]:
@@ -358,10 +348,10 @@ def markdown(results: dict[str, Any]) -> str:
         f" {stats.WIDE_SPREAD_IQR:.1%} of the median, `wide-ci` = CI wider than"
         f" ±{stats.WIDE_CI / 2:.0%} (python/bridgebench/stats.py).",
     ]
-    scalar_cells = [c for c in spec.cells().values() if c.strategy == "scalar"]
+    scalar_cells = [c for c in spec.cells().values() if not c.sized]
     for scalar in scalar_cells:
         lines += _scalar_table(scalar.name, cells, status_text)
-    sequence_kernels = sorted({c.kernel for c in spec.cells().values() if c.strategy != "scalar"})
+    sequence_kernels = sorted({c.kernel for c in spec.cells().values() if c.sized})
     for kernel in sequence_kernels:
         lines += _sequence_table(kernel, cells, status_text)
         lines += _model_table(kernel, models)

@@ -29,6 +29,14 @@ class Cell:
     function: str
     strategy: str
     method: str | None = None  # a method of what `function` returns (holder.text: Holder.text)
+    stand_in: str | None = None  # the cell in its place for a bridge that lacks this one
+    # Checked against pyperf by `pyperf-check`: True for a cell without sizes, else the size.
+    pyperf_check: bool | int = False
+
+    @property
+    def sized(self) -> bool:
+        """Measured over a sweep of input sizes (its kernel's [bench] `sizes`), or not."""
+        return "sizes" in kernels()[self.kernel].get("bench", {})
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,15 @@ def cells() -> dict[str, Cell]:
     out: dict[str, Cell] = {}
     for kernel, data in kernels().items():
         for name, cell in data["cells"].items():
-            out[name] = Cell(name, kernel, cell["function"], cell["strategy"], cell.get("method"))
+            out[name] = Cell(
+                name,
+                kernel,
+                cell["function"],
+                cell["strategy"],
+                cell.get("method"),
+                cell.get("stand_in"),
+                cell.get("pyperf_check", False),
+            )
     return out
 
 
@@ -133,19 +149,16 @@ def floor(side: str) -> Bridge:
 
 def floor_cell(side: str, cell: str) -> str | None:
     """The floor's cell a bridge's `cell` is paired with and divided by, or None if it has
-    none. Where the floor lacks the cell, its cell of the same kernel with the `objects`
-    strategy stands in (summarize.protobuf against summarize.objects: the same records,
-    in the form a caller would otherwise pass)."""
-    base = floor(side)
-    if cell in base.cells:
+    none: the cell itself, else the cell's declared `stand_in` (benches/kernels/*.toml)."""
+    return cell_of(floor(side), cell)
+
+
+def cell_of(bridge: Bridge, cell: str) -> str | None:
+    """`cell` if `bridge` has it, else the cell's `stand_in` if the bridge has that."""
+    if cell in bridge.cells:
         return cell
-    kernel = cells()[cell].kernel
-    stand_ins = [
-        c.name
-        for c in cells().values()
-        if c.kernel == kernel and c.strategy == "objects" and c.name in base.cells
-    ]
-    return stand_ins[0] if stand_ins else None
+    stand_in = cells()[cell].stand_in
+    return stand_in if stand_in in bridge.cells else None
 
 
 def child_env() -> dict[str, str]:

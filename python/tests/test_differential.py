@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bridgebench import records as records_input
 from bridgebench import spec
-from bridgebench.records import summary_fields
+from bridgebench.kernels import summarize as records_input
+from bridgebench.kernels.summarize import summary_fields
 from bridgebench.spec import Bridge, Cell
 from support import cell_id, float64_bits, python_cells, same_bits_nan_aware
 

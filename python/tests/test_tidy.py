@@ -86,3 +86,35 @@ def test_only_the_command_line_imports_command_modules() -> None:
         if path.name != "__main__.py" and _imported(path) & commands
     }
     assert offenders == {}, f"modules importing a command module: {offenders}"
+
+
+def test_no_harness_module_names_a_kernel_or_a_cell() -> None:
+    """A kernel lives in its spec and its module under bridgebench/kernels/; the harness,
+    counts, results, report and commands find it by name (README, "Adding a kernel").
+    Bridges implement kernels and are exempt; comments and docstrings may cite examples."""
+    from bridgebench import spec
+
+    names = set(spec.kernels()) | set(spec.cells())
+    package = ROOT / "python" / "bridgebench"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package)
+        if rel.parts[0] in ("kernels", "bridges"):
+            continue
+        tree = ast.parse(path.read_text(), filename=str(path))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and (node.value in names or node.value.split(".")[0] in spec.kernels())
+            ):
+                found.append(f"python/bridgebench/{rel}:{node.lineno}: {node.value!r}")
+    assert not found, "kernel or cell names outside bridgebench/kernels/:\n" + "\n".join(found)

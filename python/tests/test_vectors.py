@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from bridgebench import records as records_input
 from bridgebench import spec
-from bridgebench.records import summary_fields
+from bridgebench.kernels import summarize as records_input
+from bridgebench.kernels.summarize import summary_fields
 from bridgebench.spec import Bridge, Cell
 from support import cell_id, float64_bits, floats_of, python_cells, same_nan_aware
 

@@ -1,8 +1,8 @@
 """`python -m bridgebench pyperf-check [--bridge B ...] [--rounds R]`: the headline figures
 against pyperf, the clock a Python performance engineer trusts, side by side.
 
-For each checked cell and size (CHECKS) and every Python-side bridge that has it, round by
-round, process by process:
+For each checked cell and size (checks(): the kernel specs' `pyperf_check`) and every
+Python-side bridge that has it, round by round, process by process:
   1. the harness's worker for that bridge and cell, exactly as `bench` runs it (every size
      of the cell, each in a child of its own, paired with the floor's call, the full
      plan's pairs; the first round calibrates);
@@ -35,13 +35,17 @@ from typing import Any
 from bridgebench import figures, spec
 from bridgebench.harness import cases, cpu, rounds, worker
 
-# (cell, size) checked: a bare call, a buffer of 10^4 float64, a native object built from
-# a 1000-byte str.
-CHECKS: tuple[tuple[str, int | None], ...] = (
-    ("add", None),
-    ("scale.buffer", 10_000),
-    ("holder.create", 1000),
-)
+
+def checks() -> list[tuple[str, int | None]]:
+    """(cell, size) of every cell whose spec asks for the check (`pyperf_check`: true for a
+    cell without sizes, else the size): benches/kernels/*.toml."""
+    return [
+        (name, None if cell.pyperf_check is True else int(cell.pyperf_check))
+        for name, cell in spec.cells().items()
+        if cell.pyperf_check is not False
+    ]
+
+
 TOLERANCE = 0.10
 ARG_NAMES = "abcd"
 
@@ -196,7 +200,7 @@ def table(pairs: list[Pair], tolerance: float) -> tuple[str, bool]:
 def run(args: argparse.Namespace) -> int:
     pairs = [
         Pair(b.name, cell, size)
-        for cell, size in CHECKS
+        for cell, size in checks()
         if not args.cell or cell in args.cell
         for b in spec.python_bridges()
         if cell in b.cells and (not args.bridge or b.name in args.bridge)

@@ -31,7 +31,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from bridgebench import spec
+from bridgebench import kernels, spec
 from bridgebench.harness import hooks
 from bridgebench.harness.cases import Case, cases
 from bridgebench.harness.cases import sizes as sweep
@@ -88,7 +88,7 @@ class Selection:
 def count_sizes(cell: spec.Cell, kind: str, select: Selection) -> list[int | None]:
     """The sizes counted: the kernel's sweep, capped at INSTRUCTIONS_MAX_SIZE for callgrind."""
     all_sizes = sweep(cell, quick=select.quick)
-    if select.sizes is not None and cell.strategy != "scalar":
+    if select.sizes is not None and cell.sized:
         all_sizes = list(select.sizes)
     if kind == "instructions":
         return [n for n in all_sizes if n is None or n <= INSTRUCTIONS_MAX_SIZE]
@@ -96,22 +96,10 @@ def count_sizes(cell: spec.Cell, kind: str, select: Selection) -> list[int | Non
 
 
 def payload_bytes(cell: spec.Cell, size: int | None) -> int:
-    """The bytes of input a call carries, the denominator of the copy factor.
-
-    8 per float64 element (scale, map_callback), the UTF-8 bytes of the text (holder),
-    8 + 8 + len(name) per record (summarize: id, score, name as UTF-8), and 8 per int64
-    argument of a scalar cell (add, checked_div: 16).
-    """
-    if cell.strategy == "scalar" or size is None:
-        return 8 * len(spec.kernels()[cell.kernel]["bench"]["args"])
-    if cell.kernel == "holder":
-        pattern: str = spec.kernels()[cell.kernel]["bench"]["pattern"]
-        text = (pattern * (size // len(pattern) + 1))[:size]
-        return len(text.encode())
-    if cell.kernel == "summarize":
-        # bench_records(n): record i is named f"name-{i}" (bridgebench/records.py).
-        return sum(16 + len(f"name-{i}".encode()) for i in range(size))
-    return 8 * size
+    """The bytes of input a call carries, the denominator of the copy factor (the cell's
+    kernel module says how many: bridgebench.kernels)."""
+    n: int = kernels.of(cell).payload_bytes(cell, size)
+    return n
 
 
 def leak_verdict(grew: tuple[int, int], n: tuple[int, int], holders: tuple[int, int]) -> str:

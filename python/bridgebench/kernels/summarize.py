@@ -1,15 +1,20 @@
-"""summarize's inputs in each strategy's form, built from one list of records.
+"""`summarize` (benches/kernels/summarize.toml): n records (id, name, score) summarized,
+passed as Python objects, as columns (Arrow's layout) or as one protobuf message.
 
-Tests, the differential checks and the harness all build `objects`, `columns` and
-`protobuf` inputs here, so every strategy is fed the same records.
+Tests, the differential checks and the harness all build the strategies' inputs here,
+from one list of records, so every strategy is fed the same records.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from bridgebench import spec
+from bridgebench.kernels import Call
 
 Record = tuple[int, str, float]
 
@@ -67,3 +72,35 @@ def summary_fields(summary: Any) -> tuple[int, float, int, str]:
         if type(value) is not want:
             raise TypeError(f"Summary.{name} is {type(value).__name__}, not {want.__name__}")
     return fields
+
+
+def inputs(cell: spec.Cell, n: int) -> tuple[list[Record], tuple[int, float, int, str]]:
+    """The n bench records and the reference's summary of them."""
+    records = bench_records(n)
+    return records, summary_fields(spec.reference().import_module().summarize_objects(records))
+
+
+def case(
+    fn: Callable[..., Any],
+    cell: spec.Cell,
+    n: int,
+    given: tuple[list[Record], tuple[int, float, int, str]],
+) -> Call:
+    records, want = given
+    args = arguments(cell.strategy, records)
+
+    def check() -> None:
+        if summary_fields(fn(*args)) != want:
+            raise AssertionError(f"wrong summary from {cell.function} (n={n})")
+
+    return fn, args, check
+
+
+def payload_bytes(cell: spec.Cell, n: int) -> int:
+    """8 + 8 + the name's UTF-8 bytes per record (bench_records names record i "name-<i>")."""
+    return sum(16 + len(f"name-{i}".encode()) for i in range(n))
+
+
+BAD_INPUT_NAMES: dict[str, Callable[[spec.Cell], Any]] = {
+    "VALID_COLUMNS": lambda cell: as_columns([(1, "a", 1.0), (2, "bé", 2.0)]),
+}

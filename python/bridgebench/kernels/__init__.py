@@ -1,0 +1,59 @@
+"""One module per kernel: `bridgebench.kernels.<name>` for `benches/kernels/<name>.toml`.
+
+What the harness needs to know about a kernel, and nothing else does, lives in its module:
+how a cell's inputs are built at each size, how an answer is checked against the
+reference, how many bytes of input a call carries, and the names its bad-input cases'
+`args` may use. The harness, the count runs, the results and the report find the module
+by the kernel's name (`of(cell)`) and never name a kernel or a cell themselves; a new
+kernel is its spec, this module and the bridges' code.
+
+A kernel module defines:
+- `inputs(cell, n)`: the inputs and expected answer of `cell` at size `n` (None for a
+  cell without sizes), the same for every bridge; the timing worker builds them once per
+  cell and size and its forked children share them, so they must be treated as read-only.
+- `case(fn, cell, n, inputs)`: `(callable, args, check)`: the call the harness times (the
+  bridge's `cell.function` or something derived from it, such as an unbound method) with
+  its arguments (its own copies of anything the call may change), and a check that raises
+  AssertionError unless that call answers what the reference does.
+- `payload_bytes(cell, n)`: the bytes of input one call carries (the copy factor's
+  denominator).
+- `BAD_INPUT_NAMES`: optional, `{name: factory(cell)}` of the values its bad-input
+  cases' `args` expressions may use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from bridgebench import spec
+
+# The call timed, its arguments, and the check of its answer.
+Call = tuple[Callable[..., Any], tuple[Any, ...], Callable[[], None]]
+
+
+def of(cell: spec.Cell) -> ModuleType:
+    """The kernel module of `cell` (an error naming the missing file if there is none)."""
+    try:
+        return importlib.import_module(f"{__name__}.{cell.kernel}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{cell.kernel}":
+            raise
+        raise ModuleNotFoundError(
+            f"kernel {cell.kernel!r} (benches/kernels/{cell.kernel}.toml) has no harness "
+            f"module: add python/bridgebench/kernels/{cell.kernel}.py (see its package's "
+            "docstring for what it defines)"
+        ) from exc
+
+
+def bench(cell: spec.Cell) -> dict[str, Any]:
+    """The `[bench]` table of the cell's kernel spec."""
+    table: dict[str, Any] = spec.kernels()[cell.kernel]["bench"]
+    return table
+
+
+def reference_answer(cell: spec.Cell, *args: Any) -> Any:
+    """What the reference bridge's `cell.function` answers for `args`."""
+    return getattr(spec.reference().import_module(), cell.function)(*args)

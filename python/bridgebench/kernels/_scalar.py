@@ -1,0 +1,30 @@
+"""A kernel of two int64 arguments and an int64 answer (add, checked_div)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bridgebench import spec
+from bridgebench.kernels import Call, bench, reference_answer
+
+
+def inputs(cell: spec.Cell, n: None) -> tuple[int, int, Any]:
+    """The spec's [bench] args and the reference's answer for them."""
+    a, b = bench(cell)["args"]
+    return a, b, reference_answer(cell, a, b)
+
+
+def case(fn: Callable[..., Any], cell: spec.Cell, n: None, given: tuple[int, int, Any]) -> Call:
+    a, b, want = given
+
+    def check() -> None:
+        if fn(a, b) != want:
+            raise AssertionError(f"wrong answer from {cell.function}({a}, {b})")
+
+    return fn, (a, b), check
+
+
+def payload_bytes(cell: spec.Cell, n: None) -> int:
+    """8 per int64 argument."""
+    return 8 * len(bench(cell)["args"])

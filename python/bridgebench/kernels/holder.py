@@ -1,0 +1,44 @@
+"""`holder` (benches/kernels/holder.toml): a native object built from a str (`create`),
+or a method of one (`method`: text())."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bridgebench import spec
+from bridgebench.kernels import Call, bench
+
+
+def text_of(cell: spec.Cell, n: int) -> str:
+    """The spec's ASCII pattern repeated to n characters."""
+    pattern: str = bench(cell)["pattern"]
+    return (pattern * (n // len(pattern) + 1))[:n]
+
+
+def inputs(cell: spec.Cell, n: int) -> str:
+    return text_of(cell, n)
+
+
+def case(cls: Callable[..., Any], cell: spec.Cell, n: int, text: str) -> Call:
+    """Holder(text) built and dropped (create), or text() of a holder (method)."""
+    fn: Callable[..., Any] = cls
+    args: tuple[Any, ...] = (text,)
+    if cell.strategy == "method":
+        if cell.method is None:
+            raise ValueError(f"benches/kernels/holder.toml: cell {cell.name} names no method")
+        holder = cls(text)
+        # The unbound method, called with the holder: no bound-method object per call.
+        fn, args = getattr(type(holder), cell.method), (holder,)
+
+    def check() -> None:
+        got = fn(*args)
+        if (got if cell.strategy == "method" else got.text()) != text:
+            raise AssertionError(f"wrong text from Holder ({cell.name}, n={len(text)})")
+
+    return fn, args, check
+
+
+def payload_bytes(cell: spec.Cell, n: int) -> int:
+    """The text's UTF-8 bytes."""
+    return len(text_of(cell, n).encode())
