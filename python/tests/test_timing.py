@@ -88,7 +88,7 @@ def test_a_cells_shared_inputs_are_built_once_read_only_and_forgotten() -> None:
     assert inputs() is not inputs()  # each case builds its own by default
     cases.share_inputs(cell, [10])
     try:
-        values, _ = cases._SHARED["scale.buffer", 10]
+        values = cases._SHARED["scale.buffer", 10]
         assert not values.flags.writeable, "no case can change what another is given"
         assert np.array_equal(inputs(), values) and inputs() is not values, "a copy of it"
     finally:

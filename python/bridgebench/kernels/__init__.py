@@ -8,13 +8,17 @@ by the kernel's name (`of(cell)`) and never name a kernel or a cell themselves; 
 kernel is its spec, this module and the bridges' code.
 
 A kernel module defines:
-- `inputs(cell, n)`: the inputs and expected answer of `cell` at size `n` (None for a
-  cell without sizes), the same for every bridge; the timing worker builds them once per
-  cell and size and its forked children share them, so they must be treated as read-only.
+- `inputs(cell, n)`: what is expensive to build for `cell` at size `n` (None for a cell
+  without sizes) and the same for every bridge; the timing worker builds it once per cell
+  and size and its forked children share it, so it is read-only.
 - `case(fn, cell, n, inputs)`: `(callable, args, check)`: the call the harness times (the
   bridge's `cell.function` or something derived from it, such as an unbound method) with
   its arguments (its own copies of anything the call may change), and a check that raises
-  AssertionError unless that call answers what the reference does.
+  AssertionError unless that call answers what the reference does. It runs in the child
+  that measures the call: what the call's arguments are made of is allocated there. A
+  1 MB str built in the worker instead made ctypes' and cffi's `holder.create` at n = 10^6
+  ten times slower, and scaled copies of 10^5 float64 made there moved `scale.list` by up
+  to 46 % (glibc's heap state, which a fork copies, decides how such blocks are found).
 - `payload_bytes(cell, n)`: the bytes of input one call carries (the copy factor's
   denominator).
 - `BAD_INPUT_NAMES`: optional, `{name: factory(cell)}` of the values its bad-input

@@ -16,12 +16,14 @@ def text_of(cell: spec.Cell, n: int) -> str:
     return (pattern * (n // len(pattern) + 1))[:n]
 
 
-def inputs(cell: spec.Cell, n: int) -> str:
-    return text_of(cell, n)
+def inputs(cell: spec.Cell, n: int) -> None:
+    """Nothing shared: the text is built in the child that measures the call (see the
+    package's docstring)."""
 
 
-def case(cls: Callable[..., Any], cell: spec.Cell, n: int, text: str) -> Call:
+def case(cls: Callable[..., Any], cell: spec.Cell, n: int, given: None) -> Call:
     """Holder(text) built and dropped (create), or text() of a holder (method)."""
+    text = text_of(cell, n)
     fn: Callable[..., Any] = cls
     args: tuple[Any, ...] = (text,)
     if cell.strategy == "method":

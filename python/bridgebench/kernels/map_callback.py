@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from bridgebench import spec
 from bridgebench.kernels import Call, bench
 from bridgebench.kernels._floats import bits, normal_values
 
-Inputs = tuple[list[float], Callable[[float], float], bytes]
+Inputs = tuple[np.ndarray, bytes]
 
 
 def callback(cell: spec.Cell) -> Callable[[float], float]:
@@ -20,14 +22,16 @@ def callback(cell: spec.Cell) -> Callable[[float], float]:
 
 
 def inputs(cell: spec.Cell, n: int) -> Inputs:
-    """n normal numbers as a list, the callback, and the bytes of its answers."""
+    """n normal numbers (read-only) and the bytes of the callback's answers for them."""
+    values = normal_values(n)
+    values.setflags(write=False)
     fn = callback(cell)
-    values = normal_values(n).tolist()
-    return values, fn, bits([fn(x) for x in values], as_list=True)
+    return values, bits([fn(x) for x in values.tolist()], as_list=True)
 
 
 def case(fn: Callable[..., Any], cell: spec.Cell, n: int, given: Inputs) -> Call:
-    values, callback_fn, want = given
+    array, want = given
+    values, callback_fn = array.tolist(), callback(cell)
 
     def check() -> None:
         if bits(fn(values, callback_fn), as_list=True) != want:
