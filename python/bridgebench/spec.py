@@ -101,6 +101,14 @@ def cells() -> dict[str, Cell]:
 def bridges() -> tuple[Bridge, ...]:
     """Every registered bridge, in registry order."""
     data = _load(REGISTRY)
+    shared: dict[str, dict[str, str]] = {}  # the [[na]] reasons, by bridge and cell
+    for entry in data.get("na", []):
+        for name in entry["bridges"]:
+            for cell in entry["cells"]:
+                shared.setdefault(name, {})[cell] = entry["reason"]
+    unknown = set(shared) - {b["name"] for b in data["bridge"]}
+    if unknown:
+        raise ValueError(f"{REGISTRY}: an [[na]] entry names no bridge {sorted(unknown)}")
     return tuple(
         Bridge(
             name=b["name"],
@@ -112,7 +120,7 @@ def bridges() -> tuple[Bridge, ...]:
             build=b.get("build"),
             floor=bool(b.get("floor", False)),
             code=tuple(b.get("code", ())),
-            na=dict(b.get("na", {})),
+            na={**b.get("na", {}), **shared.get(b["name"], {})},
             outcomes=dict(b.get("outcomes", {})),
         )
         for b in data["bridge"]

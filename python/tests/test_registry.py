@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from bridgebench import spec
@@ -20,6 +22,15 @@ def test_every_cell_is_covered_or_declared_na(bridge: spec.Bridge) -> None:
         f"{spec.REGISTRY}; missing {ALL_CELLS - covered - na}, unknown {(covered | na) - ALL_CELLS}"
     )
     assert all(reason.strip() for reason in bridge.na.values()), "an n/a needs a reason"
+
+
+def test_an_na_reason_is_written_once() -> None:
+    """A reason several bridges or cells share is one [[na]] entry, not copies."""
+    data = tomllib.loads(spec.REGISTRY.read_text())
+    written = [r for b in data["bridge"] for r in b.get("na", {}).values()]
+    written += [entry["reason"] for entry in data.get("na", [])]
+    copies = sorted({r for r in written if written.count(r) > 1})
+    assert not copies, f"{spec.REGISTRY}: write these once, as an [[na]] entry: {copies}"
 
 
 @pytest.mark.parametrize("bridge", spec.python_bridges(), ids=lambda b: b.name)

@@ -262,14 +262,36 @@ pub struct Bridge {
     pub floor: bool,
 }
 
+/// An `[[na]]` entry: one reason that the listed bridges cannot express the listed cells.
+#[derive(Debug, Clone, Deserialize)]
+struct SharedNa {
+    bridges: Vec<String>,
+    cells: Vec<String>,
+    reason: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct RegistryFile {
     bridge: Vec<Bridge>,
+    #[serde(default)]
+    na: Vec<SharedNa>,
 }
 
-/// All registered bridges.
+/// All registered bridges, each with its `[bridge.na]` and the shared `[[na]]` reasons
+/// that list it.
 pub fn bridges() -> Result<Vec<Bridge>, String> {
-    Ok(read_toml::<RegistryFile>("benches/bridges.toml")?.bridge)
+    let RegistryFile { mut bridge, na } = read_toml("benches/bridges.toml")?;
+    for entry in na {
+        for name in &entry.bridges {
+            let found = bridge.iter_mut().find(|b| &b.name == name).ok_or_else(|| {
+                format!("benches/bridges.toml: an [[na]] entry names no bridge {name:?}")
+            })?;
+            for cell in &entry.cells {
+                found.na.insert(cell.clone(), entry.reason.clone());
+            }
+        }
+    }
+    Ok(bridge)
 }
 
 /// A two-int64 kernel call as the shared vectors judge it: the value, or the error as

@@ -33,6 +33,15 @@ _EXCEPTIONS: dict[int, type[Exception]] = {
     lib.BB_STATUS_PANIC: RuntimeError,
     lib.BB_STATUS_DIVISION_BY_ZERO: ZeroDivisionError,
 }
+# The C types of every ffi.new, parsed once: ffi.new("int64_t *") looks its string up on
+# every call.
+_INT64_P = ffi.typeof("int64_t *")
+_DOUBLES = ffi.typeof("double[]")
+_HOLDER_PP = ffi.typeof("BbHolder **")
+_BYTES_PP = ffi.typeof("const uint8_t **")
+_SIZE_P = ffi.typeof("size_t *")
+_RECORDS = ffi.typeof("BbRecord[]")
+_SUMMARY_P = ffi.typeof("BbSummary *")
 # bb_scale_into writes every element of `out`, so zero-filling it first would be wasted work
 # (it dominates for large arrays).
 _new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
@@ -44,7 +53,7 @@ def _error(status: int) -> Exception:
 
 
 def add(a: int, b: int) -> int:
-    out = ffi.new("int64_t *")
+    out = ffi.new(_INT64_P)
     status = lib.bb_add(a, b, out)
     if status:
         raise _error(status)
@@ -52,7 +61,7 @@ def add(a: int, b: int) -> int:
 
 
 def checked_div(a: int, b: int) -> int:
-    out = ffi.new("int64_t *")
+    out = ffi.new(_INT64_P)
     status = lib.bb_checked_div(a, b, out)
     if status:
         raise _error(status)
@@ -74,7 +83,7 @@ def map_callback(values: list[float], fn: Callable[[float], float]) -> list[floa
     if isinstance(values, int):  # ffi.new would take an int as the array's length
         raise TypeError("values must be a list, not int")
     # The same conversion as scale_list: one double per element (TypeError for str, None).
-    array = ffi.new("double[]", values)
+    array = ffi.new(_DOUBLES, values)
     n = len(array)
     out = _new_uncleared("double[]", n)  # written only on success, and then every element
     # The handle keeps `state` alive and turns it into a void* for the call; it is released
@@ -91,7 +100,7 @@ def scale_list(values: list[float], factor: float) -> list[float]:
     if isinstance(values, int):  # ffi.new would take an int as the array's length
         raise TypeError("values must be a list, not int")
     # One conversion per element into a C array we own, so it can be scaled in place.
-    array = ffi.new("double[]", values)
+    array = ffi.new(_DOUBLES, values)
     status = lib.bb_scale_inplace(array, len(array), factor)
     if status:
         raise _error(status)
@@ -130,7 +139,7 @@ class Holder:
 
     def __init__(self, text: str) -> None:
         data = utf8(text, "text")  # TypeError, UnicodeEncodeError: before any holder exists
-        out = ffi.new("BbHolder **")
+        out = ffi.new(_HOLDER_PP)
         # bytes go to a `const uint8_t *` parameter as a pointer to their own buffer.
         status = lib.bb_holder_new(data, len(data), out)
         if status:
@@ -141,7 +150,7 @@ class Holder:
         self._handle = ffi.gc(out[0], lib.bb_holder_free)
 
     def text(self) -> str:
-        ptr, n = ffi.new("const uint8_t **"), ffi.new("size_t *")
+        ptr, n = ffi.new(_BYTES_PP), ffi.new(_SIZE_P)
         with _holder_lock:
             status = lib.bb_holder_text(self._handle, ptr, n)
             if status:
@@ -151,7 +160,7 @@ class Holder:
             return str(ffi.buffer(ptr[0], n[0]), "utf-8")
 
     def utf8_len(self) -> int:
-        n = ffi.new("size_t *")
+        n = ffi.new(_SIZE_P)
         with _holder_lock:
             status = lib.bb_holder_utf8_len(self._handle, n)
         if status:
@@ -167,7 +176,7 @@ class Holder:
 
 
 def live_holders() -> int:
-    n = ffi.new("int64_t *")
+    n = ffi.new(_INT64_P)
     status = lib.bb_live_holders(n)
     if status:
         raise _error(status)
@@ -182,7 +191,7 @@ def _summary(out: Any) -> Summary:
 
 def summarize_objects(records: list[tuple[int, str, float]]) -> Summary:
     rows = record_list(records)
-    array = ffi.new("BbRecord[]", len(rows))
+    array = ffi.new(_RECORDS, len(rows))
     # ffi.from_buffer points a uint8_t[] at each encoded name without a copy and keeps the
     # bytes alive while the cdata lives: `names` holds them until longest_name, which points
     # into one of them, is decoded.
@@ -193,7 +202,7 @@ def summarize_objects(records: list[tuple[int, str, float]]) -> Summary:
         # cffi converts each field: TypeError for a non-int id or a non-number score,
         # OverflowError for an id beyond int64 or a score beyond float range.
         array[i] = (id_, data, len(data), score)
-    out = ffi.new("BbSummary *")
+    out = ffi.new(_SUMMARY_P)
     status = lib.bb_summarize_records(array, len(array), out)
     if status:
         raise _error(status)
@@ -207,7 +216,7 @@ def summarize_columns(ids: Any, scores: Any, name_offsets: Any, name_bytes: Any)
     scores_c = ffi.from_buffer("double[]", float64_view(scores))
     offsets_c = ffi.from_buffer("int64_t[]", int64_view(name_offsets))
     names_c = ffi.from_buffer("uint8_t[]", byte_view(name_bytes))
-    out = ffi.new("BbSummary *")
+    out = ffi.new(_SUMMARY_P)
     status = lib.bb_summarize_columns(
         ids_c,
         len(ids_c),

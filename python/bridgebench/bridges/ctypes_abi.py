@@ -23,7 +23,6 @@ from ctypes import (
     CFUNCTYPE,
     POINTER,
     Structure,
-    byref,
     c_char,
     c_char_p,
     c_double,
@@ -157,14 +156,17 @@ def _error(status: int) -> Exception:
 
 # ctypes reports an argument that argtypes cannot convert ('5' for an int64, None for a
 # double) as ctypes.ArgumentError, which is not a TypeError; the contract wants TypeError.
-# The try costs nothing on the happy path.
+# The try costs nothing on the happy path. An out-parameter is passed as the c_int64 (or
+# c_size_t, ...) itself: where argtypes says POINTER(T), ctypes passes a T by reference,
+# with no byref() call of ours.
+_bb_add = _lib.bb_add
+_bb_checked_div = _lib.bb_checked_div
 
 
-def _int_pair(function: Any, a: int, b: int) -> int:
-    """Calls a `bb_status f(int64_t, int64_t, int64_t *out)` function of the ABI."""
+def add(a: int, b: int) -> int:
     out = c_int64()
     try:
-        status = function(a, b, byref(out))
+        status = _bb_add(a, b, out)
     except ctypes.ArgumentError as exc:
         raise TypeError(str(exc)) from exc
     if status:
@@ -172,12 +174,15 @@ def _int_pair(function: Any, a: int, b: int) -> int:
     return out.value
 
 
-def add(a: int, b: int) -> int:
-    return _int_pair(_lib.bb_add, a, b)
-
-
 def checked_div(a: int, b: int) -> int:
-    return _int_pair(_lib.bb_checked_div, a, b)
+    out = c_int64()
+    try:
+        status = _bb_checked_div(a, b, out)
+    except ctypes.ArgumentError as exc:
+        raise TypeError(str(exc)) from exc
+    if status:
+        raise _error(status)
+    return out.value
 
 
 def _trampoline(state: MapCall, x: float, out: Any) -> int:
@@ -271,7 +276,7 @@ class Holder:
     def __init__(self, text: str) -> None:
         data = utf8(text, "text")  # TypeError, UnicodeEncodeError: before any holder exists
         handle = c_void_p()
-        status = _lib.bb_holder_new(data, len(data), byref(handle))
+        status = _lib.bb_holder_new(data, len(data), handle)
         if status:
             raise _error(status)
         self._handle = handle
@@ -284,7 +289,7 @@ class Holder:
     def text(self) -> str:
         ptr, n = c_void_p(), c_size_t()
         with _holder_lock:
-            status = _lib.bb_holder_text(self._handle, byref(ptr), byref(n))
+            status = _lib.bb_holder_text(self._handle, ptr, n)
             if status:
                 raise _error(status)
             # A borrowed view, valid until the next append: copy it out inside the lock.
@@ -295,7 +300,7 @@ class Holder:
     def utf8_len(self) -> int:
         n = c_size_t()
         with _holder_lock:
-            status = _lib.bb_holder_utf8_len(self._handle, byref(n))
+            status = _lib.bb_holder_utf8_len(self._handle, n)
         if status:
             raise _error(status)
         return n.value
@@ -310,7 +315,7 @@ class Holder:
 
 def live_holders() -> int:
     n = c_int64()
-    status = _lib.bb_live_holders(byref(n))
+    status = _lib.bb_live_holders(n)
     if status:
         raise _error(status)
     return n.value
@@ -336,7 +341,7 @@ def summarize_objects(records: list[tuple[int, str, float]]) -> Summary:
         # its low 64 bits (declared in benches/bridges.toml).
         array[i] = BbRecord(id_, data, len(data), score)
     out = BbSummary()
-    status = _lib.bb_summarize_records(array, len(array), byref(out))
+    status = _lib.bb_summarize_records(array, len(array), out)
     if status:
         raise _error(status)
     return _summary(out)
@@ -366,7 +371,7 @@ def summarize_columns(ids: Any, scores: Any, name_offsets: Any, name_bytes: Any)
         len(offset_view),
         names,
         len(byte_buffer),
-        byref(out),
+        out,
     )
     if status:
         raise _error(status)  # BAD_COLUMNS, INVALID_UTF8 (ValueError), MISALIGNED
