@@ -81,6 +81,53 @@ def _counts(bridges: list[spec.Bridge], quick: bool) -> tuple[dict[Any, dict[str
     return counted, errors
 
 
+def _na_records() -> list[dict[str, Any]]:
+    """A record for every cell a bridge declares n/a (benches/bridges.toml), with its reason."""
+    return [
+        {
+            "side": bridge.side,
+            "bridge": bridge.name,
+            "cell": cell,
+            "size": None,
+            "status": "n/a",
+            "reason": reason,
+        }
+        for bridge in spec.bridges()
+        for cell, reason in bridge.na.items()
+    ]
+
+
+def _merge_counts(
+    cells: list[dict[str, Any]], bridges: list[spec.Bridge], quick: bool
+) -> list[str]:
+    """Count every cell and merge the counts into its timing record; the errors."""
+    print("\n==> counts: allocations (interposed malloc) and instructions (callgrind)", flush=True)
+    counted, errors = _counts(bridges, quick)
+    for rec in cells:
+        rec.update(counted.pop((rec["bridge"], rec["cell"], rec["size"]), {}))
+    return errors + [f"{b} {c} n={n}: counted but has no timing record" for b, c, n in counted]
+
+
+def _fold_criterion(
+    cells: list[dict[str, Any]], phases: dict[str, Any], folders: list[Path], quick: bool
+) -> None:
+    """Add the Rust side's records from criterion's folders (an error record for every
+    Rust-side cell with no samples) and its steadiness phase."""
+    folded = criterion.read(folders, quick=quick)
+    rust_load = criterion.load(folders)
+    if rust_load:
+        phases["rust"] = rust_load
+    cells += folded
+    missing = "no criterion samples under " + ", ".join(map(str, folders))
+    for bridge in (b for b in spec.bridges() if b.side == "rust"):
+        have = {r["cell"] for r in folded if r["bridge"] == bridge.name}
+        cells += [
+            figures.error_record("rust", bridge.name, cell, None, missing)
+            for cell in bridge.cells
+            if cell not in have
+        ]
+
+
 def run(args: argparse.Namespace) -> int:
     bridges = [b for b in spec.python_bridges() if not args.bridge or b.name in args.bridge]
     plan = rounds.QUICK if args.quick else rounds.FULL
@@ -93,38 +140,10 @@ def run(args: argparse.Namespace) -> int:
             **steadiness.canary_fields(timings.canary_ns),
         }
     }
-    cells = figures.python_records(timings)
-    for bridge in spec.bridges():
-        cells += [
-            {
-                "side": bridge.side,
-                "bridge": bridge.name,
-                "cell": cell,
-                "size": None,
-                "status": "n/a",
-                "reason": reason,
-            }
-            for cell, reason in bridge.na.items()
-        ]
-    print("\n==> counts: allocations (interposed malloc) and instructions (callgrind)", flush=True)
-    counted, count_errors = _counts(bridges, args.quick)
-    for rec in cells:
-        rec.update(counted.pop((rec["bridge"], rec["cell"], rec["size"]), {}))
-    count_errors += [f"{b} {c} n={n}: counted but has no timing record" for b, c, n in counted]
+    cells = figures.python_records(timings) + _na_records()
+    count_errors = _merge_counts(cells, bridges, args.quick)
     if args.criterion:
-        folded = criterion.read(args.criterion, quick=args.quick)
-        rust_load = criterion.load(args.criterion)
-        if rust_load:
-            phases["rust"] = rust_load
-        cells += folded
-        for bridge in (b for b in spec.bridges() if b.side == "rust"):
-            have = {r["cell"] for r in folded if r["bridge"] == bridge.name}
-            missing = "no criterion samples under " + ", ".join(map(str, args.criterion))
-            cells += [
-                figures.error_record("rust", bridge.name, cell, None, missing)
-                for cell in bridge.cells
-                if cell not in have
-            ]
+        _fold_criterion(cells, phases, args.criterion, args.quick)
     figures.add_ratios(cells)
     machine = steadiness.verdict(phases)
     data = {
@@ -156,13 +175,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nresults: {json_path.resolve()}\n  table: {md_path.resolve()}")
     html_path, summary_path = report.render(data, folder)
     print(f"  report: {html_path.resolve()}\n  summary: {summary_path.resolve()}")
-    failed = [c for c in cells if c["status"] == "error"]
     for error in count_errors:
         print(f"counts failed: {error}", file=sys.stderr)
     for error in outcome_errors:
         print(f"bad-input outcomes failed: {error}", file=sys.stderr)
     if count_errors or outcome_errors:
         return 1
+    failed = [c for c in cells if c["status"] == "error"]
     if failed:
         print(f"{len(failed)} cells failed; see the notes in {md_path}", file=sys.stderr)
         return 1
