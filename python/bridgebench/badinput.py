@@ -19,8 +19,10 @@ class BadInput:
     cell: str
     args: str
     raises: tuple[str, ...]  # empty: the input is valid (if unusual) and must be accepted
-    append: bool = False  # holder cases: call Holder('ok').append(*args), not Holder(*args)
     message: str = ""  # when set, the exception's message must contain it
+    # When set: call function(*self_args).<method>(*args) instead of function(*args).
+    method: str | None = None
+    self_args: str = "()"
 
     def exception_types(self) -> tuple[type[BaseException], ...]:
         return tuple(getattr(builtins, name) for name in self.raises)
@@ -38,8 +40,9 @@ def cases() -> list[BadInput]:
                         cell,
                         case["args"],
                         tuple(case["raises"]),
-                        bool(case.get("append", False)),
                         case.get("message", ""),
+                        case.get("method"),
+                        case.get("self_args", "()"),
                     )
                 )
     return out

@@ -26,11 +26,11 @@ from bridgebench.badinput import evaluate_args
 bridge = spec.bridge(sys.argv[1])
 module = bridge.import_module()
 for line in sys.stdin:
-    case_id, cell, args_src, append = json.loads(line)
+    case_id, cell, args_src, method, self_args = json.loads(line)
     print(json.dumps({"start": [case_id, cell]}), flush=True)
     fn = getattr(module, spec.cells()[cell].function)
-    if append:
-        fn = fn("ok").append
+    if method:
+        fn = getattr(fn(*evaluate_args(self_args, cell)), method)
     args = evaluate_args(args_src, cell)
     try:
         value = fn(*args)
@@ -64,7 +64,9 @@ def run_cases(
     results: dict[tuple[str, str], Outcome] = {}
     pending = list(cases)
     while pending:
-        feed = "".join(json.dumps([c.id, c.cell, c.args, c.append]) + "\n" for c in pending)
+        feed = "".join(
+            json.dumps([c.id, c.cell, c.args, c.method, c.self_args]) + "\n" for c in pending
+        )
         proc = subprocess.run(
             [sys.executable, "-c", CHILD, bridge.name],
             input=feed,
