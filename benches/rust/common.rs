@@ -15,12 +15,12 @@
 //! samples go to `<criterion home>/floor-pairs/<cell>/<bridge>[/<n>].json`, where the
 //! harness (python/bridgebench/criterion.py) reads them beside criterion's own.
 //!
-//! Time budget, on 2 shared cores: a full run is 196 benches (every bridge x cell x size),
+//! Time budget, on 2 shared cores: a full run is every bridge x cell x size of the table,
 //! run in passes (`cargo xtask bench` runs every bench binary several times, one pass
 //! after the other, and the harness pools their samples: several processes and moments
 //! of the run), each at 15 ms warm-up + 30 ms measurement for 10 samples of the row (and
-//! as long again for the floor's beside them); a quick run is one pass of 83 benches at
-//! 25 ms + 50 ms. Criterion's command line (e.g. `--measurement-time`, `--sample-size`)
+//! as long again for the floor's beside them); a quick run is one pass of the quick sizes
+//! at 25 ms + 50 ms. Criterion's command line (e.g. `--measurement-time`, `--sample-size`)
 //! still overrides the windows.
 
 // Every bench includes this module and uses a different part of it.
@@ -261,6 +261,16 @@ pub fn int_pair(kernel: &str) -> (i64, i64) {
         Ok(other) => panic!("{kernel}.toml: [bench] args must be two ints, got {other:?}"),
         Err(e) => panic!("{e}"),
     }
+}
+
+/// An integer of the `[bench]` table, e.g. `start = 0  # comment`.
+pub fn int(kernel: &str, key: &str) -> i64 {
+    let value = bench_value(kernel, key).unwrap_or_else(|e| panic!("{e}"));
+    let number = value.split('#').next().unwrap_or_default().trim();
+    number
+        .replace('_', "")
+        .parse()
+        .unwrap_or_else(|e| panic!("{kernel}.toml: [bench] {key} = {value}: {e}"))
 }
 
 /// A basic string of the `[bench]` table, e.g. `pattern = "bridgebench "`.

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bridgebench.harness.count_figures import AllocFigures, InstructionFigures
+
 SCHEMA = "bridgebench.gate-baseline/2"
 # Schema 1: one toolchain per file, {"schema", "fingerprint", "cells"}; still read.
 SCHEMA_V1 = "bridgebench.gate-baseline/1"
@@ -235,22 +237,23 @@ def replace(baselines: Sequence[Baseline], new: Baseline) -> list[Baseline]:
 
 def from_runs(
     bridge: str,
-    allocs: Iterable[Mapping[str, Any]],
-    instructions: Iterable[Iterable[Mapping[str, Any]]],
+    allocs: Iterable[AllocFigures | InstructionFigures],
+    instructions: Iterable[Iterable[AllocFigures | InstructionFigures]],
 ) -> dict[Key, Counts]:
     """The gate's counts of one bridge from run_counts() records: one allocs run, and one
     instructions run per memory layout (kept as the lowest and the highest)."""
     out: dict[Key, Counts] = {}
     for rec in allocs:
-        out.setdefault((bridge, rec["cell"], rec["size"]), {}).update(
-            allocs_per_call=float(rec["allocs_per_call"]),
-            bytes_per_call=float(rec["bytes_per_call"]),
-        )
+        if isinstance(rec, AllocFigures):
+            out.setdefault((bridge, rec.cell, rec.size), {}).update(
+                allocs_per_call=rec.allocs_per_call, bytes_per_call=rec.bytes_per_call
+            )
     per_layout: dict[Key, list[float]] = {}
     for run in instructions:
-        for rec in run:
-            key = (bridge, rec["cell"], rec["size"])
-            per_layout.setdefault(key, []).append(float(rec["instructions_per_call"]))
+        for ins in run:
+            if isinstance(ins, InstructionFigures):
+                key = (bridge, ins.cell, ins.size)
+                per_layout.setdefault(key, []).append(ins.instructions_per_call)
     for key, values in per_layout.items():
         out.setdefault(key, {}).update(
             {"instructions_per_call": min(values), INSTRUCTIONS_MAX: max(values)}

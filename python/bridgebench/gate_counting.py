@@ -96,7 +96,7 @@ def measure(
     do not depend on timing), with progress on stderr. Raises counts.CountsError naming
     the bridge and what to do."""
 
-    def count(task: Task) -> list[counts.Record]:
+    def count(task: Task) -> list[counts.Figures]:
         try:
             return counts.run_counts(
                 task.bridge,
@@ -112,7 +112,7 @@ def measure(
             ) from None
 
     tasks = _tasks(bridges)
-    done: dict[Task, list[counts.Record]] = {}
+    done: dict[Task, list[counts.Figures]] = {}
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(count, task): task for task in tasks}

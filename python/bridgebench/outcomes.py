@@ -9,6 +9,7 @@ a new child carries on with the rest.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import signal
 import subprocess
@@ -22,18 +23,13 @@ from bridgebench.badinput import BadInput
 CHILD = r"""
 import json, sys
 from bridgebench import spec
-from bridgebench.badinput import evaluate_args
-bridge = spec.bridge(sys.argv[1])
-module = bridge.import_module()
+from bridgebench.badinput import BadInput
+module = spec.bridge(sys.argv[1]).import_module()
 for line in sys.stdin:
-    case_id, cell, args_src, method, self_args = json.loads(line)
-    print(json.dumps({"start": [case_id, cell]}), flush=True)
-    fn = getattr(module, spec.cells()[cell].function)
-    if method:
-        fn = getattr(fn(*evaluate_args(self_args, cell)), method)
-    args = evaluate_args(args_src, cell)
+    case = BadInput(**json.loads(line))
+    print(json.dumps({"start": [case.id, case.cell]}), flush=True)
     try:
-        value = fn(*args)
+        value = case.call(module)
     except Exception as exc:
         # Tools raise subclasses (Boost.Python.ArgumentError is a TypeError): judge by the
         # nearest builtin exception type, and keep the tool's own type in the message.
@@ -43,7 +39,7 @@ for line in sys.stdin:
         out = {"kind": "raised", "detail": builtin.__name__, "message": message}
     else:
         out = {"kind": "returned", "detail": repr(value)[:300]}
-    print(json.dumps({"done": [case_id, cell], **out}), flush=True)
+    print(json.dumps({"done": [case.id, case.cell], **out}), flush=True)
 """
 
 
@@ -64,9 +60,7 @@ def run_cases(
     results: dict[tuple[str, str], Outcome] = {}
     pending = list(cases)
     while pending:
-        feed = "".join(
-            json.dumps([c.id, c.cell, c.args, c.method, c.self_args]) + "\n" for c in pending
-        )
+        feed = "".join(json.dumps(dataclasses.asdict(c)) + "\n" for c in pending)
         proc = subprocess.run(
             [sys.executable, "-c", CHILD, bridge.name],
             input=feed,

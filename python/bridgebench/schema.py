@@ -96,6 +96,9 @@ _CELL_PROPERTIES: dict[str, Any] = {
     "leak": {"enum": ["ok", "leak"]},
     "live_objects_delta": {"type": "number"},
     "live_growth": {"type": "array", "items": {"type": "number"}},  # per loop length
+    # the change of the kernel's count of live native objects over each loop (its
+    # module's live_objects: bridgebench.kernels); live_holders_growth in older files
+    "live_objects_growth": {"type": "array", "items": {"type": "integer"}},
     "live_holders_growth": {"type": "array", "items": {"type": "integer"}},
     # instructions per call (callgrind, difference of two loop lengths)
     "instructions_per_call": {"type": "number"},

@@ -1,15 +1,27 @@
-"""Helpers for the tests: turning any bridge's result into exact bits."""
+"""Helpers the tests share: a kernel's cells and bridges from the registry, its spec's
+vectors and errors, exact bits of any bridge's result, Hypothesis settings and inputs,
+and the checks of the kernels of two int64 (add, checked_div)."""
 
 from __future__ import annotations
 
+import builtins
 import math
 import struct
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from bridgebench import spec
 from bridgebench.bridges._buffers import FLOAT64_FORMATS
 from bridgebench.spec import Bridge, Cell, cells, python_bridges
+
+# The bridge every other must equal, bit for bit.
+REFERENCE = spec.reference().import_module()
 
 
 def python_cells() -> list[tuple[Bridge, Cell]]:
@@ -17,8 +29,40 @@ def python_cells() -> list[tuple[Bridge, Cell]]:
     return [(b, cells()[c]) for b in python_bridges() for c in b.cells]
 
 
+def kernel_cells(kernel: str) -> list[tuple[Bridge, Cell]]:
+    """Every (bridge, cell) pair of `kernel` that a Python-side bridge covers."""
+    return [p for p in python_cells() if p[1].kernel == kernel]
+
+
+def kernel_bridges(kernel: str) -> list[Bridge]:
+    """Every Python-side bridge with a cell of `kernel` (for a kernel whose cells are
+    calls on one native object: its tests are per bridge, not per cell)."""
+    return [b for b in python_bridges() if any(cells()[c].kernel == kernel for c in b.cells)]
+
+
 def cell_id(pair: tuple[Bridge, Cell]) -> str:
     return f"{pair[0].name}-{pair[1].name}"
+
+
+def bridge_id(bridge: Bridge) -> str:
+    return bridge.name
+
+
+def vectors(kernel: str, table: str = "vectors") -> list[dict[str, Any]]:
+    """The `[[table]]` entries of benches/kernels/<kernel>.toml (never none)."""
+    found: list[dict[str, Any]] = spec.kernels()[kernel][table]
+    assert found, f"benches/kernels/{kernel}.toml has no [[{table}]]"
+    return found
+
+
+@contextmanager
+def raises_declared(kernel: str, error: str, label: str) -> Iterator[None]:
+    """The block raises the kernel's `[errors.<error>]`: its Python exception, whose
+    message contains the spec's `message`."""
+    declared = spec.kernels()[kernel]["errors"][error]
+    with pytest.raises(getattr(builtins, declared["python"])) as caught:
+        yield
+    assert declared["message"] in str(caught.value), f"{label}: message {caught.value!r}"
 
 
 def float64_bits(result: Any, strategy: str) -> bytes:
@@ -54,3 +98,74 @@ def same_nan_aware(got: list[float], want: list[float]) -> bool:
         (math.isnan(g) and math.isnan(w)) or struct.pack("d", g) == struct.pack("d", w)
         for g, w in zip(got, want, strict=True)
     )
+
+
+# Property-based inputs (Hypothesis), the same for every bridge: derandomized, so a run
+# is repeatable.
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+int64s = st.one_of(
+    st.sampled_from([INT64_MIN, INT64_MIN + 1, -2, -1, 0, 1, 2, INT64_MAX - 1, INT64_MAX]),
+    st.integers(INT64_MIN, INT64_MAX),
+)
+SPECIALS = [
+    0.0,
+    -0.0,
+    float("inf"),
+    float("-inf"),
+    float("nan"),
+    5e-324,
+    -5e-324,
+    2.2250738585072014e-308,
+    1.7976931348623157e308,
+    1.0,
+    -1.0,
+]
+# Any float64 bit pattern: NaNs with payloads, +-inf, -0.0 and subnormals all occur.
+float64_bit_patterns = st.integers(0, 2**64 - 1).map(
+    lambda b: struct.unpack("d", struct.pack("Q", b))[0]
+)
+# Any code points but surrogates (those have no UTF-8 form), NUL and emoji included.
+names = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+
+
+def outcome(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, Any]:
+    """What a call answers: its value, or the type of the exception it raised."""
+    try:
+        return "value", fn(*args, **kwargs)
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        return "raised", type(exc)
+
+
+# The kernels of two int64 -> int64 that may fail (add, checked_div): one cell each,
+# strategy `scalar`, errors declared in their spec.
+
+
+def check_int_pair_vectors(bridge: Bridge, cell: Cell) -> None:
+    """Every vector: `expect` answered, or its `error` raised with the spec's message."""
+    fn = getattr(bridge.import_module(), cell.function)
+    for v in vectors(cell.kernel):
+        label = f"{bridge.name}: {cell.kernel}({v['a']}, {v['b']})"
+        if "expect" in v:
+            assert fn(v["a"], v["b"]) == v["expect"], label
+            continue
+        with raises_declared(cell.kernel, v["error"], label):
+            fn(v["a"], v["b"])
+
+
+def check_int_pair_equals_reference(bridge: Bridge, cell: Cell) -> None:
+    """On int64s (extremes included) the bridge answers, or raises, what the reference does."""
+    fn = getattr(bridge.import_module(), cell.function)
+    reference = getattr(REFERENCE, cell.function)
+
+    @SETTINGS
+    @given(int64s, int64s)
+    def check(a: int, b: int) -> None:
+        assert outcome(fn, a, b) == outcome(reference, a, b), f"{cell.function}({a}, {b})"
+
+    check()

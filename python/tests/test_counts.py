@@ -1,12 +1,14 @@
-"""Allocation and instruction counts (harness/counts.py, crates/measure-hooks): exact,
-repeatable, and seeing what they must see. docs/COUNTS.md describes the method."""
+"""Allocation and instruction counts (harness/counts.py, count_*.py; crates/measure-hooks):
+exact, repeatable, and seeing what they must see. docs/COUNTS.md describes the method."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
+from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,8 @@ from typing import Any
 import pytest
 
 from bridgebench import spec
-from bridgebench.harness import counts, hooks
+from bridgebench.harness import count_figures, count_plan, counts, hooks
+from bridgebench.harness.count_messages import InstructionLoops
 
 BRIDGES = ("python", "cpython-api")
 CELLS = ("add", "scale.list", "scale.inplace")
@@ -25,7 +28,8 @@ SIZES = (1, 1000)
 def _run(bridge: str, kind: str, attempt: int) -> tuple[dict[str, Any], ...]:
     """One narrowed count run; `attempt` keeps two runs apart in the cache."""
     del attempt
-    return tuple(counts.run_counts(bridge, kind, quick=True, cells=CELLS, sizes=SIZES))
+    runs = counts.run_counts(bridge, kind, quick=True, cells=CELLS, sizes=SIZES)
+    return tuple(asdict(r) for r in runs)
 
 
 def _by_cell(records: tuple[dict[str, Any], ...]) -> dict[tuple[str, Any], dict[str, Any]]:
@@ -50,7 +54,7 @@ def _exact(record: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize("kind", counts.KINDS)
 @pytest.mark.parametrize("bridge", BRIDGES)
 def test_counts_are_identical_across_runs(bridge: str, kind: str) -> None:
-    if kind == "instructions" and counts.shutil.which("valgrind") is None:
+    if kind == "instructions" and shutil.which("valgrind") is None:
         pytest.fail(
             "valgrind is missing: instruction counts need the Debian package `valgrind` "
             "(ci/system-packages.txt); install it with `sudo apt-get install valgrind`"
@@ -165,37 +169,38 @@ def test_counters_refuse_to_read_without_the_preload() -> None:
 
 def test_leak_verdict() -> None:
     n = (100, 200)
-    assert counts.leak_verdict((0, 0), n, (0, 0)) == "ok"
-    assert counts.leak_verdict((56, 56), n, (0, 0)) == "ok"  # a one-off, not per call
-    assert counts.leak_verdict((4800, 9600), n, (0, 0)) == "leak"  # 48 bytes every call
-    assert counts.leak_verdict((56, 112), (2, 4), (0, 0)) == "ok"  # a wobble, not a leak
-    assert counts.leak_verdict((2**24, 2**25), (2, 4), (0, 0)) == "leak"  # a lost 8 MB buffer
-    assert counts.leak_verdict((4800, 4850), n, (0, 0)) == "ok"  # grew once, then stopped
-    assert counts.leak_verdict((0, 0), n, (100, 200)) == "leak"  # holders never freed
-    assert counts.leak_verdict((0, 0), n, (1, 0)) == "ok"
+    verdict = count_figures.leak_verdict
+    assert verdict((0, 0), n, (0, 0)) == "ok"
+    assert verdict((56, 56), n, (0, 0)) == "ok"  # a one-off, not per call
+    assert verdict((4800, 9600), n, (0, 0)) == "leak"  # 48 bytes every call
+    assert verdict((56, 112), (2, 4), (0, 0)) == "ok"  # a wobble, not a leak
+    assert verdict((2**24, 2**25), (2, 4), (0, 0)) == "leak"  # a lost 8 MB buffer
+    assert verdict((4800, 4850), n, (0, 0)) == "ok"  # grew once, then stopped
+    assert verdict((0, 0), n, (100, 200)) == "leak"  # native objects never freed
+    assert verdict((0, 0), n, (1, 0)) == "ok"
 
 
 def test_payload_bytes_and_loop_lengths() -> None:
     cells = spec.cells()
-    assert counts.payload_bytes(cells["add"], None) == 16
-    assert counts.payload_bytes(cells["scale.list"], 1000) == 8000
-    assert counts.payload_bytes(cells["map_callback"], 10) == 80
-    assert counts.payload_bytes(cells["holder.create"], 1000) == 1000
+    assert count_figures.payload_bytes(cells["add"], None) == 16
+    assert count_figures.payload_bytes(cells["scale.list"], 1000) == 8000
+    assert count_figures.payload_bytes(cells["map_callback"], 10) == 80
+    assert count_figures.payload_bytes(cells["holder.create"], 1000) == 1000
     # records 0..9: 16 bytes of id and score each, names "name-0".."name-9" (6 bytes)
-    assert counts.payload_bytes(cells["summarize.objects"], 10) == 10 * (16 + 6)
-    for kind in counts.KINDS:
+    assert count_figures.payload_bytes(cells["summarize.objects"], 10) == 10 * (16 + 6)
+    for kind in count_plan.KINDS:
         for size in (None, 0, 1, 10**3, 10**6):
-            n1, n2 = counts.loops(size, kind)
-            assert n2 == 2 * n1 and counts.MIN_LOOPS <= n1 <= counts.MAX_LOOPS
-    select = counts.Selection(quick=False)
+            n1, n2 = count_plan.loops(size, kind)
+            assert n2 == 2 * n1 and count_plan.MIN_LOOPS <= n1 <= count_plan.MAX_LOOPS
+    select = count_plan.Selection(quick=False)
 
     def biggest(sizes: list[int | None]) -> int:
         return max(n for n in sizes if n is not None)
 
-    assert biggest(counts.count_sizes(cells["scale.list"], "instructions", select)) == (
-        counts.INSTRUCTIONS_MAX_SIZE
+    assert biggest(count_plan.count_sizes(cells["scale.list"], "instructions", select)) == (
+        count_plan.INSTRUCTIONS_MAX_SIZE
     )
-    assert biggest(counts.count_sizes(cells["scale.list"], "allocs", select)) == 10**6
+    assert biggest(count_plan.count_sizes(cells["scale.list"], "allocs", select)) == 10**6
 
 
 def test_callgrind_dumps_are_read_by_name(tmp_path: Path) -> None:
@@ -207,5 +212,5 @@ def test_callgrind_dumps_are_read_by_name(tmp_path: Path) -> None:
     (tmp_path / "callgrind.out").write_text("desc: Trigger: Program termination\nsummary: 0\n")
     totals = counts._dump_totals(tmp_path, {}, set())
     assert totals == {"bb-0-1000": 311514, "bb-0-2000": 621514}
-    raw = {"cell": "add", "size": None, "loops": [1000, 2000], "dumps": list(totals)}
-    assert counts._fold_instructions(raw, totals)["instructions_per_call"] == 310.0
+    raw = InstructionLoops("add", None, [1000, 2000], list(totals))
+    assert count_figures.instructions(raw, totals).instructions_per_call == 310.0

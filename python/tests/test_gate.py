@@ -19,6 +19,7 @@ from bridgebench.__main__ import main
 from bridgebench.commands import gate as gate_command
 from bridgebench.commands import gate_update
 from bridgebench.harness import counts
+from bridgebench.harness.count_figures import AllocFigures, InstructionFigures
 
 KEY: gate.Key = ("pyo3", "scale.list", 1000)
 COUNTS: gate.Counts = {
@@ -100,9 +101,13 @@ def test_instructions_compare_ranges_over_memory_layouts() -> None:
 
 
 def test_counts_from_runs_keep_the_range_of_instructions() -> None:
-    allocs = [{"cell": "add", "size": None, "allocs_per_call": 1.0, "bytes_per_call": 8.0}]
+    allocs = [
+        AllocFigures(
+            "add", None, [2, 4], 1.0, 0.0, 1.0, 8.0, 16, 0.5, 0.0, [0, 0], [0, 0], "ok", 2**20
+        )
+    ]
     layouts = [
-        [{"cell": "add", "size": None, "instructions_per_call": n}] for n in (500.0, 498.0, 510.0)
+        [InstructionFigures("add", None, [2, 4], [2 * n, 4 * n], n)] for n in (500, 498, 510)
     ]
     assert gate.from_runs("pyo3", allocs, layouts) == {
         ("pyo3", "add", None): {
@@ -270,7 +275,7 @@ def test_committed_baseline_covers_the_gate_selection() -> None:
     want = set()
     for bridge in spec.python_bridges():
         for name in bridge.cells:
-            scalar = spec.cells()[name].strategy == "scalar"
+            scalar = not spec.cells()[name].sized
             for size in [None] if scalar else counts.QUICK_SIZES:
                 want.add((bridge.name, name, size))
     for baseline in baselines:

@@ -46,8 +46,8 @@ def test_the_checked_calls_are_the_harness_cases() -> None:
     assert pyperf_check.checks(), "the kernel specs ask for at least one check"
     for cell, size in pyperf_check.checks():
         assert size in cases.sizes(spec.cells()[cell], quick=False), "a size the bench measures"
-        fn, args = cases.one(spec.reference().name, cell, size)
-        assert 1 <= len(args) <= len(pyperf_check.ARG_NAMES) and callable(fn)
+        call = cases.one(spec.reference().name, cell, size)
+        assert call.names and call.stmt
     with pytest.raises(KeyError):
         cases.one("no-such-bridge", "add", None)
 

@@ -16,7 +16,7 @@ def _synthetic() -> dict[str, Any]:
     cells: list[dict[str, Any]] = []
     for bridge in spec.bridges():
         for name in bridge.cells:
-            scalar = spec.cells()[name].strategy == "scalar"
+            scalar = not spec.cells()[name].sized
             # Pure Python: 500 ns a call + 100 ns an element; every other bridge 2000 + 10 n,
             # so each one beats it from n = 17 (2000 + 10 n < 500 + 100 n <=> n > 16.7).
             fixed, per_unit = (500.0, 100.0) if bridge.name == "python" else (2000.0, 10.0)
@@ -167,7 +167,7 @@ def test_counts_appear_in_scalar_and_per_kernel_tables() -> None:
             )
     text = results.markdown(data)
     assert "| 4,321 | 3 | 8,192 |" in text, "scalar tables: instructions, allocs, bytes"
-    sequence = {c.kernel for c in spec.cells().values() if c.strategy != "scalar"}
+    sequence = {c.kernel for c in spec.cells().values() if c.sized}
     for kernel in sequence:
         assert f"### {kernel}: counts per call at n = 1,000" in text
     assert "| 1.02 |" in text, "copy factor"

@@ -88,6 +88,20 @@ def test_only_the_command_line_imports_command_modules() -> None:
     assert offenders == {}, f"modules importing a command module: {offenders}"
 
 
+def test_every_kernel_has_its_test_file() -> None:
+    """A kernel's tests live in python/tests/kernels/test_<kernel>.py (its vectors, its
+    differential checks against the reference): one file per spec in benches/kernels/,
+    and no file for a kernel that is gone."""
+    from bridgebench import spec
+
+    tests = ROOT / "python" / "tests" / "kernels"
+    have = {p.stem.removeprefix("test_") for p in tests.glob("test_*.py")}
+    missing = sorted(f"python/tests/kernels/test_{k}.py" for k in set(spec.kernels()) - have)
+    stale = sorted(f"python/tests/kernels/test_{k}.py" for k in have - set(spec.kernels()))
+    assert not missing, f"kernels without their tests: add {missing}"
+    assert not stale, f"tests of no kernel in benches/kernels/: {stale}"
+
+
 def test_no_harness_module_names_a_kernel_or_a_cell() -> None:
     """A kernel lives in its spec and its module under bridgebench/kernels/; the harness,
     counts, results, report and commands find it by name (README, "Adding a kernel").

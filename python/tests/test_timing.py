@@ -14,11 +14,12 @@ import pytest
 
 from bridgebench import spec
 from bridgebench.harness import cases, rounds, timing, worker
+from bridgebench.kernels import Call, plain
 
 
 def test_a_case_is_checked_when_prepared_and_keeps_a_canary_per_sample() -> None:
     checks: list[int] = []
-    case = timing.prepare(lambda x: x, (1,), lambda: checks.append(1), target_ns=1)
+    case = timing.prepare(plain(lambda x: x, (1,), lambda: checks.append(1)), target_ns=1)
     assert checks == [1], "checked once, before any sample"
     timing.sample(case)
     timing.sample(case)
@@ -27,7 +28,7 @@ def test_a_case_is_checked_when_prepared_and_keeps_a_canary_per_sample() -> None
 
 
 def test_given_loops_are_kept_and_not_calibrated_again() -> None:
-    case = timing.prepare(lambda x: x, (1,), lambda: None, target_ns=10**9, loops=12)
+    case = timing.prepare(plain(lambda x: x, (1,), lambda: None), target_ns=10**9, loops=12)
     assert case.loops == 12
 
 
@@ -40,7 +41,7 @@ def test_one_stalled_call_does_not_decide_the_loop_count() -> None:
         if len(calls) == 1:
             time.sleep(0.03)
 
-    loops = timing.calibrate(call, (1,), target_ns=20_000_000)
+    loops = timing.calibrate(plain(call, (1,), lambda: None), target_ns=20_000_000)
     assert loops > 1, "the stalled try is timed again; the fast retry counts"
 
 
@@ -49,15 +50,33 @@ def test_a_wrong_answer_fails_before_any_sample() -> None:
         raise AssertionError("wrong answer")
 
     with pytest.raises(AssertionError, match="wrong answer"):
-        timing.prepare(lambda x: x, (1,), check, target_ns=1)
+        timing.prepare(plain(lambda x: x, (1,), check), target_ns=1)
 
 
 def test_a_sample_is_the_call_less_the_empty_loop() -> None:
     # A call that sleeps 1 ms: whatever the empty loop costs, the sample is about 1 ms.
-    case = timing.Case(lambda _: time.sleep(0.001), (1,), lambda: None, loops=4)
+    case = timing.Case(plain(lambda _: time.sleep(0.001), (1,), lambda: None), loops=4)
     timing.sample(case)
     assert 1e6 <= case.samples_ns[0] < 5e6
     assert case.overheads_ns[0] < 1e4
+
+
+def test_a_statement_is_timed_as_written_with_its_names_as_locals() -> None:
+    # A property read, and a refused call caught inside the loop.
+    class Slow:
+        @property
+        def value(self) -> int:
+            time.sleep(0.001)
+            return 1
+
+        def refuse(self) -> None:
+            time.sleep(0.001)
+            raise TypeError("no")
+
+    for stmt in ("c.value", "try:\n    c.refuse()\nexcept TypeError:\n    pass"):
+        case = timing.Case(Call(stmt, {"c": Slow()}, lambda: None), loops=4)
+        timing.sample(case)
+        assert 1e6 <= case.samples_ns[0] < 5e6, stmt
 
 
 def _round(*jobs: worker.Job, pairs: int = 2) -> worker.Round:
@@ -82,7 +101,8 @@ def test_a_cells_shared_inputs_are_built_once_read_only_and_forgotten() -> None:
     module = spec.reference().import_module()
 
     def inputs() -> np.ndarray:
-        ((_, _, (data, _), _),) = cases.cases(module, cell, [10])
+        ((_, call),) = cases.cases(module, cell, [10])
+        data: np.ndarray = call.names["a0"]
         return data
 
     assert inputs() is not inputs()  # each case builds its own by default

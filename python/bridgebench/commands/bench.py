@@ -16,7 +16,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bridgebench import criterion, environment, figures, results, spec, steadiness
+from bridgebench import (
+    criterion,
+    environment,
+    figures,
+    outcome_matrix,
+    report,
+    results,
+    schema,
+    spec,
+    steadiness,
+)
 from bridgebench.harness import counts, rounds
 from bridgebench.harness.load import Load
 
@@ -34,11 +44,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bridge", action="append", help="only these bridges (repeatable)")
 
 
-# Count runs (harness/counts.py), merged into the timing records of the same (cell, size).
-# Quick runs count one size per sequence cell, the one the CI gate compares.
-COUNT_KINDS = {"allocs": "alloc_loops", "instructions": "instruction_loops"}
-
-
 # Counts are exact whatever else the machine does (docs/COUNTS.md), so the count runs,
 # which come after every timing, use both cores: two children at a time.
 COUNT_JOBS = 2
@@ -48,10 +53,10 @@ def _counts(bridges: list[spec.Bridge], quick: bool) -> tuple[dict[Any, dict[str
     """Allocation and instruction counts of every cell, keyed by (bridge, cell, size)."""
     counted: dict[Any, dict[str, Any]] = {}
     errors: list[str] = []
-    jobs = [(bridge.name, kind) for bridge in bridges for kind in COUNT_KINDS]
+    jobs = [(bridge.name, kind) for bridge in bridges for kind in counts.KINDS]
     clock = time.monotonic()
 
-    def one(job: tuple[str, str]) -> list[dict[str, Any]]:
+    def one(job: tuple[str, str]) -> list[counts.Figures]:
         name, kind = job
         return counts.run_counts(
             name, kind, quick, lambda _: None, sizes=counts.QUICK_SIZES if quick else None
@@ -75,9 +80,7 @@ def _counts(bridges: list[spec.Bridge], quick: bool) -> tuple[dict[Any, dict[str
                 flush=True,
             )
             for rec in records:
-                fields = {k: v for k, v in rec.items() if k not in ("cell", "size", "loops")}
-                fields[COUNT_KINDS[kind]] = rec["loops"]
-                counted.setdefault((name, rec["cell"], rec["size"]), {}).update(fields)
+                counted.setdefault((name, rec.cell, rec.size), {}).update(rec.result_fields())
     return counted, errors
 
 
@@ -103,9 +106,14 @@ def _merge_counts(
     """Count every cell and merge the counts into its timing record; the errors."""
     print("\n==> counts: allocations (interposed malloc) and instructions (callgrind)", flush=True)
     counted, errors = _counts(bridges, quick)
+    timed = set()
     for rec in cells:
-        rec.update(counted.pop((rec["bridge"], rec["cell"], rec["size"]), {}))
-    return errors + [f"{b} {c} n={n}: counted but has no timing record" for b, c, n in counted]
+        key = (rec["bridge"], rec["cell"], rec["size"])
+        rec.update(counted.get(key, {}))
+        timed.add(key)
+    return errors + [
+        f"{b} {c} n={n}: counted but has no timing record" for b, c, n in counted.keys() - timed
+    ]
 
 
 def _fold_criterion(
@@ -164,8 +172,6 @@ def run(args: argparse.Namespace) -> int:
     }
     print("\n" + steadiness.line(machine), flush=True)
     # Bad-input outcomes (seconds: one child process per bridge) for the report's matrix.
-    from bridgebench import outcome_matrix, report
-
     print("\n==> bad input: what each bridge does with it (child processes)", flush=True)
     data["outcomes"], outcome_errors = outcome_matrix.collect_all(
         bridges, lambda line: print(line, flush=True)
@@ -173,7 +179,8 @@ def run(args: argparse.Namespace) -> int:
     folder = args.out / (started.strftime("%Y%m%d-%H%M%S") + ("-quick" if args.quick else ""))
     json_path, md_path = results.write(data, folder)
     print(f"\nresults: {json_path.resolve()}\n  table: {md_path.resolve()}")
-    html_path, summary_path = report.render(data, folder)
+    # Rendered from the file just written, as `report` renders any results file.
+    html_path, summary_path = report.render(schema.load(json_path), folder)
     print(f"  report: {html_path.resolve()}\n  summary: {summary_path.resolve()}")
     for error in count_errors:
         print(f"counts failed: {error}", file=sys.stderr)

@@ -7,10 +7,9 @@ Python-side bridge that has it, round by round, process by process:
      of the cell, each in a child of its own, paired with the floor's call, the full
      plan's pairs; the first round calibrates);
   2. right before or after it (alternating by round), `python -m pyperf timeit -p 1` of
-     the same call on the same arguments
-     (bridgebench.harness.cases.one), as a local in pyperf's timing function, like the
-     harness's loop; the first round lets pyperf calibrate its loops, later rounds reuse
-     them, as its own workers do;
+     the same call on the same arguments (bridgebench.harness.cases.one: its statement,
+     its names locals of pyperf's timing function, as in the harness's loop); the first
+     round lets pyperf calibrate its loops, later rounds reuse them, as its own workers do;
   3. the same for `pass` at the same loop count: the harness subtracts its empty loop and
      pyperf does not, so pyperf's figure is its median net of its `pass` median.
 Every process of both clocks runs on the one CPU the bench's timing runs on
@@ -34,6 +33,7 @@ from typing import Any
 
 from bridgebench import figures, spec
 from bridgebench.harness import cases, cpu, rounds, worker
+from bridgebench.kernels import Call
 
 
 def checks() -> list[tuple[str, int | None]]:
@@ -47,7 +47,6 @@ def checks() -> list[tuple[str, int | None]]:
 
 
 TOLERANCE = 0.10
-ARG_NAMES = "abcd"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -85,10 +84,6 @@ class Pair:
         return statistics.median(self.pyperf_ns) - statistics.median(self.pass_ns)
 
 
-def _statement(arity: int) -> str:
-    return f"fn({', '.join(ARG_NAMES[:arity])})"
-
-
 def _pyperf(setup: str, stmt: str, loops: int, out: Path) -> tuple[int, list[float]]:
     """One pyperf worker (`-p 1`, its default values and warm-up): its loops and values in
     ns per loop. `loops` 0 lets pyperf calibrate."""
@@ -114,12 +109,14 @@ def parse_pyperf(data: dict[str, Any]) -> tuple[int, list[float]]:
     return loops, values
 
 
-def _setup(pair: Pair, arity: int) -> str:
-    names = ", ".join(ARG_NAMES[:arity])
-    return (
-        "from bridgebench.harness.cases import one\n"
-        f"fn, args = one({pair.bridge!r}, {pair.cell!r}, {pair.size!r})\n"
-        f"{names}, = args"
+def _setup(pair: Pair, names: list[str]) -> str:
+    """pyperf's setup: the call's names as locals of its timing function."""
+    return "\n".join(
+        [
+            "from bridgebench.harness.cases import one",
+            f"_call = one({pair.bridge!r}, {pair.cell!r}, {pair.size!r})",
+            *(f"{name} = _call.names[{name!r}]" for name in names),
+        ]
     )
 
 
@@ -138,10 +135,10 @@ def _harness_round(pair: Pair, round_: int) -> None:
     pair.harness.append(next(m.samples_ns for m in measured if m.size == pair.size))
 
 
-def _pyperf_round(pair: Pair, arity: int, out: Path) -> None:
+def _pyperf_round(pair: Pair, call: Call, out: Path) -> None:
     """One pyperf worker on the pair's call, then one on `pass` at the same loops."""
     pair.pyperf_loops, values = _pyperf(
-        _setup(pair, arity), _statement(arity), pair.pyperf_loops, out
+        _setup(pair, list(call.names)), call.stmt, pair.pyperf_loops, out
     )
     pair.pyperf_ns += values
     pair.pass_ns += _pyperf("", "pass", pair.pyperf_loops, out)[1]
@@ -151,7 +148,7 @@ def measure(pairs: list[Pair], n_rounds: int) -> None:
     """Fill every pair, round by round: the harness's worker and pyperf's, one right after
     the other, which goes first alternating by round (this VM's slow states last seconds
     to a minute: the two should meet the same ones, and neither always the earlier)."""
-    arity = {(p.bridge, p.cell): len(cases.one(p.bridge, p.cell, p.size)[1]) for p in pairs}
+    calls = {(p.bridge, p.cell): cases.one(p.bridge, p.cell, p.size) for p in pairs}
     with tempfile.TemporaryDirectory() as tmp, cpu.one_cpu():
         out = Path(tmp) / "pyperf.json"
         for round_ in range(n_rounds):
@@ -162,12 +159,12 @@ def measure(pairs: list[Pair], n_rounds: int) -> None:
                     file=sys.stderr,
                     flush=True,
                 )
-                n = arity[(pair.bridge, pair.cell)]
+                call = calls[(pair.bridge, pair.cell)]
                 if round_ % 2 == 0:
                     _harness_round(pair, round_)
-                    _pyperf_round(pair, n, out)
+                    _pyperf_round(pair, call, out)
                 else:
-                    _pyperf_round(pair, n, out)
+                    _pyperf_round(pair, call, out)
                     _harness_round(pair, round_)
 
 

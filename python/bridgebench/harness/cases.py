@@ -1,5 +1,5 @@
-"""The calls the harness measures: for each cell and input size, the callable, its
-arguments and a check of its answer against the reference.
+"""The calls the harness measures: for each cell and input size, the `Call` (its
+statement, the names it uses and a check of its answer against the reference).
 
 Shared by the timing worker and the count runners (instructions, allocations), so every
 figure of a cell is taken on the same inputs. What a call is, kernel by kernel, is in
@@ -9,14 +9,14 @@ sweep) and `quick_sizes`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 from bridgebench import kernels, spec
+from bridgebench.kernels import Call
 
-# size, the callable timed, its arguments, a check of its answer
-Case = tuple[int | None, Callable[..., Any], tuple[Any, ...], Callable[[], None]]
+# An input size and the call measured at that size.
+Case = tuple[int | None, Call]
 
 
 # The inputs and expected answers of a cell, the same for every bridge, when the timing
@@ -53,17 +53,15 @@ def cases(module: ModuleType, cell: spec.Cell, sizes: list[Any]) -> list[Case]:
     out: list[Case] = []
     for n in sizes:
         given = _SHARED[cell.name, n] if (cell.name, n) in _SHARED else kernel.inputs(cell, n)
-        out.append((n, *kernel.case(fn, cell, n, given)))
+        out.append((n, kernel.case(fn, cell, n, given)))
     return out
 
 
-def one(
-    bridge_name: str, cell_name: str, size: int | None
-) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-    """The call and arguments the harness times for one bridge, cell and size (for an
-    outside clock: `python -m bridgebench pyperf-check`)."""
+def one(bridge_name: str, cell_name: str, size: int | None) -> Call:
+    """The call the harness times for one bridge, cell and size, checked (for an outside
+    clock: `python -m bridgebench pyperf-check`)."""
     cell = spec.cells()[cell_name]
     module = spec.bridge(bridge_name).import_module()
-    ((_, fn, args, check),) = cases(module, cell, [size])
-    check()
-    return fn, args
+    ((_, call),) = cases(module, cell, [size])
+    call.check()
+    return call

@@ -1,269 +1,42 @@
 """Exact counts per cell: allocations (an LD_PRELOADed counter) and instructions (callgrind).
 
-`python -m bridgebench.harness.counts <bridge> --kind allocs|instructions [--quick]` prints
-one JSON object per line, one per cell and input size; `run_counts()` returns the same
-records. Both run the measurement in a child process of its own (`--child`), started with
-the environment the kind needs; docs/COUNTS.md says how the figures are taken.
-
-Every figure is a difference of two loop lengths, X(N2) - X(N1) over N2 - N1 calls with
-N2 = 2 * N1, so start-up, warm-up and the cost of reading the counter cancel.
+`run_counts()` counts one bridge in a child process of its own
+(bridgebench.harness.count_child), started with the environment the kind needs, and
+returns one record of figures per cell and input size (bridgebench.harness.count_figures).
+`python -m bridgebench.harness.counts <bridge> --kind allocs|instructions [--quick]`
+prints them, one JSON object per line. docs/COUNTS.md says how the figures are taken.
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
-import gc
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
 import sysconfig
 import tempfile
-import tracemalloc
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, replace
 from functools import cache
-from itertools import repeat
 from pathlib import Path
-from typing import Any
 
-from bridgebench import kernels, spec
-from bridgebench.harness import hooks
-from bridgebench.harness.cases import Case, cases
-from bridgebench.harness.cases import sizes as sweep
+from bridgebench import spec
+from bridgebench.harness import count_figures, hooks
+from bridgebench.harness.count_figures import AllocFigures, CountsError, Figures
+from bridgebench.harness.count_messages import (
+    AllocLoops,
+    Failed,
+    InstructionLoops,
+    TracemallocPeak,
+    decode,
+)
+from bridgebench.harness.count_plan import KINDS, QUICK_SIZES, Selection
 
-KINDS = ("allocs", "instructions")
-# callgrind runs the code about 50x slower: instruction counts stop at this size.
-INSTRUCTIONS_MAX_SIZE = 10**4
-# The one size a quick run (and so the CI gate) counts of every sequence cell.
-QUICK_SIZES = (1000,)
-# Calls in the short loop: at most MAX_LOOPS, fewer for big inputs so that a loop handles
-# about BUDGET elements, and at least MIN_LOOPS (a count is exact at any loop length).
-MAX_LOOPS = 1000
-MIN_LOOPS = 2
-BUDGET = {"allocs": 10**5, "instructions": 10**4}
-# "leak": live bytes grew by at least this much per call in both loops, and by at least
-# LEAK_MIN_BYTES over the long loop (see leak_verdict).
-LEAK_MIN_BYTES_PER_CALL = 1.0
-LEAK_MIN_BYTES = 4096
-
-Record = dict[str, Any]
-
-
-class CountsError(RuntimeError):
-    """A count run that could not be made (tool missing, child failed)."""
-
-
-# ---------------------------------------------------------------- shared definitions
-
-
-def loops(size: int | None, kind: str) -> tuple[int, int]:
-    """N1 and N2 = 2 * N1 for a case of the given input size."""
-    n1 = max(MIN_LOOPS, min(MAX_LOOPS, BUDGET[kind] // max(size or 1, 1)))
-    return n1, 2 * n1
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What a run counts: the kernels' quick or full sizes, or only some cells and sizes
-    (for tests and for looking at one cell)."""
-
-    quick: bool
-    cells: tuple[str, ...] | None = None  # None: every cell of the bridge
-    sizes: tuple[int, ...] | None = None  # None: the kernels' sweeps (scalar cells: always)
-
-    def argv(self) -> list[str]:
-        out = ["--quick"] if self.quick else []
-        if self.cells is not None:
-            out += ["--cells", ",".join(self.cells)]
-        if self.sizes is not None:
-            out += ["--sizes", ",".join(map(str, self.sizes))]
-        return out
-
-
-def count_sizes(cell: spec.Cell, kind: str, select: Selection) -> list[int | None]:
-    """The sizes counted: the kernel's sweep, capped at INSTRUCTIONS_MAX_SIZE for callgrind."""
-    all_sizes = sweep(cell, quick=select.quick)
-    if select.sizes is not None and cell.sized:
-        all_sizes = list(select.sizes)
-    if kind == "instructions":
-        return [n for n in all_sizes if n is None or n <= INSTRUCTIONS_MAX_SIZE]
-    return all_sizes
-
-
-def payload_bytes(cell: spec.Cell, size: int | None) -> int:
-    """The bytes of input a call carries, the denominator of the copy factor (the cell's
-    kernel module says how many: bridgebench.kernels)."""
-    n: int = kernels.of(cell).payload_bytes(cell, size)
-    return n
-
-
-def leak_verdict(grew: tuple[int, int], n: tuple[int, int], holders: tuple[int, int]) -> str:
-    """ "leak" when what a loop leaves behind grows with the number of calls, else "ok".
-
-    grew[i]: live bytes after loop i minus before it, both taken after gc.collect();
-    n[i]: its calls; holders[i]: the module's live_holders() change over it (0 if none).
-    A leak: live bytes grew by >= LEAK_MIN_BYTES_PER_CALL per call in BOTH loops, the
-    per-call growth of the two agrees within 25% (proportional to the calls, so a one-off
-    cache fill is not a leak), and the long loop grew by >= LEAK_MIN_BYTES (settled live
-    bytes wobble by a few dozen bytes between runs: address-keyed tables resize at other
-    moments, which two calls of a big input would otherwise read as a leak); or
-    live_holders() grew in both loops.
-    """
-    if holders[0] > 0 and holders[1] > 0:
-        return "leak"
-    g1, g2 = grew[0] / n[0], grew[1] / n[1]
-    proportional = abs(g2 - g1) <= 0.25 * max(g1, g2)
-    if min(g1, g2) >= LEAK_MIN_BYTES_PER_CALL and proportional and grew[1] >= LEAK_MIN_BYTES:
-        return "leak"
-    return "ok"
-
-
-def per_call(values: tuple[int, int], n: tuple[int, int]) -> float:
-    """(X(N2) - X(N1)) / (N2 - N1)."""
-    return (values[1] - values[0]) / (n[1] - n[0])
-
-
-# ---------------------------------------------------------------- the child: loops
-
-
-def _loop(
-    fn: Callable[..., Any],
-    args: tuple[Any, ...],
-    loops: int,
-    before: Callable[[], None],
-    after: Callable[[], None],
-) -> None:
-    """`loops` calls in a function-local loop, the same shape as harness/timing.py, with
-    `before`/`after` (a counter read, a callgrind toggle) right around it."""
-    it = repeat(None, loops)
-    if len(args) == 1:
-        (a,) = args
-        before()
-        for _ in it:
-            fn(a)
-        after()
-    elif len(args) == 2:
-        a, b = args
-        before()
-        for _ in it:
-            fn(a, b)
-        after()
-    elif len(args) == 4:
-        a, b, c, d = args
-        before()
-        for _ in it:
-            fn(a, b, c, d)
-        after()
-    else:
-        raise ValueError(f"no count loop for {len(args)} arguments: add one in {__file__}")
-
-
-def _nothing() -> None:
-    pass
-
-
-def _each_case(bridge: spec.Bridge, kind: str, select: Selection) -> Iterator[tuple[str, Case]]:
-    module = bridge.import_module()
-    unknown = set(select.cells or ()) - set(bridge.cells)
-    if unknown:
-        raise ValueError(f"bridge {bridge.name} has no cells {sorted(unknown)}")
-    for cell_name in bridge.cells:
-        if select.cells is not None and cell_name not in select.cells:
-            continue
-        cell = spec.cells()[cell_name]
-        for case in cases(module, cell, count_sizes(cell, kind, select)):
-            yield cell_name, case
-
-
-def _emit(record: Record) -> None:
-    print(json.dumps(record), flush=True)
-
-
-def _count_allocs(bridge: spec.Bridge, select: Selection) -> None:
-    hooks.alloc_counters()  # raises unless the counter is preloaded
-    live_holders: Callable[[], int] = getattr(bridge.import_module(), "live_holders", lambda: 0)
-    loop_reader, settled = hooks.CounterReader(), hooks.CounterReader()
-    for cell_name, (size, fn, args, check) in _each_case(bridge, "allocs", select):
-        check()
-        n = loops(size, "allocs")
-        _loop(fn, args, n[0], _nothing, _nothing)  # warm-up: freelists, caches, specialisation
-        deltas: list[hooks.AllocCounters] = []
-        grew: list[int] = []
-        holders: list[int] = []
-        for calls in n:
-            # No cycle collection inside the loop (as timeit); before and after it, a full
-            # one, so live bytes compare settled heaps.
-            gc.collect()
-            settled.before()
-            held = live_holders()
-            gc.disable()
-            try:
-                _loop(fn, args, calls, loop_reader.before, loop_reader.after)
-            finally:
-                gc.enable()
-            gc.collect()
-            settled.after()
-            deltas.append(loop_reader.delta())
-            grew.append(settled.delta().live_bytes)
-            holders.append(live_holders() - held)
-        _emit(
-            {
-                "cell": cell_name,
-                "size": size,
-                "loops": list(n),
-                "totals": [d.__dict__ for d in deltas],
-                "live_growth": grew,
-                "live_holders_growth": holders,
-                "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-            }
-        )
-    # Second pass, after every counted loop: tracemalloc's own allocations must not be
-    # counted. One call per case (the first pass warmed the code up): the peak of the
-    # Python heap (objects and PyMem buffers) above what was live before the call.
-    # Tracing starts after the inputs are built (tracing a million-element input is slow).
-    for cell_name, (size, fn, args, _check) in _each_case(bridge, "allocs", select):
-        gc.collect()
-        tracemalloc.start()
-        base = tracemalloc.get_traced_memory()[0]
-        _loop(fn, args, 1, _nothing, _nothing)
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        _emit({"cell": cell_name, "size": size, "tracemalloc_peak_bytes": peak - base})
-
-
-def _count_instructions(bridge: spec.Bridge, select: Selection) -> None:
-    if not hooks.running_on_valgrind():
-        raise CountsError("--kind instructions must run under valgrind: use run_counts()")
-    for index, (cell_name, (size, fn, args, check)) in enumerate(
-        _each_case(bridge, "instructions", select)
-    ):
-        check()
-        n = loops(size, "instructions")
-        gc.collect()
-        # Warm-up runs uninstrumented (fast); counts do not depend on instrumentation.
-        _loop(fn, args, n[0], _nothing, _nothing)
-        dumps = [f"bb-{index}-{calls}" for calls in n]
-        gc.disable()  # as timeit: no cycle collection inside a counted loop
-        try:
-            hooks.callgrind_start_instrumentation()
-            for calls, dump in zip(n, dumps, strict=True):
-                gc.collect()
-                hooks.callgrind_zero()
-                toggle = hooks.callgrind_toggle_collect
-                _loop(fn, args, calls, toggle, toggle)
-                hooks.callgrind_dump(dump)
-            hooks.callgrind_stop_instrumentation()
-        finally:
-            gc.enable()
-        _emit({"cell": cell_name, "size": size, "loops": list(n), "dumps": dumps})
-
-
-# ---------------------------------------------------------------- the parent: run, fold
+__all__ = ["KINDS", "QUICK_SIZES", "CountsError", "Figures", "run_counts"]
 
 
 def _interpreter() -> str:
@@ -344,52 +117,16 @@ def _dump_totals(out_dir: Path, totals: dict[str, int], seen: set[Path]) -> dict
     return totals
 
 
-def _fold_allocs(raw: Record, cell: spec.Cell) -> Record:
-    n = (raw["loops"][0], raw["loops"][1])
-    t1, t2 = raw["totals"]
-    out: Record = {"cell": raw["cell"], "size": raw["size"], "loops": list(n)}
-    for key in ("allocs", "reallocs", "frees", "bytes"):
-        out[f"{key}_per_call"] = per_call((t1[key], t2[key]), n)
-    grew = (raw["live_growth"][0], raw["live_growth"][1])
-    holders = (raw["live_holders_growth"][0], raw["live_holders_growth"][1])
-    payload = payload_bytes(cell, raw["size"])
-    out.update(
-        payload_bytes=payload,
-        copy_factor=out["bytes_per_call"] / payload if payload > 0 else None,
-        live_bytes_per_call=per_call(grew, n),
-        live_growth=list(grew),
-        live_holders_growth=list(holders),
-        leak=leak_verdict(grew, n, holders),
-        peak_rss_bytes=raw["peak_rss_bytes"],
-    )
-    return out
-
-
-def _fold_instructions(raw: Record, totals: dict[str, int]) -> Record:
-    n = (raw["loops"][0], raw["loops"][1])
-    missing = [d for d in raw["dumps"] if d not in totals]
-    if missing:
-        raise CountsError(f"callgrind wrote no dump named {missing} ({raw['cell']})")
-    counts = (totals[raw["dumps"][0]], totals[raw["dumps"][1]])
-    return {
-        "cell": raw["cell"],
-        "size": raw["size"],
-        "loops": list(n),
-        "instructions": list(counts),
-        "instructions_per_call": per_call(counts, n),
-    }
-
-
 def run_counts(
     bridge: str,
     kind: str,
     quick: bool,
-    progress: Callable[[Record], None] | None = None,
+    progress: Callable[[Figures], None] | None = None,
     *,
     cells: Sequence[str] | None = None,
     sizes: Sequence[int] | None = None,
     module_dirs: Sequence[Path] = (),
-) -> list[Record]:
+) -> list[Figures]:
     """Count every cell and size of a Python-side bridge in a child process; one record
     per (cell, size), passed to `progress` as it completes. `cells` and `sizes` narrow
     the run; `module_dirs` are searched for the bridge's module before the installed one.
@@ -408,8 +145,8 @@ def run_counts(
     # the instruction counts (CPython's method cache hashes addresses): compile first.
     compileall.compile_dir(spec.ROOT / "python" / "bridgebench", quiet=2)
     scratch = _scratch()
-    python = [_interpreter(), "-s", "-m", "bridgebench.harness.counts", bridge]
-    python += ["--kind", kind, "--child", *select.argv()]
+    python = [_interpreter(), "-s", "-m", "bridgebench.harness.count_child", bridge]
+    python += ["--kind", kind, *select.argv()]
     with tempfile.TemporaryDirectory(dir=scratch, prefix="callgrind-") as out:
         out_dir = Path(out)
         tool: list[str] = []
@@ -424,19 +161,18 @@ def run_counts(
             ]
         argv = [*_no_aslr(), *tool, *python]
         env = _child_env(kind, module_dirs)
-        return _run_child(argv, kind, env, scratch / "cwd", out_dir, progress)
+        return _run_child(argv, env, scratch / "cwd", out_dir, progress)
 
 
 def _run_child(
     argv: list[str],
-    kind: str,
     env: dict[str, str],
     cwd: Path,
     out_dir: Path,
-    progress: Callable[[Record], None] | None,
-) -> list[Record]:
-    records: list[Record] = []
-    by_key: dict[tuple[str, Any], Record] = {}
+    progress: Callable[[Figures], None] | None,
+) -> list[Figures]:
+    """Run the child, making figures of its messages as they come."""
+    records: list[Figures] = []
     totals: dict[str, int] = {}
     seen: set[Path] = set()
     # stderr to a file: a chatty child cannot fill a pipe nobody reads.
@@ -454,25 +190,29 @@ def _run_child(
             return stderr.read()[-2000:]
 
         for line in child.stdout:
-            raw = json.loads(line)
-            if "error" in raw:
+            message = decode(line)
+            if isinstance(message, Failed):
                 child.wait()
-                raise CountsError(f"{raw['error']}\n{tail()}")
-            key = (raw["cell"], raw["size"])
-            if "tracemalloc_peak_bytes" in raw:  # allocs' second pass
-                by_key[key]["tracemalloc_peak_bytes"] = raw["tracemalloc_peak_bytes"]
+                raise CountsError(f"{message.error}\n{tail()}")
+            if isinstance(message, TracemallocPeak):  # allocs' second pass, after the first
+                records = [_with_peak(r, message) for r in records]
                 continue
-            if kind == "allocs":
-                record = _fold_allocs(raw, spec.cells()[raw["cell"]])
-            else:
-                record = _fold_instructions(raw, _dump_totals(out_dir, totals, seen))
+            if isinstance(message, AllocLoops):
+                record: Figures = count_figures.allocs(message)
+            elif isinstance(message, InstructionLoops):
+                record = count_figures.instructions(message, _dump_totals(out_dir, totals, seen))
             records.append(record)
-            by_key[key] = record
             if progress is not None:
                 progress(record)
         if child.wait() != 0:
             raise CountsError(f"count child exited with {child.returncode}:\n{tail()}")
     return records
+
+
+def _with_peak(record: Figures, peak: TracemallocPeak) -> Figures:
+    if isinstance(record, AllocFigures) and (record.cell, record.size) == (peak.cell, peak.size):
+        return replace(record, tracemalloc_peak_bytes=peak.bytes)
+    return record
 
 
 def main() -> None:
@@ -482,31 +222,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="the kernels' quick_sizes only")
     parser.add_argument("--cells", help="comma-separated cells (default: all of the bridge's)")
     parser.add_argument("--sizes", help="comma-separated input sizes (default: the sweep)")
-    parser.add_argument("--child", action="store_true", help="measure in this process")
     args = parser.parse_args()
-    select = Selection(
-        args.quick,
-        tuple(args.cells.split(",")) if args.cells else None,
-        tuple(int(n) for n in args.sizes.split(",")) if args.sizes else None,
-    )
-    if not args.child:
-        try:
-            for record in run_counts(
-                args.bridge, args.kind, args.quick, cells=select.cells, sizes=select.sizes
-            ):
-                print(json.dumps(record), flush=True)
-        except CountsError as exc:
-            sys.exit(f"counts: {args.bridge} ({args.kind}): {exc}")
-        return
+    select = Selection.parse(args.quick, args.cells, args.sizes)
     try:
-        bridge = spec.bridge(args.bridge)
-        if args.kind == "allocs":
-            _count_allocs(bridge, select)
-        else:
-            _count_instructions(bridge, select)
-    except Exception as exc:  # reported to the parent as this bridge's error
-        _emit({"error": f"{type(exc).__name__}: {exc}"})
-        sys.exit(1)
+        for record in run_counts(
+            args.bridge, args.kind, args.quick, cells=select.cells, sizes=select.sizes
+        ):
+            print(json.dumps(asdict(record)), flush=True)
+    except CountsError as exc:
+        sys.exit(f"counts: {args.bridge} ({args.kind}): {exc}")
 
 
 if __name__ == "__main__":

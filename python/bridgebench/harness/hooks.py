@@ -1,5 +1,5 @@
 """ctypes access to `libmeasure_hooks.so` (crates/measure-hooks): allocation counters and
-callgrind client requests, for the count runner (harness/counts.py, docs/COUNTS.md).
+callgrind client requests, for the count child (harness/count_child.py, docs/COUNTS.md).
 
 The allocation counters count only when the library is LD_PRELOADed (then it is the
 process's malloc); loaded here without the preload they stay at zero, and

@@ -1,7 +1,7 @@
 """Calibrated timing loops, the same shape for every bridge.
 
-A sample is `loops` back-to-back calls in a function-local loop (module-level loops cost
-about twice as much: field notes). `loops` is calibrated so a sample lasts at least
+A sample is `loops` back-to-back calls in the loop bridgebench.harness.loops compiles
+for the call's statement. `loops` is calibrated so a sample lasts at least
 `target_ns`; the cost of the empty loop is measured the same way and subtracted, so the
 figure is the call alone. Nothing else changes a sample: it is the time this machine took.
 """
@@ -9,44 +9,18 @@ figure is the call alone. Nothing else changes a sample: it is the time this mac
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import repeat
 from time import perf_counter_ns
-from typing import Any
 
 from bridgebench.harness import canary
+from bridgebench.harness import loops as loops_
+from bridgebench.kernels import Call
 
 
-def _time_calls(fn: Callable[..., Any], args: tuple[Any, ...], loops: int) -> int:
-    # One loop per arity: a `fn(*args)` call would add the cost of unpacking to every call.
-    it = repeat(None, loops)
-    if len(args) == 1:
-        (a,) = args
-        start = perf_counter_ns()
-        for _ in it:
-            fn(a)
-        return perf_counter_ns() - start
-    if len(args) == 2:
-        a, b = args
-        start = perf_counter_ns()
-        for _ in it:
-            fn(a, b)
-        return perf_counter_ns() - start
-    if len(args) == 4:
-        a, b, c, d = args
-        start = perf_counter_ns()
-        for _ in it:
-            fn(a, b, c, d)
-        return perf_counter_ns() - start
-    raise ValueError(f"no timing loop for {len(args)} arguments: add one in {__file__}")
-
-
-def _time_empty(loops: int) -> int:
-    start = perf_counter_ns()
-    for _ in repeat(None, loops):
-        pass
-    return perf_counter_ns() - start
+def _time_calls(call: Call, loops: int) -> int:
+    """ns that `loops` executions of the call's statement took."""
+    t0, t1 = loops_.run(call, loops, perf_counter_ns, perf_counter_ns)
+    return t1 - t0
 
 
 # A calibration try of fewer calls than this that reaches the target is timed once more,
@@ -55,13 +29,13 @@ def _time_empty(loops: int) -> int:
 RETIME_BELOW = 16
 
 
-def calibrate(fn: Callable[..., Any], args: tuple[Any, ...], target_ns: int) -> int:
+def calibrate(call: Call, target_ns: int) -> int:
     """The smallest power of two of calls that lasts at least `target_ns`."""
     loops = 1
     while True:
-        elapsed = _time_calls(fn, args, loops)
+        elapsed = _time_calls(call, loops)
         if elapsed >= target_ns and loops < RETIME_BELOW:
-            elapsed = min(elapsed, _time_calls(fn, args, loops))
+            elapsed = min(elapsed, _time_calls(call, loops))
         if elapsed >= target_ns or loops >= 1 << 30:
             return loops
         loops *= 2
@@ -71,9 +45,7 @@ def calibrate(fn: Callable[..., Any], args: tuple[Any, ...], target_ns: int) -> 
 class Case:
     """A call to time, the check of its answer, and the samples taken so far."""
 
-    fn: Callable[..., Any]
-    args: tuple[Any, ...]
-    check: Callable[[], None]
+    call: Call
     loops: int  # calls per sample
     samples_ns: list[float] = field(default_factory=list)  # per call, empty loop subtracted
     overheads_ns: list[float] = field(default_factory=list)  # per iteration of the empty loop
@@ -84,18 +56,12 @@ class Case:
         return statistics.median(self.overheads_ns)
 
 
-def prepare(
-    fn: Callable[..., Any],
-    args: tuple[Any, ...],
-    check: Callable[[], None],
-    target_ns: int,
-    loops: int | None = None,
-) -> Case:
+def prepare(call: Call, target_ns: int, loops: int | None = None) -> Case:
     """Check the answer (rebar's habit: a bridge that is fast because it is wrong fails;
     the call also warms the code up), then calibrate `loops` unless an earlier process
     did (pyperf's habit: every process then takes samples of the same length)."""
-    check()
-    return Case(fn, args, check, loops or calibrate(fn, args, target_ns))
+    call.check()
+    return Case(call, loops or calibrate(call, target_ns))
 
 
 def sample(case: Case) -> None:
@@ -106,9 +72,9 @@ def sample(case: Case) -> None:
     calls: a call of 0.5 ms or more refills its caches within itself.
     """
     if case.loops >= 10:
-        _time_calls(case.fn, case.args, case.loops // 10)
-    empty = _time_empty(case.loops)
-    elapsed = _time_calls(case.fn, case.args, case.loops)
+        _time_calls(case.call, case.loops // 10)
+    empty = _time_calls(loops_.EMPTY, case.loops)
+    elapsed = _time_calls(case.call, case.loops)
     case.overheads_ns.append(empty / case.loops)
     case.samples_ns.append(max(elapsed - empty, 0) / case.loops)
     case.canary_ns.append(canary.probe())

@@ -74,8 +74,8 @@ class Measured:
 def _case(
     module: Any, cell: str, size: int | None, target_ns: int, loops: int | None
 ) -> timing.Case:
-    ((_, fn, args, check),) = cases.cases(module, spec.cells()[cell], [size])
-    return timing.prepare(fn, args, check, target_ns, loops)
+    ((_, call),) = cases.cases(module, spec.cells()[cell], [size])
+    return timing.prepare(call, target_ns, loops)
 
 
 def measure_size(job: Job, index: int, size: int | None, plan: Round) -> Measured:

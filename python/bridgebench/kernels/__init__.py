@@ -5,15 +5,15 @@ how a cell's inputs are built at each size, how an answer is checked against the
 reference, how many bytes of input a call carries, and the names its bad-input cases'
 `args` may use. The harness, the count runs, the results and the report find the module
 by the kernel's name (`of(cell)`) and never name a kernel or a cell themselves; a new
-kernel is its spec, this module and the bridges' code.
+kernel is its spec, this module, its tests and the bridges' code.
 
 A kernel module defines:
 - `inputs(cell, n)`: what is expensive to build for `cell` at size `n` (None for a cell
   without sizes) and the same for every bridge; the timing worker builds it once per cell
   and size and its forked children share it, so it is read-only.
-- `case(fn, cell, n, inputs)`: `(callable, args, check)`: the call the harness times (the
-  bridge's `cell.function` or something derived from it, such as an unbound method) with
-  its arguments (its own copies of anything the call may change), and a check that raises
+- `case(fn, cell, n, inputs)`: the `Call` the harness times, made from the bridge's
+  `cell.function` (`fn`): a statement over local names (`fn(a, b)`, `c.value = v`) with
+  their values (its own copies of anything the call may change), and a check that raises
   AssertionError unless that call answers what the reference does. It runs in the child
   that measures the call: what the call's arguments are made of is allocated there. A
   1 MB str built in the worker instead made ctypes' and cffi's `holder.create` at n = 10^6
@@ -23,19 +23,42 @@ A kernel module defines:
   denominator).
 - `BAD_INPUT_NAMES`: optional, `{name: factory(cell)}` of the values its bad-input
   cases' `args` expressions may use.
+- `live_objects(module)`: optional, for a kernel with native objects: how many of them a
+  bridge's module holds alive now (the counts' leak verdict watches it).
+
+Its tests are python/tests/kernels/test_<kernel>.py.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 from bridgebench import spec
 
-# The call timed, its arguments, and the check of its answer.
-Call = tuple[Callable[..., Any], tuple[Any, ...], Callable[[], None]]
+
+@dataclass(frozen=True)
+class Call:
+    """One call as the harness measures it (timeit's habit): `stmt` is Python source that
+    becomes the body of the timing and counting loops (bridgebench.harness.loops), in
+    which each of `names` is a local variable. So what is measured is the statement as a
+    user writes it (`fn(a, b)`, `c.bump(by=by)`, `c.value`, or a call inside the `try`
+    that catches what it raises) and nothing around it. `check` raises AssertionError
+    unless the statement's call answers what the reference does."""
+
+    stmt: str
+    names: dict[str, Any]
+    check: Callable[[], None]
+
+
+def plain(fn: Callable[..., Any], args: tuple[Any, ...], check: Callable[[], None]) -> Call:
+    """`fn(a, b, ...)`: fn called on positional arguments."""
+    arg_names = [f"a{i}" for i in range(len(args))]
+    stmt = f"fn({', '.join(arg_names)})"
+    return Call(stmt, {"fn": fn, **dict(zip(arg_names, args, strict=True))}, check)
 
 
 def of(cell: spec.Cell) -> ModuleType:

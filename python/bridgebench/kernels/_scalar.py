@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bridgebench import spec
-from bridgebench.kernels import Call, bench, reference_answer
+from bridgebench.kernels import Call, bench, plain, reference_answer
 
 
 def inputs(cell: spec.Cell, n: None) -> None:
@@ -22,7 +22,7 @@ def case(fn: Callable[..., Any], cell: spec.Cell, n: None, given: None) -> Call:
         if fn(a, b) != want:
             raise AssertionError(f"wrong answer from {cell.function}({a}, {b})")
 
-    return fn, (a, b), check
+    return plain(fn, (a, b), check)
 
 
 def payload_bytes(cell: spec.Cell, n: None) -> int:

@@ -4,10 +4,11 @@ or a method of one (`method`: text())."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from bridgebench import spec
-from bridgebench.kernels import Call, bench
+from bridgebench.kernels import Call, bench, plain
 
 
 def text_of(cell: spec.Cell, n: int) -> str:
@@ -38,9 +39,14 @@ def case(cls: Callable[..., Any], cell: spec.Cell, n: int, given: None) -> Call:
         if (got if cell.strategy == "method" else got.text()) != text:
             raise AssertionError(f"wrong text from Holder ({cell.name}, n={len(text)})")
 
-    return fn, args, check
+    return plain(fn, args, check)
 
 
 def payload_bytes(cell: spec.Cell, n: int) -> int:
     """The text's UTF-8 bytes."""
     return len(text_of(cell, n).encode())
+
+
+def live_objects(module: ModuleType) -> int:
+    """The bridge module's count of its live Holders (for the leak verdict of counts)."""
+    return int(module.live_holders())

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from bridgebench import spec
-from bridgebench.kernels import Call, bench
+from bridgebench.kernels import Call, bench, plain
 from bridgebench.kernels._floats import bits, normal_values
 
 Inputs = tuple[np.ndarray, bytes]
@@ -37,7 +37,7 @@ def case(fn: Callable[..., Any], cell: spec.Cell, n: int, given: Inputs) -> Call
         if bits(fn(values, callback_fn), as_list=True) != want:
             raise AssertionError(f"wrong answer from {cell.function} (n={n})")
 
-    return fn, (values, callback_fn), check
+    return plain(fn, (values, callback_fn), check)
 
 
 def payload_bytes(cell: spec.Cell, n: int) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from bridgebench import spec
-from bridgebench.kernels import Call
+from bridgebench.kernels import Call, plain
 from bridgebench.kernels._floats import bits, normal_values
 
 FACTOR = -1.0  # keeps repeated in-place scaling bounded: no drift into inf or subnormals
@@ -37,7 +37,7 @@ def case(fn: Callable[..., Any], cell: spec.Cell, n: int, values: np.ndarray) ->
         if got != want:
             raise AssertionError(f"wrong answer from scale ({cell.strategy}, n={n})")
 
-    return fn, (data, FACTOR), check
+    return plain(fn, (data, FACTOR), check)
 
 
 def payload_bytes(cell: spec.Cell, n: int) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from bridgebench import spec
-from bridgebench.kernels import Call
+from bridgebench.kernels import Call, plain
 
 Record = tuple[int, str, float]
 
@@ -93,7 +93,7 @@ def case(
         if summary_fields(fn(*args)) != want:
             raise AssertionError(f"wrong summary from {cell.function} (n={n})")
 
-    return fn, args, check
+    return plain(fn, args, check)
 
 
 def payload_bytes(cell: spec.Cell, n: int) -> int:

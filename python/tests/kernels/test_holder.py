@@ -1,10 +1,12 @@
-"""Holder: every native object is freed exactly once, by its native destructor.
+"""Holder(text): a native object owning a str's UTF-8, with text(), utf8_len() and append().
 
-For every bridge with the holder cells, `live_holders()` (the native side's own count of
-live objects) must come back to its start: after `del`, for holders caught in reference
-cycles (which only the cycle collector frees), for holders made and dropped from 8
-threads at once, after a failed constructor, and over 10^5 create/drop cycles, during
-which resident memory may not grow by 1 MB.
+For every Python-side bridge with the holder cells: the shared vectors of
+benches/kernels/holder.toml, the reference's answers on Hypothesis texts (any code points
+but surrogates), and every native object freed exactly once, by its native destructor:
+`live_holders()` (the native side's own count of live objects) must come back to its
+start after `del`, for holders caught in reference cycles (which only the cycle collector
+frees), for holders made and dropped from 8 threads at once, after a failed constructor,
+and over 10^5 create/drop cycles, during which resident memory may not grow by 1 MB.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ import threading
 from types import ModuleType
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bridgebench import spec
+from support import REFERENCE, SETTINGS, bridge_id, kernel_bridges, names, vectors
 
-HOLDER_BRIDGES = [b for b in spec.python_bridges() if "holder.create" in b.cells]
+HOLDER_BRIDGES = kernel_bridges("holder")
 TEXT = "héllo wörld, 😀 \x00 " * 4  # non-ASCII, an emoji and a NUL: 100+ UTF-8 bytes
 
 
-@pytest.fixture(params=HOLDER_BRIDGES, ids=lambda b: b.name)
+@pytest.fixture(params=HOLDER_BRIDGES, ids=bridge_id)
 def bridge(request: pytest.FixtureRequest) -> spec.Bridge:
     return request.param
 
@@ -42,6 +47,40 @@ def _refused(bridge: spec.Bridge, case: str) -> list[object]:
 def _settled(module: ModuleType) -> int:
     gc.collect()
     return int(module.live_holders())
+
+
+def test_shared_vectors(bridge: spec.Bridge, module: ModuleType) -> None:
+    start = module.live_holders()
+    kept = []
+    for v in vectors("holder"):
+        text = v["text"] * v.get("repeat", 1)
+        holder = module.Holder(text)
+        for more in v.get("append", []):
+            assert holder.append(more) is None
+            text += more
+        label = f"{bridge.name}: holder vector {v['text'][:20]!r} x{v.get('repeat', 1)}"
+        got = holder.text()
+        assert type(got) is str, f"{label}: text() returned {type(got).__name__}"
+        assert got == text, f"{label}: text() differs (len {len(got)} vs {len(text)})"
+        assert holder.utf8_len() == v["utf8_len"], label
+        kept.append(holder)
+        assert module.live_holders() == start + len(kept), f"{label}: live count"
+    del kept, holder
+    gc.collect()
+    assert module.live_holders() == start, f"{bridge.name}: holders left alive"
+
+
+def test_equals_reference(module: ModuleType) -> None:
+    @SETTINGS
+    @given(names, st.lists(names, max_size=5))
+    def check(text: str, appends: list[str]) -> None:
+        got, want = module.Holder(text), REFERENCE.Holder(text)
+        for more in appends:
+            got.append(more)
+            want.append(more)
+        assert (got.text(), got.utf8_len()) == (want.text(), want.utf8_len())
+
+    check()
 
 
 def test_del_frees_the_native_object(module: ModuleType) -> None:
