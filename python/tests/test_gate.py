@@ -374,9 +374,10 @@ def test_gate_is_deterministic_and_passes_the_build(tmp_path: Path, reference: P
 
 
 def _regressed_module(tmp_path: Path) -> Path:
-    """The pyo3 bridge built with the feature `deliberate-regression` (an extra allocation
-    in `add`, an extra copy in `scale_list`), in a folder of its own that shadows the
-    installed module. Its own cargo target folder: the normal build stays untouched."""
+    """The pyo3 bridge's source built by the test-only crate crates/test-pyo3-regressed (an
+    extra allocation in `add`, an extra copy in `scale_buffer`), as `bb_pyo3` in a folder of
+    its own that shadows the installed module. Its own cargo target folder: the normal build
+    stays untouched."""
     cargo = shutil.which("cargo")
     if cargo is None:
         pytest.fail("cargo is not on PATH: this test builds the pyo3 bridge (rustup.rs)")
@@ -388,10 +389,10 @@ def _regressed_module(tmp_path: Path) -> Path:
             "--release",
             "--locked",
             "--package",
-            "py-pyo3",
+            "test-pyo3-regressed",
             # as maturin builds it: the interpreter's symbols come from the one that loads it
             "--features",
-            "deliberate-regression,pyo3/extension-module",
+            "pyo3/extension-module",
             "--target-dir",
             str(target),
         ],
@@ -406,7 +407,7 @@ def _regressed_module(tmp_path: Path) -> Path:
     folder = tmp_path / "regressed"
     folder.mkdir()
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
-    shutil.copy(target / "release" / "libbb_pyo3.so", folder / f"bb_pyo3{suffix}")
+    shutil.copy(target / "release" / "libbb_pyo3_regressed.so", folder / f"bb_pyo3{suffix}")
     return folder
 
 
@@ -430,12 +431,13 @@ def test_gate_fails_a_regressed_build_and_names_the_bridge(tmp_path: Path, refer
     assert run.returncode == 1, run.stdout + run.stderr
     failing = _table_rows(run.stdout, "REGRESSED")
     assert {row[0] for row in failing} == {"pyo3"}, run.stdout
-    # Allocation counts are exact and layout-proof: exactly the two altered cells moved.
+    # Allocation counts are exact and layout-proof: exactly the two altered cells moved, and
+    # every other cell of the same source (scale.list, scale.inplace, ...) did not.
     allocs = {(row[1], row[3]) for row in failing if row[3] != "instructions/call"}
     assert allocs == {
         ("add", "allocs/call"),
-        ("scale.list", "allocs/call"),
-        ("scale.list", "bytes/call"),
+        ("scale.buffer", "allocs/call"),
+        ("scale.buffer", "bytes/call"),
     }, run.stdout
     assert "REGRESSED" in run.stdout and "gate-update" in run.stdout
 

@@ -259,15 +259,6 @@ bb_status bb_summarize_columns(const int64_t *ids,
                                size_t n_bytes,
                                BbSummary *out);
 
-/**
- * A test hook, not a kernel: panics on purpose inside the same `catch_unwind` guard every
- * `bb_*` function runs in, and so always returns `BB_STATUS_PANIC`. It exists only so tests
- * (Rust and, through ctypes and cffi, Python) can prove that a panic on the C ABI path becomes
- * that status instead of unwinding into C or aborting the process. Rust's panic hook still
- * prints the message to stderr.
- */
-bb_status bb_debug_panic(void);
-
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -5,8 +5,8 @@
 //! - every function is `bb_<name>`, returns a `bb_status` and writes its result through an
 //!   out-pointer, so the return value is always free to report errors;
 //! - every body runs inside `catch_unwind` (one helper, `guard`): a Rust panic becomes
-//!   `BB_STATUS_PANIC`, because unwinding into C is undefined behaviour; `bb_debug_panic`
-//!   lets tests prove it;
+//!   `BB_STATUS_PANIC`, because unwinding into C is undefined behaviour (the test-only crate
+//!   crates/test-c-abi-panic proves it with a real panic through this same `guard`);
 //! - pointers are checked (NULL, alignment, overlap) before a Rust slice is made from them,
 //!   since a bad slice is undefined behaviour even if it is never read;
 //! - text crosses as (pointer, length) UTF-8, never as a NUL-terminated C string, so embedded
@@ -98,7 +98,8 @@ impl From<kernels::KernelError> for BbStatus {
 }
 
 /// Runs a function body so that `?` can return a status and a panic cannot cross into C.
-fn guard(body: impl FnOnce() -> Result<(), BbStatus>) -> BbStatus {
+/// Public for crates/test-c-abi-panic, which panics inside it on purpose.
+pub fn guard(body: impl FnOnce() -> Result<(), BbStatus>) -> BbStatus {
     // AssertUnwindSafe: after a panic nothing of the body's state is used again; we only return
     // a status (the docs say outputs may be partly written).
     match panic::catch_unwind(AssertUnwindSafe(body)) {
@@ -549,16 +550,6 @@ pub unsafe extern "C" fn bb_summarize_columns(
         unsafe { out.write(summary) };
         Ok(())
     })
-}
-
-/// A test hook, not a kernel: panics on purpose inside the same `catch_unwind` guard every
-/// `bb_*` function runs in, and so always returns `BB_STATUS_PANIC`. It exists only so tests
-/// (Rust and, through ctypes and cffi, Python) can prove that a panic on the C ABI path becomes
-/// that status instead of unwinding into C or aborting the process. Rust's panic hook still
-/// prints the message to stderr.
-#[unsafe(no_mangle)]
-pub extern "C" fn bb_debug_panic() -> BbStatus {
-    guard(|| panic!("bb_debug_panic: a deliberate panic, to test the C boundary"))
 }
 
 #[cfg(test)]

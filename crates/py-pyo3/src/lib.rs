@@ -36,10 +36,6 @@ fn kernel_error(e: KernelError) -> PyErr {
 /// `add(a, b)`: the exact int64 sum; overflow is an OverflowError, never a wrap-around.
 #[pyfunction]
 fn add(a: i64, b: i64) -> PyResult<i64> {
-    // The gate's test build only (feature `deliberate-regression`): one extra heap
-    // allocation per call, kept alive past the optimizer by `black_box`.
-    #[cfg(feature = "deliberate-regression")]
-    std::hint::black_box(Box::new(a));
     kernels::add(a, b).map_err(kernel_error)
 }
 
@@ -53,10 +49,6 @@ fn checked_div(a: i64, b: i64) -> PyResult<i64> {
 /// `scale_list(values, factor)`: a new list of floats.
 #[pyfunction]
 fn scale_list(mut values: Vec<f64>, factor: f64) -> Vec<f64> {
-    // The gate's test build only (feature `deliberate-regression`): one extra copy of the
-    // input per call, which `black_box` keeps from being optimized away.
-    #[cfg(feature = "deliberate-regression")]
-    std::hint::black_box(values.clone());
     // The Vec is already a fresh copy of the list, so scaling it in place saves an allocation.
     kernels::scale_inplace(&mut values, factor);
     values

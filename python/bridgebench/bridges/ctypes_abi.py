@@ -144,9 +144,6 @@ _lib.bb_summarize_columns.argtypes = [
     POINTER(BbSummary),
 ]
 _lib.bb_summarize_columns.restype = c_int
-# Not a kernel: the test hook that panics inside the ABI's guard (python/tests/test_c_abi_panic.py).
-_lib.bb_debug_panic.argtypes = []
-_lib.bb_debug_panic.restype = c_int
 
 
 def _error(status: int) -> Exception:
