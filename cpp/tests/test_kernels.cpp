@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -205,6 +206,51 @@ void test_holder() {
   check(threw && bridgebench::live_holders() == start, "invalid UTF-8 throws, nothing left alive");
 }
 
+// Counter(start) (Counter() when start is absent), then each step in order: ["bump", by]
+// (["bump"]: bump()) answers the new value, ["set", v] assigns it. Only the last step may
+// throw, the exception the spec's [errors] table names for the vector's error, and then the
+// value is unchanged: `value` is the value at the end.
+void test_counter() {
+  const auto spec = load("counter");
+  const auto* vectors = spec["vectors"].as_array();
+  check(vectors != nullptr && !vectors->empty(), "counter.toml has vectors");
+  if (vectors == nullptr) return;
+  int index = 0;
+  for (const auto& node : *vectors) {
+    const auto& v = *node.as_table();
+    const std::string label = "counter vector #" + std::to_string(index++);
+    const auto start = v["start"].value<std::int64_t>();
+    bridgebench::Counter c = start ? bridgebench::Counter(*start) : bridgebench::Counter();
+    const auto error = v["error"].value<std::string>();
+    const auto cpp_type = spec["errors"][error.value_or("")]["cpp"].value_or<std::string>("");
+    const auto message = spec["errors"][error.value_or("")]["message"].value_or<std::string>("");
+    const auto& steps = *v["steps"].as_array();
+    bool threw = false;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const auto& step = *steps[i].as_array();
+      const auto op = step[0].value<std::string>().value();
+      const auto arg = step.size() > 1 ? step[1].value<std::int64_t>() : std::nullopt;
+      if (op == "set") {
+        c.set_value(arg.value());
+        continue;
+      }
+      check(op == "bump", label + " has only bump and set steps");
+      const auto before = c.value();
+      try {
+        const auto got = arg ? c.bump(*arg) : c.bump();
+        check(got == c.value(), label + " bump answers the new value");
+      } catch (const std::exception& e) {
+        threw = true;
+        check(error && i + 1 == steps.size() && is_cpp_type(e, cpp_type) && e.what() == message,
+              label + (error ? " throws " + cpp_type + " at the last step" : " does not throw"));
+        check(c.value() == before, label + " keeps the value when bump throws");
+      }
+    }
+    check(threw == error.has_value(), label + (error ? " throws" : " does not throw"));
+    check(c.value() == v["value"].value<std::int64_t>().value(), label + " value");
+  }
+}
+
 void check_summary(const bridgebench::Summary& got, const toml::table& want,
                    const std::string& label) {
   check(got.count == want["count"].value<std::int64_t>().value(), label + " count");
@@ -292,6 +338,7 @@ int main() {
     test_map_callback();
     test_holder();
     test_summarize();
+    test_counter();
     // The checker itself must be able to say no.
     check(!same_nan_aware({0.0}, {-0.0}), "checker tells 0.0 from -0.0");
   } catch (const std::exception& e) {

@@ -215,6 +215,14 @@ BOOST_PYTHON_MODULE(bb_boost_python) {
       .def("append", &holder_append, bp::arg("more"));
   bp::def("live_holders", &bridgebench::live_holders);
 
+  // The kernel's Counter, held by value like Holder. Boost's int64_t converter takes only an
+  // int and raises OverflowError outside int64; bump's std::overflow_error goes through the
+  // translator above. add_property makes `value` a Python property (read and write; deleting it
+  // is refused).
+  bp::class_<bridgebench::Counter>("Counter", bp::init<std::int64_t>((bp::arg("start") = 0)))
+      .def("bump", &bridgebench::Counter::bump, (bp::arg("by") = 1))
+      .add_property("value", &bridgebench::Counter::value, &bridgebench::Counter::set_value);
+
   // A result type: no constructor from Python, read-only attributes.
   bp::class_<bridgebench::Summary>("Summary", bp::no_init)
       .def_readonly("count", &bridgebench::Summary::count)

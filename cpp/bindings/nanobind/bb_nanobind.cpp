@@ -154,6 +154,14 @@ NB_MODULE(bb_nanobind, m) {
           nb::arg("more"));
   m.def("live_holders", &bridgebench::live_holders);
 
+  // The kernel's Counter, stored inside the Python object like Holder. Its ints cross by the
+  // same int64_t caster as add's, and bump's std::overflow_error becomes OverflowError as add's
+  // does. def_prop_rw makes `value` a Python property (read and write; deleting it is refused).
+  nb::class_<bridgebench::Counter>(m, "Counter")
+      .def(nb::init<std::int64_t>(), nb::arg("start") = 0)
+      .def("bump", &bridgebench::Counter::bump, nb::arg("by") = 1)
+      .def_prop_rw("value", &bridgebench::Counter::value, &bridgebench::Counter::set_value);
+
   // A plain struct, bound as a class with read-only attributes (no constructor from Python).
   nb::class_<bridgebench::Summary>(m, "Summary")
       .def_ro("count", &bridgebench::Summary::count)

@@ -163,6 +163,14 @@ PYBIND11_MODULE(bb_pybind11, m) {
           py::arg("more"));
   m.def("live_holders", &bridgebench::live_holders);
 
+  // The kernel's Counter, held by pybind11 like Holder. Its ints cross by the same int64_t
+  // caster as add's, and bump's std::overflow_error becomes OverflowError as add's does.
+  // def_property makes `value` a Python property (read and write; deleting it is refused).
+  py::class_<bridgebench::Counter>(m, "Counter")
+      .def(py::init<std::int64_t>(), py::arg("start") = 0)
+      .def("bump", &bridgebench::Counter::bump, py::arg("by") = 1)
+      .def_property("value", &bridgebench::Counter::value, &bridgebench::Counter::set_value);
+
   // A plain struct, bound as a class with read-only attributes (no constructor from Python).
   py::class_<bridgebench::Summary>(m, "Summary")
       .def_readonly("count", &bridgebench::Summary::count)

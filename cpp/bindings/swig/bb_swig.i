@@ -20,6 +20,7 @@ struct bb_python_error {};
 %include <std_vector.i>
 %include <std_string.i>       // std::string results: Holder::text(), Summary::longest_name
 %include <std_string_view.i>  // std::string_view arguments: Holder(text), append(more)
+%include <attribute.i>        // %attribute: Counter's value()/set_value() as a property
 
 // stdint.i declares int64_t and size_t only in the global namespace; the header spells them std::.
 namespace std {
@@ -284,6 +285,13 @@ static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>&
 %ignore bridgebench::Holder::Holder(const Holder&);
 %ignore bridgebench::Holder::Holder(Holder&&);
 %ignore bridgebench::Holder::operator=;
+// Counter: "kwargs" makes Counter(start=0) and bump(by=1) one wrapper each that takes keywords.
+// Without it SWIG wraps each default argument as an overload, and the dispatcher reports an int
+// outside int64 as "Wrong number or type of arguments" (TypeError) instead of OverflowError.
+// %attribute turns value()/set_value() into the read-write property `value`.
+%feature("kwargs") bridgebench::Counter::Counter;
+%feature("kwargs") bridgebench::Counter::bump;
+%attribute(bridgebench::Counter, std::int64_t, value, value, set_value);
 // Summary is a result: its fields are read-only properties.
 %immutable bridgebench::Summary::count;
 %immutable bridgebench::Summary::score_sum;

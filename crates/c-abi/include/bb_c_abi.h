@@ -59,6 +59,15 @@ typedef enum {
 } bb_status;
 
 /**
+ * An opaque handle to a kernel `Counter`: C sees only `BbCounter *`, made by `bb_counter_new`
+ * and released by `bb_counter_free`. Unlike a holder it may be shared between threads as is:
+ * every call locks its mutex (uncontended, an atomic operation on entry and one on exit),
+ * because Python's ctypes and cffi release the GIL around each call, and two threads bumping
+ * one counter would otherwise race.
+ */
+typedef struct BbCounter BbCounter;
+
+/**
  * An opaque handle to a kernel `Holder`: C sees only `BbHolder *`, made by `bb_holder_new` and
  * released by `bb_holder_free`. (Not `repr(C)`: the header declares the type, no fields.)
  */
@@ -223,6 +232,52 @@ bb_status bb_holder_append(BbHolder *holder, const uint8_t *more, size_t len);
  * `out` is NULL (an error) or points to a writable `int64_t`.
  */
 bb_status bb_live_holders(int64_t *out);
+
+/**
+ * Creates a counter whose value is `start` and writes its handle to `*out`. The caller owns the
+ * handle and must release it with `bb_counter_free`, exactly once.
+ *
+ * # Safety
+ * `out` is NULL (an error) or points to a writable `BbCounter *`.
+ */
+bb_status bb_counter_new(int64_t start, BbCounter **out);
+
+/**
+ * Releases a counter made by `bb_counter_new`. NULL is a no-op, as for `free()`. The handle
+ * must not be used afterwards, nor be in use by another thread during the call.
+ *
+ * # Safety
+ * `counter` is NULL or a live handle from `bb_counter_new`, not yet freed.
+ */
+void bb_counter_free(BbCounter *counter);
+
+/**
+ * Adds `by` to the counter's value and writes the new value to `*out`, or returns
+ * `BB_STATUS_OVERFLOW` when the exact sum does not fit int64 (never wraps around); the value
+ * and `*out` are then unchanged.
+ *
+ * # Safety
+ * `counter` is a live handle (NULL is an error); `out` is NULL (an error) or points to a
+ * writable `int64_t`.
+ */
+bb_status bb_counter_bump(BbCounter *counter, int64_t by, int64_t *out);
+
+/**
+ * The counter's value: `*out`.
+ *
+ * # Safety
+ * `counter` is a live handle (NULL is an error); `out` is NULL (an error) or points to a
+ * writable `int64_t`.
+ */
+bb_status bb_counter_value(const BbCounter *counter, int64_t *out);
+
+/**
+ * Sets the counter's value to `value`.
+ *
+ * # Safety
+ * `counter` is a live handle (NULL is an error).
+ */
+bb_status bb_counter_set_value(BbCounter *counter, int64_t value);
 
 /**
  * Summarizes `n` records (the `objects` strategy) into `*out`: their count, the scores

@@ -12,11 +12,12 @@
 //! - text crosses as (pointer, length) UTF-8, never as a NUL-terminated C string, so embedded
 //!   NULs survive; text handed back is a borrowed view, and an empty one is `(NULL, 0)`.
 //!
-//! The one exception to the status rule is `bb_holder_free`: like `free()`, it cannot fail
-//! and returns nothing, so it can serve as a destructor as is (cffi's `ffi.gc`).
+//! The exceptions to the status rule are `bb_holder_free` and `bb_counter_free`: like `free()`,
+//! they cannot fail and return nothing, so they can serve as destructors as is (cffi's `ffi.gc`).
 
 use std::ffi::{CStr, c_char, c_void};
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Mutex, MutexGuard};
 
 /// The outcome of every `bb_*` call: `BB_STATUS_OK` (0) or an error, described by
 /// `bb_status_message`. New codes are only appended; existing values never change.
@@ -437,6 +438,111 @@ pub unsafe extern "C" fn bb_live_holders(out: *mut i64) -> BbStatus {
         check_ptr(out)?;
         // SAFETY: non-NULL and aligned (checked); writable (the caller's promise).
         unsafe { out.write(kernels::live_holders()) };
+        Ok(())
+    })
+}
+
+/// An opaque handle to a kernel `Counter`: C sees only `BbCounter *`, made by `bb_counter_new`
+/// and released by `bb_counter_free`. Unlike a holder it may be shared between threads as is:
+/// every call locks its mutex (uncontended, an atomic operation on entry and one on exit),
+/// because Python's ctypes and cffi release the GIL around each call, and two threads bumping
+/// one counter would otherwise race.
+pub struct BbCounter(Mutex<kernels::Counter>);
+
+/// The counter behind a handle, locked, after the NULL and alignment checks. A poisoned lock
+/// (a panic while it was held, a bug) is `BB_STATUS_PANIC` for every later call.
+///
+/// # Safety
+/// `counter` is NULL (an error) or a live handle from `bb_counter_new`.
+unsafe fn counter_lock<'a>(
+    counter: *const BbCounter,
+) -> Result<MutexGuard<'a, kernels::Counter>, BbStatus> {
+    check_ptr(counter)?;
+    // SAFETY: non-NULL and aligned (checked); a live handle (the caller's promise).
+    let counter = unsafe { &*counter };
+    counter.0.lock().map_err(|_| BbStatus::Panic)
+}
+
+/// Creates a counter whose value is `start` and writes its handle to `*out`. The caller owns the
+/// handle and must release it with `bb_counter_free`, exactly once.
+///
+/// # Safety
+/// `out` is NULL (an error) or points to a writable `BbCounter *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_counter_new(start: i64, out: *mut *mut BbCounter) -> BbStatus {
+    guard(|| {
+        // Checked before the counter exists, so a bad `out` cannot leak one.
+        check_ptr(out)?;
+        let counter = Box::new(BbCounter(Mutex::new(kernels::Counter::new(start))));
+        // SAFETY: non-NULL and aligned (checked); writable (the caller's promise).
+        unsafe { out.write(Box::into_raw(counter)) };
+        Ok(())
+    })
+}
+
+/// Releases a counter made by `bb_counter_new`. NULL is a no-op, as for `free()`. The handle
+/// must not be used afterwards, nor be in use by another thread during the call.
+///
+/// # Safety
+/// `counter` is NULL or a live handle from `bb_counter_new`, not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_counter_free(counter: *mut BbCounter) {
+    if !counter.is_null() {
+        // SAFETY: a live handle made by Box::into_raw in bb_counter_new (the caller's promise);
+        // this takes the ownership back, once. Dropping a Counter cannot panic.
+        drop(unsafe { Box::from_raw(counter) });
+    }
+}
+
+/// Adds `by` to the counter's value and writes the new value to `*out`, or returns
+/// `BB_STATUS_OVERFLOW` when the exact sum does not fit int64 (never wraps around); the value
+/// and `*out` are then unchanged.
+///
+/// # Safety
+/// `counter` is a live handle (NULL is an error); `out` is NULL (an error) or points to a
+/// writable `int64_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_counter_bump(
+    counter: *mut BbCounter,
+    by: i64,
+    out: *mut i64,
+) -> BbStatus {
+    guard(|| {
+        check_ptr(out)?;
+        // SAFETY: the caller's promise, as documented above.
+        let value = unsafe { counter_lock(counter.cast_const())? }.bump(by)?;
+        // SAFETY: non-NULL and aligned (checked); writable (the caller's promise).
+        unsafe { out.write(value) };
+        Ok(())
+    })
+}
+
+/// The counter's value: `*out`.
+///
+/// # Safety
+/// `counter` is a live handle (NULL is an error); `out` is NULL (an error) or points to a
+/// writable `int64_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_counter_value(counter: *const BbCounter, out: *mut i64) -> BbStatus {
+    guard(|| {
+        check_ptr(out)?;
+        // SAFETY: the caller's promise, as documented above.
+        let value = unsafe { counter_lock(counter)? }.value();
+        // SAFETY: non-NULL and aligned (checked); writable (the caller's promise).
+        unsafe { out.write(value) };
+        Ok(())
+    })
+}
+
+/// Sets the counter's value to `value`.
+///
+/// # Safety
+/// `counter` is a live handle (NULL is an error).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bb_counter_set_value(counter: *mut BbCounter, value: i64) -> BbStatus {
+    guard(|| {
+        // SAFETY: the caller's promise, as documented above.
+        unsafe { counter_lock(counter.cast_const())? }.set_value(value);
         Ok(())
     })
 }

@@ -50,6 +50,34 @@ pub fn checked_div(a: i64, b: i64) -> Result<i64, KernelError> {
     a.checked_div(b).ok_or(KernelError::Overflow)
 }
 
+/// `Counter`: one int64 behind a method (`bump`) and a property (`value`), the call
+/// shapes of kernel `counter`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counter {
+    value: i64,
+}
+
+impl Counter {
+    pub fn new(start: i64) -> Self {
+        Counter { value: start }
+    }
+
+    /// Adds `by` with [`add`]'s rule and answers the new value; on overflow the value
+    /// stays as it was.
+    pub fn bump(&mut self, by: i64) -> Result<i64, KernelError> {
+        self.value = add(self.value, by)?;
+        Ok(self.value)
+    }
+
+    pub fn value(&self) -> i64 {
+        self.value
+    }
+
+    pub fn set_value(&mut self, value: i64) {
+        self.value = value;
+    }
+}
+
 /// `map_callback(values, f)`: `f(values[i])` for each element, in order, into a new vector.
 ///
 /// Stops at the first `Err` (no further calls) and returns it unchanged: the error type is

@@ -122,3 +122,80 @@ fn summarize_matches_shared_vectors() -> Result<(), String> {
             .map_err(|e| (Some(format!("{e:?}")), e.to_string()))
     })
 }
+
+/// One step of a `counter` vector: `["bump", by]`, `["bump"]` (by 1) or `["set", value]`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(try_from = "Vec<toml::Value>")]
+enum Step {
+    Bump(i64),
+    Set(i64),
+}
+
+impl TryFrom<Vec<toml::Value>> for Step {
+    type Error = String;
+    fn try_from(step: Vec<toml::Value>) -> Result<Self, String> {
+        let op = step.first().and_then(toml::Value::as_str);
+        let arg = step.get(1).and_then(toml::Value::as_integer);
+        match (op, arg, step.len()) {
+            (Some("bump"), None, 1) => Ok(Step::Bump(1)),
+            (Some("bump"), Some(by), 2) => Ok(Step::Bump(by)),
+            (Some("set"), Some(value), 2) => Ok(Step::Set(value)),
+            _ => Err(format!("not a counter step: {step:?}")),
+        }
+    }
+}
+
+/// One `[[vectors]]` entry of benches/kernels/counter.toml: `Counter(start)`, the steps,
+/// then `value`; `error` names the `[errors]` entry of a failing last step.
+#[derive(Debug, serde::Deserialize)]
+struct CounterVector {
+    #[serde(default)]
+    start: i64,
+    steps: Vec<Step>,
+    value: i64,
+    error: Option<String>,
+}
+
+/// counter.toml, read with serde as it stands.
+fn counter_spec() -> Result<spec::KernelSpec<CounterVector>, String> {
+    let path = spec::repo_root().join("benches/kernels/counter.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[test]
+fn counter_matches_shared_vectors() -> Result<(), String> {
+    let spec = counter_spec()?;
+    assert!(!spec.vectors.is_empty());
+    for v in &spec.vectors {
+        let mut c = kernels::Counter::new(v.start);
+        // A bump answers the new value; only the last step may fail.
+        let mut failed = None;
+        for (i, step) in v.steps.iter().enumerate() {
+            match *step {
+                Step::Bump(by) => match c.bump(by) {
+                    Ok(new) if new == c.value() => {}
+                    Ok(new) => return Err(format!("{v:?}: step {i} answered {new}")),
+                    Err(e) if i + 1 == v.steps.len() => failed = Some(e),
+                    Err(e) => return Err(format!("{v:?}: step {i} failed: {e}")),
+                },
+                Step::Set(value) => c.set_value(value),
+            }
+        }
+        let want = v
+            .error
+            .as_deref()
+            .map(|name| spec.error(name))
+            .transpose()?;
+        match (failed, want) {
+            (None, None) => {}
+            (Some(e), Some(want))
+                if format!("{e:?}") == want.rust && e.to_string() == want.message => {}
+            (failed, _) => return Err(format!("{v:?}: failed with {failed:?}")),
+        }
+        if c.value() != v.value {
+            return Err(format!("{v:?}: value {}", c.value()));
+        }
+    }
+    Ok(())
+}

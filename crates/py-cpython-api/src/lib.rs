@@ -1,7 +1,8 @@
 //! Bridge `cpython-api`: the floor. The Rust kernels as the module `bb_cpython_api`, written
 //! by hand against the CPython C-API (through the `pyo3-ffi` declarations, no PyO3 framework):
-//! METH_FASTCALL functions, a static `PyModuleDef`, `PyInit_bb_cpython_api`, and two types
-//! made at import: `Holder` (a heap type owning a Rust value) and `Summary` (a struct sequence).
+//! METH_FASTCALL functions, a static `PyModuleDef`, `PyInit_bb_cpython_api`, and three types
+//! made at import: `Holder` and `Counter` (heap types owning a Rust value) and `Summary` (a
+//! struct sequence).
 //! Protocol: docs/protocol.md; the contract in code: python/bridgebench/bridges/python_ref.py.
 //!
 //! Conventions of the C-API, kept with two small RAII types:
@@ -73,17 +74,29 @@ fn raise(exc: *mut PyObject, message: &str) -> Raised {
 /// Runs a function body at the C boundary: a Rust panic becomes a SystemError, because
 /// unwinding into CPython's C frames is undefined behaviour (Rust would abort the process).
 fn boundary(body: impl FnOnce() -> PyResult<Owned>) -> *mut PyObject {
+    match catch_panic(body) {
+        Ok(result) => result.into_ptr(),
+        Err(Raised) => ptr::null_mut(),
+    }
+}
+
+/// `boundary` for a C function that answers a status (a setter): 0, or -1 with an exception.
+fn status_boundary(body: impl FnOnce() -> PyResult<()>) -> c_int {
+    match catch_panic(body) {
+        Ok(()) => 0,
+        Err(Raised) => -1,
+    }
+}
+
+/// The body's result, with a Rust panic turned into a SystemError.
+fn catch_panic<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     // AssertUnwindSafe: after a panic nothing the body touched is used again; its references
     // and buffers were released by their guards while unwinding.
-    match panic::catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(result)) => result.into_ptr(),
-        Ok(Err(Raised)) => ptr::null_mut(),
-        Err(_) => {
-            // SAFETY: GIL held.
-            unsafe { PyErr_SetString(PyExc_SystemError, c"Rust panic in bb_cpython_api".as_ptr()) };
-            ptr::null_mut()
-        }
-    }
+    panic::catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
+        // SAFETY: GIL held.
+        unsafe { PyErr_SetString(PyExc_SystemError, c"Rust panic in bb_cpython_api".as_ptr()) };
+        Err(Raised)
+    })
 }
 
 /// METH_FASTCALL hands over a C array of borrowed arguments; these functions take exactly `N`.
@@ -105,6 +118,49 @@ unsafe fn exact_args<const N: usize>(
     }
     // SAFETY: `args` holds N pointers; N > 0 in every use, so `args` is not NULL.
     Ok(unsafe { *args.cast::<[*mut PyObject; N]>() })
+}
+
+/// TypeError for a call of `Counter()` or `bump()`, which take one optional argument, with more.
+///
+/// # Safety
+/// GIL held.
+unsafe fn too_many_args(name: &CStr, given: Py_ssize_t) -> Raised {
+    let fmt = c"%s() takes at most 1 argument (%zd given)";
+    // SAFETY: the format's conversions match the argument types.
+    unsafe { PyErr_Format(PyExc_TypeError, fmt.as_ptr(), name.as_ptr(), given) };
+    Raised
+}
+
+/// The keywords `Counter()` and `bump()` accept, as str objects interned at import.
+static START: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
+static BY: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
+
+/// Checks that a keyword given to `function` is `expected`; TypeError naming it otherwise.
+///
+/// The compiler interns a call's keyword names (`c.bump(by=2)`), so the name is usually the
+/// interned `expected` itself: one pointer comparison, CPython's own fast path. A name made at
+/// run time (`**{"b" + "y": 2}`) is compared by value. A call's keywords are always str
+/// (CPython refuses others before the call); the str check only guards a direct C caller.
+///
+/// # Safety
+/// `name` is a valid object; `expected` was set by `PyInit`.
+unsafe fn keyword(
+    function: &CStr,
+    name: *mut PyObject,
+    expected: &AtomicPtr<PyObject>,
+) -> PyResult<()> {
+    // SAFETY: GIL held, `name` valid; comparing two str raises nothing.
+    unsafe {
+        let expected = expected.load(Ordering::Relaxed);
+        if name == expected
+            || (PyUnicode_Check(name) != 0 && PyUnicode_Compare(name, expected) == 0)
+        {
+            return Ok(());
+        }
+        let fmt = c"%s() got an unexpected keyword argument '%S'";
+        PyErr_Format(PyExc_TypeError, fmt.as_ptr(), function.as_ptr(), name);
+    }
+    Err(Raised)
 }
 
 /// Raises "`what` must be `expected`, not <type>" as a TypeError.
@@ -632,6 +688,194 @@ unsafe fn holder_type() -> PyResult<*mut PyTypeObject> {
     Ok(tp.into_ptr().cast())
 }
 
+/// A `Counter` instance: the object header, then the Rust value (as `HolderObject`).
+#[repr(C)]
+struct CounterObject {
+    ob_base: PyObject,
+    counter: kernels::Counter,
+}
+
+// No `tp_dealloc` for `Counter`: there is nothing to drop, so the heap type's default one
+// (which frees the object and releases the instance's reference to its type) is all it needs.
+const _: () = assert!(!mem::needs_drop::<kernels::Counter>());
+
+/// The `Counter` type, made once at import by `counter_type`.
+static COUNTER_TYPE: AtomicPtr<PyTypeObject> = AtomicPtr::new(ptr::null_mut());
+
+/// The Rust value inside a `Counter` instance.
+///
+/// # Safety
+/// `obj` is a live `Counter` instance (CPython checks `self`'s type before calling a method or
+/// a getset descriptor), and no other reference to its value is in use (as for `holder`).
+unsafe fn counter<'a>(obj: *mut PyObject) -> &'a mut kernels::Counter {
+    unsafe { &mut (*obj.cast::<CounterObject>()).counter }
+}
+
+/// `Counter(start=0)`: `tp_new` alone, as `Holder`'s. `start` comes by position or by keyword,
+/// parsed by hand: at most one argument, and the only keyword allowed is `start`.
+unsafe extern "C" fn counter_new(
+    subtype: *mut PyTypeObject,
+    args: *mut PyObject,
+    kwargs: *mut PyObject,
+) -> *mut PyObject {
+    boundary(|| unsafe {
+        // A type call passes a tuple and a dict (or NULL), not METH_FASTCALL's array.
+        let nargs = PyTuple_GET_SIZE(args);
+        let nkw = if kwargs.is_null() {
+            0
+        } else {
+            PyDict_Size(kwargs)
+        };
+        let start = match (nargs, nkw) {
+            (0, 0) => 0,
+            (1, 0) => as_i64(PyTuple_GET_ITEM(args, 0), c"start")?,
+            (0, 1) => {
+                let (mut pos, mut name, mut value) = (0, ptr::null_mut(), ptr::null_mut());
+                PyDict_Next(kwargs, &mut pos, &mut name, &mut value); // the one item, borrowed
+                keyword(c"Counter", name, &START)?;
+                as_i64(value, c"start")?
+            }
+            _ => return Err(too_many_args(c"Counter", nargs + nkw)),
+        };
+        let alloc = (*subtype).tp_alloc.unwrap_or(PyType_GenericAlloc);
+        let obj = Owned::new(alloc(subtype, 0))?;
+        // The memory after the header is zeroed, not a Counter: write it in place.
+        let slot = &raw mut (*obj.as_ptr().cast::<CounterObject>()).counter;
+        slot.write(kernels::Counter::new(start));
+        Ok(obj)
+    })
+}
+
+/// `Counter.bump(by=1)`, METH_FASTCALL | METH_KEYWORDS: one C array holds the positional
+/// arguments, then the values of the keywords named by the tuple `kwnames` (NULL if none).
+/// With a single parameter, either way its value is `args[0]`: only its name needs checking.
+/// `by` is converted before the counter is touched; an overflowing sum leaves it unchanged.
+unsafe extern "C" fn counter_bump(
+    obj: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    boundary(|| unsafe {
+        let nkw = if kwnames.is_null() {
+            0
+        } else {
+            PyTuple_GET_SIZE(kwnames)
+        };
+        let by = match nargs + nkw {
+            0 => 1,
+            1 => {
+                if nkw == 1 {
+                    keyword(c"bump", PyTuple_GET_ITEM(kwnames, 0), &BY)?;
+                }
+                as_i64(*args, c"by")?
+            }
+            given => return Err(too_many_args(c"bump", given)),
+        };
+        match counter(obj).bump(by) {
+            Ok(value) => Owned::new(PyLong_FromLongLong(value)),
+            Err(error) => Err(raise_kernel_error(error)),
+        }
+    })
+}
+
+/// `Counter.value`, read: the getter of a getset descriptor, which CPython finds on the type.
+unsafe extern "C" fn counter_get_value(obj: *mut PyObject, _closure: *mut c_void) -> *mut PyObject {
+    boundary(|| unsafe { Owned::new(PyLong_FromLongLong(counter(obj).value())) })
+}
+
+/// `Counter.value = v`; `del c.value` calls the setter with NULL, refused with AttributeError as
+/// for a Python property without a deleter.
+unsafe extern "C" fn counter_set_value(
+    obj: *mut PyObject,
+    value: *mut PyObject,
+    _closure: *mut c_void,
+) -> c_int {
+    status_boundary(|| unsafe {
+        if value.is_null() {
+            PyErr_SetString(
+                PyExc_AttributeError,
+                c"Counter.value cannot be deleted".as_ptr(),
+            );
+            return Err(Raised);
+        }
+        counter(obj).set_value(as_i64(value, c"value")?);
+        Ok(())
+    })
+}
+
+static mut COUNTER_METHODS: [PyMethodDef; 2] = [
+    PyMethodDef {
+        ml_name: c"bump".as_ptr(),
+        ml_meth: PyMethodDefPointer {
+            PyCFunctionFastWithKeywords: counter_bump,
+        },
+        ml_flags: METH_FASTCALL | METH_KEYWORDS,
+        ml_doc: c"bump($self, /, by=1)\n--\n\nAdds by (an int) and returns the new value; OverflowError leaves it unchanged."
+            .as_ptr(),
+    },
+    PyMethodDef::zeroed(), // end of table
+];
+
+static mut COUNTER_GETSET: [PyGetSetDef; 2] = [
+    PyGetSetDef {
+        name: c"value".as_ptr(),
+        get: Some(counter_get_value),
+        set: Some(counter_set_value),
+        doc: c"The current value, an int64.".as_ptr(),
+        closure: ptr::null_mut(),
+    },
+    PyGetSetDef {
+        name: ptr::null(), // end of table
+        get: None,
+        set: None,
+        doc: ptr::null(),
+        closure: ptr::null_mut(),
+    },
+];
+
+/// Makes the `Counter` heap type, as `holder_type` makes `Holder` (same flags, same reasons).
+///
+/// # Safety
+/// GIL held; called once, from `PyInit`.
+unsafe fn counter_type() -> PyResult<*mut PyTypeObject> {
+    let mut slots = [
+        PyType_Slot {
+            slot: Py_tp_new,
+            pfunc: counter_new as newfunc as *mut c_void,
+        },
+        PyType_Slot {
+            slot: Py_tp_methods,
+            pfunc: (&raw mut COUNTER_METHODS).cast(),
+        },
+        PyType_Slot {
+            slot: Py_tp_getset,
+            pfunc: (&raw mut COUNTER_GETSET).cast(),
+        },
+        PyType_Slot {
+            slot: Py_tp_doc,
+            pfunc: c"Counter(start=0)\n--\n\nA native object holding one int64, value."
+                .as_ptr()
+                .cast_mut()
+                .cast(),
+        },
+        PyType_Slot {
+            slot: 0, // end of slots
+            pfunc: ptr::null_mut(),
+        },
+    ];
+    let mut spec = PyType_Spec {
+        name: c"bb_cpython_api.Counter".as_ptr(),
+        basicsize: mem::size_of::<CounterObject>() as c_int,
+        itemsize: 0,
+        flags: (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE) as c_uint,
+        slots: slots.as_mut_ptr(),
+    };
+    // SAFETY: the spec and its slots are valid for this call.
+    let tp = Owned::new(unsafe { PyType_FromSpec(&mut spec) })?;
+    Ok(tp.into_ptr().cast())
+}
+
 /// `live_holders()`: how many `Holder`s of this module are alive (the kernel's own count).
 unsafe extern "C" fn live_holders(_module: *mut PyObject, _unused: *mut PyObject) -> *mut PyObject {
     boundary(|| unsafe { Owned::new(PyLong_FromLongLong(kernels::live_holders())) })
@@ -888,7 +1132,7 @@ static mut MODULE_DEF: PyModuleDef = PyModuleDef {
     m_name: c"bb_cpython_api".as_ptr(),
     m_doc: c"bridgebench bridge `cpython-api`: the Rust kernels through the C-API by hand."
         .as_ptr(),
-    // -1: single-phase init with process-wide state (ONE_ZERO and the two types), so no
+    // -1: single-phase init with process-wide state (ONE_ZERO, the keywords, the types), so no
     // sub-interpreters.
     m_size: -1,
     m_methods: (&raw mut METHODS).cast(),
@@ -918,6 +1162,12 @@ pub unsafe extern "C" fn PyInit_bb_cpython_api() -> *mut PyObject {
             // Kept for the life of the process, like a C module's static.
             ONE_ZERO.store(Owned::new(one_zero)?.into_ptr(), Ordering::Relaxed);
         }
+        for (keyword, text) in [(&START, c"start"), (&BY, c"by")] {
+            if keyword.load(Ordering::Relaxed).is_null() {
+                let name = Owned::new(PyUnicode_InternFromString(text.as_ptr()))?;
+                keyword.store(name.into_ptr(), Ordering::Relaxed);
+            }
+        }
         // The types live for the life of the process too; the module holds one more reference.
         if HOLDER_TYPE.load(Ordering::Relaxed).is_null() {
             HOLDER_TYPE.store(holder_type()?, Ordering::Relaxed);
@@ -925,8 +1175,11 @@ pub unsafe extern "C" fn PyInit_bb_cpython_api() -> *mut PyObject {
         if SUMMARY_TYPE.load(Ordering::Relaxed).is_null() {
             SUMMARY_TYPE.store(summary_type()?, Ordering::Relaxed);
         }
+        if COUNTER_TYPE.load(Ordering::Relaxed).is_null() {
+            COUNTER_TYPE.store(counter_type()?, Ordering::Relaxed);
+        }
         let module = Owned::new(PyModule_Create(&raw mut MODULE_DEF))?;
-        for tp in [&HOLDER_TYPE, &SUMMARY_TYPE] {
+        for tp in [&HOLDER_TYPE, &SUMMARY_TYPE, &COUNTER_TYPE] {
             // Adds the type under its short name, with a new reference.
             if PyModule_AddType(module.as_ptr(), tp.load(Ordering::Relaxed)) < 0 {
                 return Err(Raised);

@@ -4,8 +4,8 @@
 //! non-ints and OverflowError outside int64; `f64` arguments take floats and ints (TypeError
 //! otherwise); `Vec<f64>` refuses `str`. Buffers: numpy arrays go through rust-numpy (typed,
 //! zero-copy views), every other buffer exporter (array.array, memoryview, ctypes arrays)
-//! through PyO3's buffer protocol wrapper. Native objects: `Holder` and `Summary` are
-//! `#[pyclass]`es, Python objects that own a Rust value and drop it when Python frees them.
+//! through PyO3's buffer protocol wrapper. Native objects: `Holder`, `Summary` and `Counter`
+//! are `#[pyclass]`es, Python objects that own a Rust value and drop it when Python frees them.
 //!
 //! The GIL is kept while the kernel runs (no `py.detach`): the kernel is one short memory-bound
 //! pass, detaching has a fixed cost per call, and it would let Python threads write into the
@@ -150,6 +150,40 @@ impl Holder {
     /// Same conversion as `new`: a bad `more` raises before the text is touched.
     fn append(&mut self, more: &str) {
         self.0.append(more);
+    }
+}
+
+/// `Counter(start=0)`: a Python object that owns a `kernels::Counter`.
+///
+/// The `i64` arguments and the assigned value follow add's rules (TypeError for non-ints,
+/// OverflowError outside int64), checked before the counter is touched. `&mut self` borrows
+/// the value through PyO3's runtime borrow flag, the price of a mutable pyclass.
+#[pyclass(name = "Counter", module = "bb_pyo3")]
+struct Counter(kernels::Counter);
+
+#[pymethods]
+impl Counter {
+    #[new]
+    #[pyo3(signature = (start=0))]
+    fn new(start: i64) -> Self {
+        Counter(kernels::Counter::new(start))
+    }
+
+    /// `by` by position or by keyword; an overflowing sum leaves the value unchanged.
+    #[pyo3(signature = (by=1))]
+    fn bump(&mut self, by: i64) -> PyResult<i64> {
+        self.0.bump(by).map_err(kernel_error)
+    }
+
+    #[getter]
+    fn value(&self) -> i64 {
+        self.0.value()
+    }
+
+    /// `del c.value` never reaches this: with no `#[deleter]`, PyO3 raises AttributeError.
+    #[setter]
+    fn set_value(&mut self, value: i64) {
+        self.0.set_value(value);
     }
 }
 
@@ -347,5 +381,6 @@ fn bb_pyo3(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Summary>()?;
     m.add_function(wrap_pyfunction!(summarize_objects, m)?)?;
     m.add_function(wrap_pyfunction!(summarize_columns, m)?)?;
+    m.add_class::<Counter>()?;
     Ok(())
 }

@@ -39,6 +39,9 @@ std::unique_ptr<Holder> new_holder(rust::Str text);
 // holder.append(more), with more seen as a std::string_view.
 void append(Holder& holder, rust::Str more);
 
+// A new bridgebench::Counter holding start; Rust owns the unique_ptr.
+std::unique_ptr<Counter> new_counter(std::int64_t start);
+
 // bridgebench::Summarizer over the records, read in place.
 Summary summarize(rust::Slice<const Record> records);
 

@@ -76,6 +76,15 @@ mod ffi {
         fn utf8_len(self: &Holder) -> usize;
 
         fn live_holders() -> i64;
+
+        /// The kernel's `bridgebench::Counter`, opaque like `Holder`.
+        type Counter;
+
+        // bump throws std::overflow_error, so `Result`; the other two are noexcept.
+        // A member that changes the object takes `Pin<&mut Counter>`.
+        fn bump(self: Pin<&mut Counter>, by: i64) -> Result<i64>;
+        fn value(self: &Counter) -> i64;
+        fn set_value(self: Pin<&mut Counter>, value: i64);
     }
 
     // The scale functions take (pointer, length) in C++; the shim adapts them
@@ -106,6 +115,9 @@ mod ffi {
         fn new_holder(text: &str) -> Result<UniquePtr<Holder>>;
         // A mutable C++ object is `Pin<&mut T>` in Rust: C++ may rely on its address.
         fn append(holder: Pin<&mut Holder>, more: &str) -> Result<()>;
+
+        // The constructor, again through the shim (std::bad_alloc comes back as Err).
+        fn new_counter(start: i64) -> Result<UniquePtr<Counter>>;
 
         // Both feed the kernel's Summarizer, one over the records' borrowed names,
         // one through bridgebench::summarize_columns, whose std::invalid_argument
@@ -318,6 +330,30 @@ impl Holder {
 /// (crates/cpp-kernels links one copy), shared with crates/rs-extern-c.
 pub fn live_holders() -> i64 {
     ffi::live_holders()
+}
+
+/// The kernel's `bridgebench::Counter`, owned from Rust as [`Holder`] is.
+pub struct Counter(UniquePtr<ffi::Counter>);
+
+impl Counter {
+    /// A C++ counter holding `start`; `Err` only if C++ could not allocate it.
+    pub fn new(start: i64) -> Result<Self, Exception> {
+        ffi::new_counter(start).map(Counter)
+    }
+
+    /// Adds `by` and returns the new value, or `Err` carrying the C++
+    /// `std::overflow_error` message; then the value is unchanged.
+    pub fn bump(&mut self, by: i64) -> Result<i64, Exception> {
+        self.0.pin_mut().bump(by)
+    }
+
+    pub fn value(&self) -> i64 {
+        self.0.value()
+    }
+
+    pub fn set_value(&mut self, value: i64) {
+        self.0.pin_mut().set_value(value);
+    }
 }
 
 pub use ffi::{Record, Summary};

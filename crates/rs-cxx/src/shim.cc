@@ -67,11 +67,15 @@ Summary to_rust(const ::bridgebench::Summary& s) {
 
 }  // namespace
 
-// cxx can neither call a constructor nor pass a std::string_view: these two adapt.
+// cxx can neither call a constructor nor pass a std::string_view: these adapt.
 
 std::unique_ptr<Holder> new_holder(rust::Str text) { return std::make_unique<Holder>(view(text)); }
 
 void append(Holder& holder, rust::Str more) { holder.append(view(more)); }
+
+std::unique_ptr<Counter> new_counter(std::int64_t start) {
+  return std::make_unique<Counter>(start);
+}
 
 // The kernel's own fold over a record type it does not know: each name is viewed in
 // place (no std::string per record, as bridgebench::summarize's std::vector<Record>

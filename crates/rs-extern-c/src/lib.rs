@@ -34,6 +34,11 @@ unsafe extern "C" {
     fn bbcpp_holder_utf8_len(holder: *const CppHolder) -> usize;
     fn bbcpp_holder_append(holder: *mut CppHolder, more: *const c_char, len: usize) -> c_int;
     fn bbcpp_live_holders() -> i64;
+    fn bbcpp_counter_new(start: i64, out: *mut *mut CppCounter) -> c_int;
+    fn bbcpp_counter_free(counter: *mut CppCounter);
+    fn bbcpp_counter_bump(counter: *mut CppCounter, by: i64, out: *mut i64) -> c_int;
+    fn bbcpp_counter_value(counter: *const CppCounter) -> i64;
+    fn bbcpp_counter_set_value(counter: *mut CppCounter, value: i64);
     fn bbcpp_summarize(records: *const Record<'_>, n: usize, out: *mut RawSummary) -> c_int;
     fn bbcpp_summarize_columns(
         ids: *const i64,
@@ -313,6 +318,64 @@ impl Drop for Holder {
 pub fn live_holders() -> i64 {
     // SAFETY: no arguments, no preconditions.
     unsafe { bbcpp_live_holders() }
+}
+
+/// `bridgebench::Counter` as Rust sees it: opaque, like [`CppHolder`].
+#[repr(C)]
+struct CppCounter {
+    _opaque: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+/// A C++ `bridgebench::Counter`, owned from Rust through an opaque pointer: made by
+/// `bbcpp_counter_new`, and freed by `bbcpp_counter_free` when this is dropped.
+pub struct Counter {
+    raw: NonNull<CppCounter>,
+}
+
+impl Counter {
+    /// A C++ counter holding `start`; `Err` only if C++ could not allocate it.
+    pub fn new(start: i64) -> Result<Self, Error> {
+        let mut raw = std::ptr::null_mut();
+        // SAFETY: `raw` is a valid place for the one pointer the shim writes.
+        match unsafe { bbcpp_counter_new(start, &mut raw) } {
+            // BB_OK promises a counter; a null pointer would be the shim's bug.
+            BB_OK => NonNull::new(raw)
+                .map(|raw| Counter { raw })
+                .ok_or(Error::Cpp(BB_ERROR)),
+            status => Err(Error::Cpp(status)),
+        }
+    }
+
+    /// Adds `by` and returns the new value, or `Err(Error::Overflow)`; then the value
+    /// is unchanged.
+    pub fn bump(&mut self, by: i64) -> Result<i64, Error> {
+        let mut value = 0;
+        // SAFETY: `self.raw` is a live counter, ours alone (`&mut self`); `value` is a
+        // valid place for the one i64 the shim writes.
+        match unsafe { bbcpp_counter_bump(self.raw.as_ptr(), by, &mut value) } {
+            BB_OK => Ok(value),
+            BB_OVERFLOW => Err(Error::Overflow),
+            status => Err(Error::Cpp(status)),
+        }
+    }
+
+    pub fn value(&self) -> i64 {
+        // SAFETY: `self.raw` is a live counter.
+        unsafe { bbcpp_counter_value(self.raw.as_ptr()) }
+    }
+
+    pub fn set_value(&mut self, value: i64) {
+        // SAFETY: `self.raw` is a live counter, ours alone (`&mut self`).
+        unsafe { bbcpp_counter_set_value(self.raw.as_ptr(), value) };
+    }
+}
+
+impl Drop for Counter {
+    fn drop(&mut self) {
+        // SAFETY: `self.raw` came from bbcpp_counter_new and is freed only here, once.
+        unsafe { bbcpp_counter_free(self.raw.as_ptr()) };
+    }
 }
 
 /// One record for [`summarize`]: `bbcpp_record` in src/shim.cpp, field for field.

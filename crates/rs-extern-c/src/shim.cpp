@@ -196,6 +196,42 @@ int bbcpp_holder_append(bridgebench::Holder* holder, const char* more, std::size
 
 std::int64_t bbcpp_live_holders() noexcept { return bridgebench::live_holders(); }
 
+// A Counter crosses as an opaque pointer too, owned by the caller in the same way.
+
+// *out = a new Counter holding start, and BB_OK; BB_ERROR if it cannot be allocated.
+int bbcpp_counter_new(std::int64_t start, bridgebench::Counter** out) noexcept {
+  try {
+    *out = new bridgebench::Counter(start);
+    return BB_OK;
+  } catch (...) {
+    return BB_ERROR;
+  }
+}
+
+// Destroys a counter made by bbcpp_counter_new. Never called twice on one counter.
+void bbcpp_counter_free(bridgebench::Counter* counter) noexcept { delete counter; }
+
+// *out = the bumped value and BB_OK, or BB_OVERFLOW (value and *out unchanged) when the
+// sum does not fit in int64.
+int bbcpp_counter_bump(bridgebench::Counter* counter, std::int64_t by, std::int64_t* out) noexcept {
+  try {
+    *out = counter->bump(by);
+    return BB_OK;
+  } catch (const std::overflow_error&) {
+    return BB_OVERFLOW;
+  } catch (...) {
+    return BB_ERROR;
+  }
+}
+
+std::int64_t bbcpp_counter_value(const bridgebench::Counter* counter) noexcept {
+  return counter->value();
+}
+
+void bbcpp_counter_set_value(bridgebench::Counter* counter, std::int64_t value) noexcept {
+  counter->set_value(value);
+}
+
 // The kernel's Summarizer over n records, read in place, into *out, and BB_OK; BB_ERROR on
 // an exception (std::bad_alloc). The Summarizer replaces its longest name only with a
 // strictly longer one, so when that length grows, record i is the new longest.

@@ -53,6 +53,21 @@ pub struct HolderCells {
     pub live: fn() -> i64,
 }
 
+/// A live native counter, whichever bridge made it; dropping the box frees it, as a
+/// holder's.
+pub trait CounterObject {
+    /// Adds `by` and returns the new value, or an error (overflow); on `Err` the value is
+    /// unchanged.
+    fn bump(&mut self, by: i64) -> Result<i64, Error>;
+    fn value(&self) -> i64;
+    fn set_value(&mut self, value: i64);
+}
+
+/// Cells `counter.method` (`bump`), `counter.get` (`value`) and `counter.set`
+/// (`set_value`), all on one counter: how a bridge makes a counter holding `start`. Every
+/// row boxes its counter, as it does its holder.
+pub type NewCounterFn = fn(i64) -> Result<Box<dyn CounterObject>, Error>;
+
 /// Cell `summarize.objects`: the Summary of records, each bridge converting them
 /// to its own record type first (part of what the cell measures).
 pub type SummarizeObjectsFn = fn(&[kernels::Record]) -> Result<kernels::Summary, Error>;
@@ -80,6 +95,8 @@ pub struct Bridge {
     pub summarize_objects: Option<SummarizeObjectsFn>,
     pub summarize_columns: Option<SummarizeColumnsFn>,
     pub summarize_protobuf: Option<SummarizeProtobufFn>,
+    /// `counter.method`, `counter.get` and `counter.set`.
+    pub counter: Option<NewCounterFn>,
 }
 
 impl Bridge {
@@ -96,6 +113,9 @@ impl Bridge {
             ("summarize.objects", self.summarize_objects.is_some()),
             ("summarize.columns", self.summarize_columns.is_some()),
             ("summarize.protobuf", self.summarize_protobuf.is_some()),
+            ("counter.method", self.counter.is_some()),
+            ("counter.get", self.counter.is_some()),
+            ("counter.set", self.counter.is_some()),
         ]
         .into_iter()
         .filter_map(|(cell, covered)| covered.then_some(cell))
@@ -127,6 +147,7 @@ pub static BRIDGES: &[Bridge] = &[
         summarize_objects: Some(|records| Ok(kernels::summarize(records))),
         summarize_columns: Some(|columns| Ok(kernels::summarize_columns(columns)?)),
         summarize_protobuf: None,
+        counter: Some(|start| Ok(Box::new(kernels::Counter::new(start)))),
     },
     // The C++ kernel through a cxx bridge.
     Bridge {
@@ -166,6 +187,8 @@ pub static BRIDGES: &[Bridge] = &[
             Ok(from_cxx(summary))
         }),
         summarize_protobuf: None,
+        // A C++ object owned through cxx's UniquePtr, its members bound directly.
+        counter: Some(|start| Ok(Box::new(rs_cxx::Counter::new(start)?))),
     },
     // The C++ kernel through a hand-written extern "C" ABI.
     Bridge {
@@ -202,6 +225,8 @@ pub static BRIDGES: &[Bridge] = &[
             Ok(from_extern_c(summary))
         }),
         summarize_protobuf: None,
+        // An opaque C++ pointer, freed by the Rust wrapper's Drop.
+        counter: Some(|start| Ok(Box::new(rs_extern_c::Counter::new(start)?))),
     },
     // The Rust kernel behind a protobuf round trip (encode, decode, kernel,
     // encode, decode); a copy has no in-place form, and a message cannot carry a
@@ -219,6 +244,7 @@ pub static BRIDGES: &[Bridge] = &[
         summarize_columns: None,
         // The caller already holds the message: decode, summarize, encode, decode.
         summarize_protobuf: Some(|message| Ok(rs_prost::summarize_message(message)?)),
+        counter: None,
     },
     // The Rust kernel calling a Python callable (the closure wrapped as one) through
     // PyO3 with an embedded interpreter; the other cells hand Rust no Python callable.
@@ -238,6 +264,7 @@ pub static BRIDGES: &[Bridge] = &[
         summarize_objects: None,
         summarize_columns: None,
         summarize_protobuf: None,
+        counter: None,
     },
 ];
 
@@ -282,6 +309,44 @@ impl HolderObject for rs_extern_c::Holder {
     }
     fn append(&mut self, more: &str) -> Result<(), Error> {
         Ok(rs_extern_c::Holder::append(self, more)?)
+    }
+}
+
+// Each bridge's counter behind the one trait.
+
+impl CounterObject for kernels::Counter {
+    fn bump(&mut self, by: i64) -> Result<i64, Error> {
+        Ok(kernels::Counter::bump(self, by)?)
+    }
+    fn value(&self) -> i64 {
+        kernels::Counter::value(self)
+    }
+    fn set_value(&mut self, value: i64) {
+        kernels::Counter::set_value(self, value);
+    }
+}
+
+impl CounterObject for rs_cxx::Counter {
+    fn bump(&mut self, by: i64) -> Result<i64, Error> {
+        Ok(rs_cxx::Counter::bump(self, by)?)
+    }
+    fn value(&self) -> i64 {
+        rs_cxx::Counter::value(self)
+    }
+    fn set_value(&mut self, value: i64) {
+        rs_cxx::Counter::set_value(self, value);
+    }
+}
+
+impl CounterObject for rs_extern_c::Counter {
+    fn bump(&mut self, by: i64) -> Result<i64, Error> {
+        Ok(rs_extern_c::Counter::bump(self, by)?)
+    }
+    fn value(&self) -> i64 {
+        rs_extern_c::Counter::value(self)
+    }
+    fn set_value(&mut self, value: i64) {
+        rs_extern_c::Counter::set_value(self, value);
     }
 }
 

@@ -6,7 +6,7 @@ use kernels::KernelError;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use prost::Message;
-use rust_side::{BRIDGES, Bridge, HolderCells, HolderObject};
+use rust_side::{BRIDGES, Bridge, CounterObject, HolderCells, HolderObject, NewCounterFn};
 use std::cell::Cell;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -728,6 +728,189 @@ fn summarize_check_can_fail() {
     ));
 }
 
+// ----------------------------------------------------------------- counter
+
+/// One step of a counter run, as counter.toml's vectors spell it: `["bump", by]`,
+/// `["bump"]` (by 1) or `["set", value]`.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(try_from = "Vec<toml::Value>")]
+enum Step {
+    Bump(i64),
+    Set(i64),
+}
+
+impl TryFrom<Vec<toml::Value>> for Step {
+    type Error = String;
+    fn try_from(step: Vec<toml::Value>) -> Result<Self, String> {
+        let op = step.first().and_then(toml::Value::as_str);
+        let arg = step.get(1).and_then(toml::Value::as_integer);
+        match (op, arg, step.len()) {
+            (Some("bump"), None, 1) => Ok(Step::Bump(1)),
+            (Some("bump"), Some(by), 2) => Ok(Step::Bump(by)),
+            (Some("set"), Some(value), 2) => Ok(Step::Set(value)),
+            _ => Err(format!("not a counter step: {step:?}")),
+        }
+    }
+}
+
+/// One `[[vectors]]` entry of benches/kernels/counter.toml: `Counter(start)`, the steps,
+/// then `value`; `error` names the `[errors]` entry of a failing last step.
+#[derive(Debug, serde::Deserialize)]
+struct CounterVector {
+    #[serde(default)]
+    start: i64,
+    steps: Vec<Step>,
+    value: i64,
+    error: Option<String>,
+}
+
+/// counter.toml, read with serde as it stands.
+fn counter_spec() -> Result<spec::KernelSpec<CounterVector>, String> {
+    let path = spec::repo_root().join("benches/kernels/counter.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// What a counter did through its steps, as comparable data: per step, a bump's answer
+/// (the new value, or the error's message; `None` for a set) and the value after it.
+type CounterRun = Vec<(Option<Result<i64, String>>, i64)>;
+
+/// `Counter(start)` made by `new`, then `steps`.
+fn run_counter(new: NewCounterFn, start: i64, steps: &[Step]) -> Result<CounterRun, String> {
+    let mut counter = new(start).map_err(|e| e.to_string())?;
+    if counter.value() != start {
+        return Err(format!("Counter({start}) holds {}", counter.value()));
+    }
+    let run = steps.iter().map(|step| {
+        let answer = match *step {
+            Step::Bump(by) => Some(counter.bump(by).map_err(|e| e.to_string())),
+            Step::Set(value) => {
+                counter.set_value(value);
+                None
+            }
+        };
+        (answer, counter.value())
+    });
+    Ok(run.collect())
+}
+
+/// Every row's counter against the native one, step by step: the same answers (an
+/// error on exactly the same step, with the kernel's message) and the same values.
+fn check_counter(start: i64, steps: &[Step]) -> Result<CounterRun, String> {
+    let native: NewCounterFn = |start| Ok(Box::new(kernels::Counter::new(start)));
+    let want = run_counter(native, start, steps)?;
+    for row in BRIDGES {
+        let Some(new) = row.counter else { continue };
+        let got = run_counter(new, start, steps).map_err(|e| format!("{}: {e}", row.module))?;
+        if got != want {
+            return Err(format!(
+                "{}: Counter({start}) then {steps:?}: {got:?}, native {want:?}",
+                row.module
+            ));
+        }
+    }
+    Ok(want)
+}
+
+/// Is `run` what vector `v` says? Each bump answers the value after it; only the last
+/// step may fail, with the message of the vector's `error`, and it leaves the value as it
+/// was; the value at the end is `v.value`.
+fn judge_counter_vector(
+    spec: &spec::KernelSpec<CounterVector>,
+    v: &CounterVector,
+    run: &CounterRun,
+) -> Result<(), String> {
+    let want_error = match &v.error {
+        Some(name) => Some(&spec.error(name)?.message),
+        None => None,
+    };
+    let mut before = v.start;
+    for (i, (answer, after)) in run.iter().enumerate() {
+        let fails = want_error.is_some() && i + 1 == run.len();
+        let right = match answer {
+            Some(Ok(new)) => !fails && new == after,
+            Some(Err(message)) => fails && Some(message) == want_error && *after == before,
+            None => !fails,
+        };
+        if !right {
+            return Err(format!(
+                "{v:?}: step {i} answered {answer:?}, then held {after}"
+            ));
+        }
+        before = *after;
+    }
+    if before != v.value || (want_error.is_some() && run.is_empty()) {
+        return Err(format!("{v:?}: ended at {before}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn counter_shared_vectors() -> Result<(), String> {
+    let spec = counter_spec()?;
+    assert!(!spec.vectors.is_empty());
+    for v in &spec.vectors {
+        // Every row agrees with the native run, and the native run with the vector.
+        let run = check_counter(v.start, &v.steps)?;
+        judge_counter_vector(&spec, v, &run)?;
+    }
+    Ok(())
+}
+
+/// A wrong counter: it wraps around on overflow, and then either answers the wrapped
+/// value or reports the overflow but keeps the wrapped value.
+struct Wrapping {
+    value: i64,
+    reports_overflow: bool,
+}
+
+impl CounterObject for Wrapping {
+    fn bump(&mut self, by: i64) -> Result<i64, rust_side::Error> {
+        let (sum, overflowed) = self.value.overflowing_add(by);
+        self.value = sum;
+        if overflowed && self.reports_overflow {
+            return Err(kernels::KernelError::Overflow.into());
+        }
+        Ok(self.value)
+    }
+    fn value(&self) -> i64 {
+        self.value
+    }
+    fn set_value(&mut self, value: i64) {
+        self.value = value;
+    }
+}
+
+#[test]
+fn counter_check_can_fail() -> Result<(), String> {
+    // The vector judge must refuse both wrong counters on exactly the vectors that overflow.
+    let spec = counter_spec()?;
+    let overflows = spec.vectors.iter().filter(|v| v.error.is_some()).count();
+    let wrong: [NewCounterFn; 2] = [
+        |value| {
+            Ok(Box::new(Wrapping {
+                value,
+                reports_overflow: false,
+            }))
+        },
+        |value| {
+            Ok(Box::new(Wrapping {
+                value,
+                reports_overflow: true,
+            }))
+        },
+    ];
+    for new in wrong {
+        let refused = spec.vectors.iter().filter(|v| {
+            run_counter(new, v.start, &v.steps)
+                .and_then(|run| judge_counter_vector(&spec, v, &run))
+                .is_err()
+        });
+        assert_eq!(refused.count(), overflows);
+    }
+    Ok(())
+}
+
 /// Any f64 bit pattern, with the special values often enough to matter.
 fn any_f64() -> impl Strategy<Value = f64> {
     const SPECIAL: [f64; 10] = [
@@ -901,5 +1084,24 @@ proptest! {
     #[test]
     fn summarize_columns_match_native(records in any_records(64), damage in any_damage()) {
         check_summarize_columns(&damaged(&records, &damage)).map_err(TestCaseError::fail)?;
+    }
+}
+
+/// A counter step, near the int64 ends often enough to reach overflow.
+fn any_step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => any_i64().prop_map(Step::Bump),
+        1 => any_i64().prop_map(Step::Set),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+    #[test]
+    fn counter_matches_native(
+        start in any_i64(),
+        steps in proptest::collection::vec(any_step(), 0..8),
+    ) {
+        check_counter(start, &steps).map_err(TestCaseError::fail)?;
     }
 }

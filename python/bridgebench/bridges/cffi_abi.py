@@ -4,10 +4,10 @@ The extension `generated/_bb_cffi` is compiled from the real header by cffi_buil
 signatures and status codes come from bb_c_abi.h, not from a hand copy, and cffi checks
 every conversion: an int beyond int64 is an OverflowError, a str for a double a TypeError.
 
-Objects and text (`holder`, `summarize`): the native holder is an opaque `BbHolder *` owned
-through `ffi.gc`; text crosses as (pointer, length) UTF-8; a Summary comes back as a
-`BbSummary` whose `longest_name` points into the caller's input, copied out before the
-input can go.
+Objects and text (`holder`, `counter`, `summarize`): a native holder or counter is an opaque
+`BbHolder *` or `BbCounter *` owned through `ffi.gc`; text crosses as (pointer, length)
+UTF-8; a Summary comes back as a `BbSummary` whose `longest_name` points into the caller's
+input, copied out before the input can go.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ _EXCEPTIONS: dict[int, type[Exception]] = {
 _INT64_P = ffi.typeof("int64_t *")
 _DOUBLES = ffi.typeof("double[]")
 _HOLDER_PP = ffi.typeof("BbHolder **")
+_COUNTER_PP = ffi.typeof("BbCounter **")
 _BYTES_PP = ffi.typeof("const uint8_t **")
 _SIZE_P = ffi.typeof("size_t *")
 _RECORDS = ffi.typeof("BbRecord[]")
@@ -52,6 +53,11 @@ _new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
 _new = ffi.new
 _bb_add = lib.bb_add
 _bb_checked_div = lib.bb_checked_div
+_bb_counter_bump = lib.bb_counter_bump
+_bb_counter_free = lib.bb_counter_free
+_bb_counter_new = lib.bb_counter_new
+_bb_counter_set_value = lib.bb_counter_set_value
+_bb_counter_value = lib.bb_counter_value
 _bb_holder_append = lib.bb_holder_append
 _bb_holder_new = lib.bb_holder_new
 _bb_holder_text = lib.bb_holder_text
@@ -189,6 +195,42 @@ class Holder:
         data = utf8(more, "more")  # a failed encode never reaches the holder
         with _holder_lock:
             status = _bb_holder_append(self._handle, data, len(data))
+        if status:
+            raise _error(status)
+
+
+class Counter:
+    """`Counter(start=0)`: owns a native counter through its opaque handle, freed exactly once.
+    No lock: the handle locks itself. cffi converts every int it passes: not an int is a
+    TypeError, an int outside int64 an OverflowError."""
+
+    def __init__(self, start: int = 0) -> None:
+        out = _new(_COUNTER_PP)
+        status = _bb_counter_new(start, out)
+        if status:
+            raise _error(status)
+        # As for Holder: the cdata from ffi.gc frees the handle when this Counter dies.
+        self._handle = ffi.gc(out[0], _bb_counter_free)
+
+    def bump(self, by: int = 1) -> int:
+        out = _new(_INT64_P)
+        status = _bb_counter_bump(self._handle, by, out)
+        if status:
+            raise _error(status)  # overflow: the value is unchanged
+        return out[0]
+
+    @property
+    def value(self) -> int:
+        out = _new(_INT64_P)
+        status = _bb_counter_value(self._handle, out)
+        if status:
+            raise _error(status)
+        return out[0]
+
+    # No deleter: `del c.value` raises AttributeError.
+    @value.setter
+    def value(self, value: int) -> None:
+        status = _bb_counter_set_value(self._handle, value)
         if status:
             raise _error(status)
 

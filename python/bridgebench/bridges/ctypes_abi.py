@@ -6,9 +6,9 @@ C header, so every signature and status code below is written out again by hand,
 converts an out-of-range int to int64 by silently keeping the low 64 bits (declared in
 benches/bridges.toml; deliberately not patched over here).
 
-Objects and text (`holder`, `summarize`): a native object is an opaque handle (`c_void_p`)
-inside a Python class whose finalizer frees it; text crosses as (pointer, length) UTF-8,
-never as a NUL-terminated string; a Summary comes back as a `BbSummary` struct whose
+Objects and text (`holder`, `counter`, `summarize`): a native object is an opaque handle
+(`c_void_p`) inside a Python class whose finalizer frees it; text crosses as (pointer, length)
+UTF-8, never as a NUL-terminated string; a Summary comes back as a `BbSummary` struct whose
 `longest_name` points into the caller's input, copied out before that input can go.
 """
 
@@ -130,6 +130,17 @@ _lib.bb_holder_append.argtypes = [c_void_p, c_char_p, c_size_t]
 _lib.bb_holder_append.restype = c_int
 _lib.bb_live_holders.argtypes = [POINTER(c_int64)]
 _lib.bb_live_holders.restype = c_int
+# `BbCounter *` is opaque too: a c_void_p.
+_lib.bb_counter_new.argtypes = [c_int64, POINTER(c_void_p)]
+_lib.bb_counter_new.restype = c_int
+_lib.bb_counter_free.argtypes = [c_void_p]
+_lib.bb_counter_free.restype = None  # void: it cannot fail
+_lib.bb_counter_bump.argtypes = [c_void_p, c_int64, POINTER(c_int64)]
+_lib.bb_counter_bump.restype = c_int
+_lib.bb_counter_value.argtypes = [c_void_p, POINTER(c_int64)]
+_lib.bb_counter_value.restype = c_int
+_lib.bb_counter_set_value.argtypes = [c_void_p, c_int64]
+_lib.bb_counter_set_value.restype = c_int
 _lib.bb_summarize_records.argtypes = [POINTER(BbRecord), c_size_t, POINTER(BbSummary)]
 _lib.bb_summarize_records.restype = c_int
 _lib.bb_summarize_columns.argtypes = [
@@ -306,6 +317,62 @@ class Holder:
         data = utf8(more, "more")  # a failed encode never reaches the holder
         with _holder_lock:
             status = _lib.bb_holder_append(self._handle, data, len(data))
+        if status:
+            raise _error(status)
+
+
+_bb_counter_bump = _lib.bb_counter_bump
+_bb_counter_value = _lib.bb_counter_value
+_bb_counter_set_value = _lib.bb_counter_set_value
+
+
+class Counter:
+    """`Counter(start=0)`: owns a native counter through its opaque handle, freed exactly once
+    (the same finalizer as Holder's, for the same reasons). No lock: the handle locks itself.
+    An int outside int64 keeps its low 64 bits, as everywhere in this module (declared)."""
+
+    _handle: c_void_p | None = None
+    _free = _lib.bb_counter_free
+
+    def __init__(self, start: int = 0) -> None:
+        handle = c_void_p()
+        try:
+            status = _lib.bb_counter_new(start, handle)
+        except ctypes.ArgumentError as exc:
+            raise TypeError(str(exc)) from exc
+        if status:
+            raise _error(status)
+        self._handle = handle
+
+    def __del__(self) -> None:
+        handle, self._handle = self._handle, None
+        self._free(handle)
+
+    def bump(self, by: int = 1) -> int:
+        out = c_int64()
+        try:
+            status = _bb_counter_bump(self._handle, by, out)
+        except ctypes.ArgumentError as exc:
+            raise TypeError(str(exc)) from exc
+        if status:
+            raise _error(status)  # overflow: the value is unchanged
+        return out.value
+
+    @property
+    def value(self) -> int:
+        out = c_int64()
+        status = _bb_counter_value(self._handle, out)
+        if status:
+            raise _error(status)
+        return out.value
+
+    # No deleter: `del c.value` raises AttributeError.
+    @value.setter
+    def value(self, value: int) -> None:
+        try:
+            status = _bb_counter_set_value(self._handle, value)
+        except ctypes.ArgumentError as exc:
+            raise TypeError(str(exc)) from exc
         if status:
             raise _error(status)
 

@@ -134,6 +134,27 @@ class Holder:
         self._data += utf8(more, "more")
 
 
+class Counter:
+    """The reference counter: an int64 behind a method and a property."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, start: int = 0) -> None:
+        self._value = _int64(start, "start")
+
+    def bump(self, by: int = 1) -> int:
+        self._value = add(self._value, by)
+        return self._value
+
+    @property
+    def value(self) -> int:
+        return self._value
+
+    @value.setter
+    def value(self, value: int) -> None:
+        self._value = _int64(value, "value")
+
+
 def live_holders() -> int:
     return Holder._live
 

@@ -28,6 +28,23 @@ std::int64_t add(std::int64_t a, std::int64_t b);
 // for INT64_MIN / -1 (the one quotient that does not fit).
 std::int64_t checked_div(std::int64_t a, std::int64_t b);
 
+// Counter: one int64 behind a method (bump) and a property (value), the call shapes of
+// kernel `counter`.
+class Counter {
+ public:
+  explicit Counter(std::int64_t start = 0) noexcept : value_(start) {}
+
+  // Adds `by` with add's rule and returns the new value; throws std::overflow_error (and
+  // keeps the value) when the sum does not fit in int64.
+  std::int64_t bump(std::int64_t by = 1) { return value_ = add(value_, by); }
+
+  std::int64_t value() const noexcept { return value_; }
+  void set_value(std::int64_t value) noexcept { value_ = value; }
+
+ private:
+  std::int64_t value_;
+};
+
 // out[i] = fn(values[i]), in order. Whatever fn throws propagates unchanged and stops the
 // loop: a binding can carry its own error (a Python exception, say) through the kernel.
 std::vector<double> map_callback(const std::vector<double>& values,
