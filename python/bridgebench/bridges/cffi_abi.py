@@ -131,9 +131,19 @@ def scale_list(values: list[float], factor: float) -> list[float]:
     return ffi.unpack(array, len(array))
 
 
+def _from_buffer(ctype: str, values: Any, check: Callable[[Any], memoryview[Any]]) -> Any:
+    """`ffi.from_buffer` into `values` once `check` has read its format, shape and
+    contiguity (from_buffer ignores them). Into `values` itself, not the check's view: a
+    memoryview exported to a cdata that ends up in a reference cycle (with the traceback
+    of an error raised here, say) is cleared by the cycle collector while still exported,
+    and freeing the cdata afterwards crashes the interpreter."""
+    check(values).release()
+    return ffi.from_buffer(ctype, values)
+
+
 def scale_buffer(values: Any, factor: float) -> memoryview[float]:
     # from_buffer points into the caller's memory, read-only exporters included: no copy.
-    src = ffi.from_buffer("double[]", float64_view(values))
+    src = _from_buffer("double[]", values, float64_view)
     n = len(src)
     out = _new_uncleared("double[]", n)
     status = _bb_scale_into(src, n, factor, out)
@@ -146,7 +156,8 @@ def scale_buffer(values: Any, factor: float) -> memoryview[float]:
 
 def scale_inplace(values: Any, factor: float) -> None:
     # require_writable: a read-only exporter raises instead of being written behind its back.
-    array = ffi.from_buffer("double[]", float64_view(values), require_writable=True)
+    float64_view(values).release()  # as in _from_buffer
+    array = ffi.from_buffer("double[]", values, require_writable=True)
     status = _bb_scale_inplace(array, len(array), factor)
     if status:
         raise _error(status)
@@ -272,10 +283,10 @@ def summarize_objects(records: list[tuple[int, str, float]]) -> Summary:
 def summarize_columns(ids: Any, scores: Any, name_offsets: Any, name_bytes: Any) -> Summary:
     # The views check format, ndim and contiguity (TypeError/ValueError), which from_buffer
     # ignores; from_buffer then points into each buffer, read-only ones included: no copy.
-    ids_c = ffi.from_buffer("int64_t[]", int64_view(ids))
-    scores_c = ffi.from_buffer("double[]", float64_view(scores))
-    offsets_c = ffi.from_buffer("int64_t[]", int64_view(name_offsets))
-    names_c = ffi.from_buffer("uint8_t[]", byte_view(name_bytes))
+    ids_c = _from_buffer("int64_t[]", ids, int64_view)
+    scores_c = _from_buffer("double[]", scores, float64_view)
+    offsets_c = _from_buffer("int64_t[]", name_offsets, int64_view)
+    names_c = _from_buffer("uint8_t[]", name_bytes, byte_view)
     out = _new(_SUMMARY_P)
     status = _bb_summarize_columns(
         ids_c,

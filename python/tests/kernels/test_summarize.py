@@ -9,7 +9,9 @@ code points, scores of any float64 bits), score_sum bit for bit (NaN-aware).
 
 from __future__ import annotations
 
+import gc
 import struct
+import sys
 
 import numpy as np
 import pytest
@@ -92,3 +94,31 @@ def test_equals_reference(pair: tuple[Bridge, Cell]) -> None:
 
     check()
 
+
+@pytest.mark.parametrize("pair", [p for p in CELLS if p[1].strategy == "columns"], ids=cell_id)
+def test_a_refused_call_kept_in_a_cycle_is_collected_cleanly(
+    pair: tuple[Bridge, Cell], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exception of a refused call, its traceback and the call's frame (the buffers
+    it was pointing into) left in a reference cycle: the cycle collector frees them
+    without an error (a memoryview still exported when the collector clears it reports
+    BufferError, and freeing its consumer afterwards can crash the interpreter)."""
+    bridge, cell = pair
+    fn = getattr(bridge.import_module(), cell.function)
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    args = (
+        np.array([1, 2], dtype=np.int64),
+        np.array([1.0], dtype=np.float64),  # one score for two ids: refused
+        np.array([0, 1, 2], dtype=np.int64),
+        b"ab",
+    )
+    gc.collect()
+    try:
+        fn(*args)
+    except ValueError as exc:
+        exc.cycle = exc  # type: ignore[attr-defined]
+    else:
+        pytest.fail(f"{bridge.name}: columns that disagree were accepted")
+    gc.collect()
+    assert not unraisable, f"{bridge.name}: {unraisable}"
