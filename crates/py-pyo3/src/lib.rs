@@ -367,20 +367,13 @@ unsafe fn as_mut_slice<T: BufferElement>(buffer: &PyUntypedBuffer) -> &mut [T] {
     }
 }
 
-/// The module: one function per cell (benches/kernels/*.toml).
+/// The module: one function or class per cell (benches/kernels/*.toml), declared as a Rust
+/// module whose exports are the Python module's names (as crates/py-protobuf does).
 #[pymodule]
-fn bb_pyo3(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(add, m)?)?;
-    m.add_function(wrap_pyfunction!(checked_div, m)?)?;
-    m.add_function(wrap_pyfunction!(map_callback, m)?)?;
-    m.add_function(wrap_pyfunction!(scale_list, m)?)?;
-    m.add_function(wrap_pyfunction!(scale_buffer, m)?)?;
-    m.add_function(wrap_pyfunction!(scale_inplace, m)?)?;
-    m.add_class::<Holder>()?;
-    m.add_function(wrap_pyfunction!(live_holders, m)?)?;
-    m.add_class::<Summary>()?;
-    m.add_function(wrap_pyfunction!(summarize_objects, m)?)?;
-    m.add_function(wrap_pyfunction!(summarize_columns, m)?)?;
-    m.add_class::<Counter>()?;
-    Ok(())
+mod bb_pyo3 {
+    #[pymodule_export]
+    use super::{
+        Counter, Holder, Summary, add, checked_div, live_holders, map_callback, scale_buffer,
+        scale_inplace, scale_list, summarize_columns, summarize_objects,
+    };
 }
