@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
@@ -14,6 +13,7 @@ import pytest
 
 from bridgebench import spec
 from bridgebench.harness import cases, rounds, timing, worker
+from bridgebench.harness.messages import Failed, decode
 from bridgebench.kernels import Call, plain
 
 
@@ -88,7 +88,7 @@ def test_a_worker_pairs_each_sample_with_the_floors_for_every_size() -> None:
     quick = spec.kernels()[cell.kernel]["bench"]["quick_sizes"]
     lines: list[str] = []
     worker.run(_round(worker.Job("python", cell.name, [[3, 5]] * len(quick))), lines.append)
-    measured = [worker.Measured(**json.loads(line)) for line in lines]
+    measured = [decode(line, (worker.Measured,)) for line in lines]
     assert [m.size for m in measured] == quick, "every size, each in a child of its own"
     for m in measured:
         assert (m.loops, m.floor_loops) == (3, 5), "the loops it was given"
@@ -123,7 +123,7 @@ def test_the_floors_own_cells_are_not_paired_and_a_stand_in_cell_is() -> None:
         _round(worker.Job(floor, "add"), worker.Job("protobuf", "summarize.protobuf"), pairs=1),
         lines.append,
     )
-    measured = [worker.Measured(**json.loads(line)) for line in lines]
+    measured = [decode(line, (worker.Measured,)) for line in lines]
     assert measured[0].bridge == floor and measured[0].floor_ns == []
     protobuf = [m for m in measured if m.bridge == "protobuf"]
     assert protobuf and all(len(m.floor_ns) == 1 for m in protobuf), "summarize.objects"
@@ -135,9 +135,10 @@ def test_a_job_that_fails_is_reported_and_the_round_goes_on() -> None:
         _round(worker.Job("python", "add", [[1, 1], [1, 1]]), worker.Job("python", "add")),
         lines.append,
     )
-    first, second = (json.loads(line) for line in lines)
-    assert first["bridge"] == "python" and "2 loop counts for 1 sizes" in first["error"]
-    assert "error" not in second and len(second["samples_ns"]) == 2
+    first, second = (decode(line, (worker.Measured, Failed)) for line in lines)
+    assert isinstance(first, Failed) and first.bridge == "python"
+    assert "2 loop counts for 1 sizes" in first.error
+    assert isinstance(second, worker.Measured) and len(second.samples_ns) == 2
 
 
 def test_a_child_that_dies_is_an_error_of_its_job_not_of_the_round(
@@ -151,7 +152,9 @@ def test_a_child_that_dies_is_an_error_of_its_job_not_of_the_round(
     lines: list[str] = []
     worker.run(_round(worker.Job("python", "add")), lines.append)
     (line,) = lines
-    assert "died of signal" in json.loads(line)["error"]
+    failed = decode(line, (worker.Measured, Failed))
+    assert isinstance(failed, Failed) and "died of signal" in failed.error
+    assert (failed.bridge, failed.cell) == ("python", "add")
 
 
 def test_a_round_runs_every_bridge_of_a_cell_back_to_back_each_first_in_turn(
@@ -159,11 +162,11 @@ def test_a_round_runs_every_bridge_of_a_cell_back_to_back_each_first_in_turn(
 ) -> None:
     rounds_run: list[worker.Round] = []
 
-    def fake(plan: worker.Round) -> Iterator[worker.Measured | tuple[str, str, str]]:
+    def fake(plan: worker.Round) -> Iterator[worker.Measured | Failed]:
         rounds_run.append(plan)
         for job in plan.jobs:
             if (job.bridge, job.cell) == ("ctypes", "add"):
-                yield "ctypes", "add", "boom"
+                yield Failed("boom", "ctypes", "add")
             else:
                 yield worker.Measured(
                     job.bridge, job.cell, None, 7, 9, [1.0, 2.0], [0.5, 1.0], 0.5, [1]
@@ -201,7 +204,7 @@ def test_every_round_runs_on_one_cpu_and_the_affinity_comes_back(
     before = os.sched_getaffinity(0)
     seen: list[set[int]] = []
 
-    def fake(plan: worker.Round) -> Iterator[worker.Measured | tuple[str, str, str]]:
+    def fake(plan: worker.Round) -> Iterator[worker.Measured | Failed]:
         seen.append(os.sched_getaffinity(0))  # what the round's worker would inherit
         yield from ()
 

@@ -129,7 +129,7 @@ def _harness_round(pair: Pair, round_: int) -> None:
     )
     errors = [r for r in results if not isinstance(r, worker.Measured)]
     if errors:
-        raise RuntimeError(f"{pair.bridge} {pair.cell}: {errors[0][2]}")
+        raise RuntimeError(f"{pair.bridge} {pair.cell}: {errors[0].error}")
     measured = [r for r in results if isinstance(r, worker.Measured)]
     pair.harness_loops = [[m.loops, m.floor_loops] for m in measured]
     pair.harness.append(next(m.samples_ns for m in measured if m.size == pair.size))

@@ -1,5 +1,5 @@
 """The count child: counts one bridge's calls in this process and prints what it
-measured, one count_messages line per cell and size, for its parent
+measured, one count_messages record per cell and size, for its parent
 (bridgebench.harness.counts, which starts it in the environment each kind needs).
 
 `python -m bridgebench.harness.count_child <bridge> --kind allocs|instructions
@@ -21,14 +21,13 @@ from bridgebench.harness import hooks, loops
 from bridgebench.harness.cases import Case, cases
 from bridgebench.harness.count_messages import (
     AllocLoops,
-    Failed,
     InstructionLoops,
     Message,
     TracemallocPeak,
-    encode,
 )
 from bridgebench.harness.count_plan import KINDS, Selection, count_sizes
 from bridgebench.harness.count_plan import loops as loop_lengths
+from bridgebench.harness.messages import Failed, encode
 
 
 def _send(message: Message) -> None:

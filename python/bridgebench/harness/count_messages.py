@@ -1,10 +1,11 @@
 """What a count child (bridgebench.harness.count_child) tells its parent
-(bridgebench.harness.counts): one JSON line per message, each a typed record."""
+(bridgebench.harness.counts): typed records, one per line (bridgebench.harness.messages)."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+
+from bridgebench.harness.messages import Failed
 
 
 @dataclass(frozen=True)
@@ -39,23 +40,5 @@ class InstructionLoops:
     dumps: list[str]
 
 
-@dataclass(frozen=True)
-class Failed:
-    """The child could not go on."""
-
-    error: str
-
-
 Message = AllocLoops | TracemallocPeak | InstructionLoops | Failed
-_TYPES: dict[str, type[Message]] = {
-    t.__name__: t for t in (AllocLoops, TracemallocPeak, InstructionLoops, Failed)
-}
-
-
-def encode(message: Message) -> str:
-    return json.dumps({"type": type(message).__name__, **asdict(message)})
-
-
-def decode(line: str) -> Message:
-    fields = json.loads(line)
-    return _TYPES[fields.pop("type")](**fields)
+TYPES = (AllocLoops, TracemallocPeak, InstructionLoops, Failed)

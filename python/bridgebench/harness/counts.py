@@ -28,13 +28,13 @@ from bridgebench import spec
 from bridgebench.harness import count_figures, hooks
 from bridgebench.harness.count_figures import AllocFigures, CountsError, Figures
 from bridgebench.harness.count_messages import (
+    TYPES,
     AllocLoops,
-    Failed,
     InstructionLoops,
     TracemallocPeak,
-    decode,
 )
 from bridgebench.harness.count_plan import KINDS, QUICK_SIZES, Selection
+from bridgebench.harness.messages import Failed, decode
 
 __all__ = ["KINDS", "QUICK_SIZES", "CountsError", "Figures", "run_counts"]
 
@@ -190,7 +190,7 @@ def _run_child(
             return stderr.read()[-2000:]
 
         for line in child.stdout:
-            message = decode(line)
+            message = decode(line, TYPES)
             if isinstance(message, Failed):
                 child.wait()
                 raise CountsError(f"{message.error}\n{tail()}")

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 
 from bridgebench import spec
 from bridgebench.harness import cpu
+from bridgebench.harness.messages import Failed, decode
 from bridgebench.harness.worker import Job, Measured, Round
 
 
@@ -70,9 +71,9 @@ class Timings:
     cpu: int | None = None  # the CPU every round ran on (bridgebench.harness.cpu)
 
 
-def run_round(plan: Round) -> Iterator[Measured | tuple[str, str, str]]:
-    """Run one worker process on `plan`: each size's `Measured` as it comes, or
-    (bridge, cell, error) for a job that failed."""
+def run_round(plan: Round) -> Iterator[Measured | Failed]:
+    """Run one worker process on `plan`: each size's `Measured` as it comes, or a
+    `Failed` naming the job (its bridge and cell) that failed."""
     # One BLAS thread: the worker forks, and numpy's kernels here need none.
     env = dict(spec.child_env(), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
     argv = [sys.executable, "-m", "bridgebench.harness.worker"]
@@ -92,19 +93,16 @@ def run_round(plan: Round) -> Iterator[Measured | tuple[str, str, str]]:
         for line in proc.stdout:
             if not line.startswith("{"):
                 continue
-            data = json.loads(line)
-            seen.add((data["bridge"], data["cell"]))
-            if "error" in data:
-                yield data["bridge"], data["cell"], data["error"]
-            else:
-                yield Measured(**data)
+            result: Measured | Failed = decode(line, (Measured, Failed))
+            seen.add((result.bridge, result.cell))
+            yield result
         stderr = proc.stderr.read()
         status = proc.wait()
     if status != 0:
         detail = stderr.strip()[-500:] or f"exit status {status}"
         for job in plan.jobs:
             if (job.bridge, job.cell) not in seen:
-                yield job.bridge, job.cell, f"the round's worker failed: {detail}"
+                yield Failed(f"the round's worker failed: {detail}", job.bridge, job.cell)
 
 
 def cells_in_order(bridges: list[spec.Bridge]) -> list[tuple[str, list[spec.Bridge]]]:
@@ -159,9 +157,9 @@ def measure_round(
             canaries += result.canary_ns
             name, cell = result.bridge, result.cell
         else:
-            name, cell, error = result
-            out.errors[(name, cell)] = error
-            say(f"      ERROR {name} {cell}: {error}")
+            name, cell = result.bridge, result.cell
+            out.errors[(name, cell)] = result.error
+            say(f"      ERROR {name} {cell}: {result.error}")
         if cell not in cells and cells:
             finished(list(cells)[-1])
         if name not in cells.setdefault(cell, []):

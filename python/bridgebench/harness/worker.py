@@ -1,8 +1,9 @@
 """One round of the Python side's timing: a process that imports the bridges once, then
 measures every job (a bridge's cell) size by size, each size in a child forked for it.
 
-`python -m bridgebench.harness.worker` reads a `Round` as JSON on stdin and prints one JSON
-line per (job, size) (`Measured`), or per failed job `{"bridge", "cell", "error"}`.
+`python -m bridgebench.harness.worker` reads a `Round` as JSON on stdin and prints one record
+per (job, size), a `Measured`, or a `Failed` naming the job's bridge and cell
+(bridgebench.harness.messages).
 
 Each size of a cell is measured in a process of its own, forked from this one after the
 imports (so it costs 3 ms, not an interpreter's start-up): a size does not
@@ -28,12 +29,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from bridgebench import spec
 from bridgebench.harness import cases, timing
 from bridgebench.harness.cases import sizes
+from bridgebench.harness.messages import Failed, decode, encode
 
 
 @dataclass(frozen=True)
@@ -107,17 +109,17 @@ def measure_size(job: Job, index: int, size: int | None, plan: Round) -> Measure
     )
 
 
-def _in_child(job: Job, index: int, size: int | None, plan: Round) -> str:
-    """Measure one size in a forked child; its JSON line, or an error line if it failed."""
+def _in_child(job: Job, index: int, size: int | None, plan: Round) -> Measured | Failed:
+    """Measure one size in a forked child: its record, or what went wrong."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: measure, write one line, leave without running atexit hooks
         os.close(read_end)
         status = 0
         try:
-            line = json.dumps(asdict(measure_size(job, index, size, plan)))
+            line = encode(measure_size(job, index, size, plan))
         except Exception as exc:  # reported to the parent as this job's error
-            line = json.dumps({"error": f"n={size}: {type(exc).__name__}: {exc}"})
+            line = encode(Failed(f"n={size}: {type(exc).__name__}: {exc}", job.bridge, job.cell))
             status = 1
         with os.fdopen(write_end, "w") as out:
             out.write(line)
@@ -127,12 +129,15 @@ def _in_child(job: Job, index: int, size: int | None, plan: Round) -> str:
         line = inp.read()
     _, wait_status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(wait_status):
-        return json.dumps({"error": f"n={size}: died of signal {os.WTERMSIG(wait_status)}"})
-    return line or json.dumps({"error": f"n={size}: exited with {wait_status} and no result"})
+        return Failed(f"n={size}: died of signal {os.WTERMSIG(wait_status)}", job.bridge, job.cell)
+    if not line:
+        return Failed(f"n={size}: exited with {wait_status} and no result", job.bridge, job.cell)
+    result: Measured | Failed = decode(line, (Measured, Failed))
+    return result
 
 
 def run(plan: Round, emit: Any = print) -> None:
-    """Measure every job of `plan`; `emit` gets each JSON line."""
+    """Measure every job of `plan`; `emit` gets each record's line."""
     for i, job in enumerate(plan.jobs):
         try:
             bridge = spec.bridge(job.bridge)
@@ -146,14 +151,13 @@ def run(plan: Round, emit: Any = print) -> None:
             if job.loops is not None and len(job.loops) != len(job_sizes):
                 raise ValueError(f"{len(job.loops)} loop counts for {len(job_sizes)} sizes")
         except Exception as exc:  # this job's error; the round goes on
-            emit(json.dumps({"bridge": job.bridge, "cell": job.cell, "error": str(exc)}))
+            emit(encode(Failed(str(exc), job.bridge, job.cell)))
             continue
         for index, size in enumerate(job_sizes):
-            result = json.loads(_in_child(job, index, size, plan))
-            if "error" in result:
-                emit(json.dumps({"bridge": job.bridge, "cell": job.cell, **result}))
+            result = _in_child(job, index, size, plan)
+            emit(encode(result))
+            if isinstance(result, Failed):
                 break
-            emit(json.dumps(result))
 
 
 def main() -> None:
