@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+import dis
 import os
 import signal
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
 
 from bridgebench import spec
-from bridgebench.harness import cases, rounds, timing, worker
+from bridgebench.harness import cases, loops, rounds, timing, worker
 from bridgebench.harness.messages import Failed, decode
 from bridgebench.kernels import Call, plain
 
@@ -213,3 +215,21 @@ def test_every_round_runs_on_one_cpu_and_the_affinity_comes_back(
     out = rounds.measure([spec.bridge("python")], plan, say=lambda _: None)
     assert seen == [{max(before)}] * 2 and out.cpu == max(before)
     assert os.sched_getaffinity(0) == before
+
+
+def test_a_plain_calls_loop_is_the_bytecode_of_a_hand_written_loop() -> None:
+    """The compiled loop adds nothing to what is timed: its body for `fn(a0, a1)` is the
+    instruction sequence of `for _ in it: fn(a, b)` written by hand (jump offsets aside)."""
+
+    def by_hand(fn: Any, a: Any, b: Any, it: Any) -> None:
+        for _ in it:
+            fn(a, b)
+
+    def body(function: Any) -> list[str]:
+        ops = [i.opname for i in dis.get_instructions(function)]
+        return ops[ops.index("FOR_ITER") : ops.index("JUMP_BACKWARD") + 1]
+
+    call = plain(max, (1, 2), lambda: None)
+    compiled = loops._compiled(call.stmt, tuple(call.names))
+    assert body(compiled) == body(by_hand)
+    assert loops.run(call, 3, lambda: 0, lambda: 1) == (0, 1)
