@@ -315,14 +315,18 @@ def compare(
     baseline: Baseline,
     measured: Baseline,
     bridges: Iterable[str] | None = None,
+    cells: Iterable[str] | None = None,
 ) -> Verdict:
     """Every regression and improvement of `measured` against `baseline`, only over the
-    given bridges (default: every bridge either side has). Cells on one side only are
-    listed: the selection changed, so the baseline must be updated on purpose."""
+    given bridges and cells (default: every one either side has). Cells on one side only
+    are listed: the selection changed, so the baseline must be updated on purpose."""
     wanted = set(bridges) if bridges is not None else None
+    wanted_cells = set(cells) if cells else None
 
     def keep(key: Key) -> bool:
-        return wanted is None or key[0] in wanted
+        return (wanted is None or key[0] in wanted) and (
+            wanted_cells is None or key[1] in wanted_cells
+        )
 
     verdict = Verdict(fingerprint=fingerprint_diff(baseline.fingerprint, measured.fingerprint))
     base = {k: v for k, v in baseline.counts.items() if keep(k)}

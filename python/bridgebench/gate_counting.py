@@ -90,18 +90,23 @@ def _tasks(bridges: Sequence[spec.Bridge]) -> list[Task]:
 
 
 def measure(
-    bridges: Sequence[spec.Bridge], module_dirs: Sequence[Path], jobs: int = 1
+    bridges: Sequence[spec.Bridge],
+    module_dirs: Sequence[Path],
+    jobs: int = 1,
+    cells: Sequence[str] | None = None,
 ) -> gate.Baseline:
-    """Count the gate's selection of each bridge, `jobs` count children at a time (counts
-    do not depend on timing), with progress on stderr. Raises counts.CountsError naming
-    the bridge and what to do."""
+    """Count the gate's selection of each bridge (only `cells`, where given), `jobs` count
+    children at a time (counts do not depend on timing), with progress on stderr. Raises
+    counts.CountsError naming the bridge and what to do."""
 
     def count(task: Task) -> list[counts.Figures]:
+        bridge = spec.bridge(task.bridge)
         try:
             return counts.run_counts(
                 task.bridge,
                 task.kind,
                 quick=True,
+                cells=[c for c in bridge.cells if c in cells] if cells else None,
                 sizes=counts.QUICK_SIZES,
                 module_dirs=[*module_dirs, *layout_dirs(task.layout)],
             )

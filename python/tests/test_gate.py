@@ -134,6 +134,10 @@ def test_compare_fails_when_the_selection_changed() -> None:
     assert "UPDATE" in gate.report(new, "base.json", "UPDATE")
     # Restricted to the bridges measured now: the other bridge's cells are not asked for.
     assert not gate.compare(base, _baseline({KEY: COUNTS}), bridges=["pyo3"]).failed
+    # Restricted to some cells (gate --cell): the others are not asked for either.
+    cell_only = gate.compare(base, _baseline({other: COUNTS}), cells=["add"])
+    assert not cell_only.failed and cell_only.unmeasured == []
+    assert gate.compare(base, _baseline({other: COUNTS}), cells=[KEY[1]]).failed
 
 
 def test_report_names_each_regressed_cell() -> None:
@@ -291,6 +295,11 @@ PYTHON_DIR = spec.ROOT / "python"
 # them with a layout-sensitive cell (pyo3 scale.buffer): about 40 s of counting per
 # bridge and run, where every bridge would take about 7 minutes.
 BRIDGES = ("pyo3", "cffi")
+# The end-to-end tests count these cells of BRIDGES (a scalar call, a buffer, a native
+# object, a keyword call): the whole selection is the final gate step's, and three
+# runs of it here would cost minutes.
+CELLS = ("add", "checked_div", "scale.buffer", "holder.create", "counter.kwargs")
+CELL_ARGS = [arg for c in CELLS for arg in ("--cell", c)]
 
 
 def _gate(*args: str, cwd: Path, root: Path = spec.ROOT) -> subprocess.CompletedProcess[str]:
@@ -331,7 +340,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if gate.for_toolchain(gate.load(committed), here) is not None:
         return committed
     out = tmp_path_factory.mktemp("reference") / "baseline.json"
-    selection = [arg for b in BRIDGES for arg in ("--bridge", b)]
+    selection = [arg for b in BRIDGES for arg in ("--bridge", b)] + CELL_ARGS
     run = _gate(*selection, "--save", str(out), cwd=spec.ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
     return out
@@ -342,7 +351,7 @@ def test_gate_is_deterministic_and_passes_the_build(tmp_path: Path, reference: P
     reference baseline passes (exit 0) for the normal build. The same tree at another
     path (a fresh CI clone) moves the heap layout: allocations stay identical and the
     instruction ranges still pass against the first run."""
-    selection = [arg for b in BRIDGES for arg in ("--bridge", b)]
+    selection = [arg for b in BRIDGES for arg in ("--bridge", b)] + CELL_ARGS
     saved = []
     for i, cwd in enumerate((spec.ROOT, tmp_path)):
         out = tmp_path / f"counts-{i}.json"
@@ -353,12 +362,14 @@ def test_gate_is_deterministic_and_passes_the_build(tmp_path: Path, reference: P
         saved.append(counted)
     assert saved[0] == saved[1]
     assert {k[0] for k in saved[0].counts} == set(BRIDGES)
+    assert {k[1] for k in saved[0].counts} == set(CELLS), "the chosen cells only"
 
     clone = _tree_at_another_path(tmp_path / "elsewhere" / "bridgebench")
     out = tmp_path / "counts-clone.json"
     run = _gate(
         "--bridge",
         "pyo3",
+        *CELL_ARGS,
         "--baseline",
         str(tmp_path / "counts-0.json"),
         "--save",
@@ -426,7 +437,7 @@ def _table_rows(text: str, heading: str) -> list[list[str]]:
 def test_gate_fails_a_regressed_build_and_names_the_bridge(tmp_path: Path, reference: Path) -> None:
     module_dir = _regressed_module(tmp_path)
     # cffi too, built normally: the gate must name the regressed bridge and only it.
-    selection = ("--bridge", "pyo3", "--bridge", "cffi", "--baseline", str(reference))
+    selection = ("--bridge", "pyo3", "--bridge", "cffi", *CELL_ARGS, "--baseline", str(reference))
     run = _gate(*selection, "--module-dir", str(module_dir), cwd=spec.ROOT)
     assert run.returncode == 1, run.stdout + run.stderr
     failing = _table_rows(run.stdout, "REGRESSED")

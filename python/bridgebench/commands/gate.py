@@ -1,10 +1,11 @@
 """`python -m bridgebench gate`: fail when a cell's instruction or allocation counts regressed.
 
-Counts the gate's fixed selection (every Python-side cell of the chosen bridges: scalar
-cells, and sequence cells at n=1000, the quick bench's count sizes) and compares them with
-the baseline committed in the repo (its entry for this machine's toolchain). Exit 0:
-nothing regressed; 1: a table names each cell that did (or the selection no longer matches
-the baseline); 2: it could not measure, or the baseline has no entry for this toolchain.
+Counts the gate's fixed selection (every Python-side cell of the chosen bridges, or the
+chosen cells: scalar cells, and sequence cells at n=1000, the quick bench's count sizes)
+and compares them with the baseline committed in the repo (its entry for this machine's
+toolchain). Exit 0: nothing regressed; 1: a table names each cell that did (or the
+selection no longer matches the baseline); 2: it could not measure, or the baseline has
+no entry for this toolchain.
 Rules and thresholds: bridgebench/gate.py and docs/GATE.md. Instructions are counted
 under gate.LAYOUTS memory layouts (some cells' counts depend on the layout), allocations
 once.
@@ -41,6 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"the baseline to compare with (default: {DEFAULT_BASELINE.relative_to(spec.ROOT)})",
     )
     add_measure_arguments(parser)
+    parser.add_argument(
+        "--cell",
+        action="append",
+        metavar="NAME",
+        help="only this cell of each chosen bridge (repeatable; default: all of them)",
+    )
     parser.add_argument(
         "--save",
         type=Path,
@@ -85,6 +92,9 @@ def update_command(baseline: Path) -> str:
 def run(args: argparse.Namespace) -> int:
     try:
         bridges = selected_bridges(args.bridge)
+        unknown = set(args.cell or ()) - {c for b in bridges for c in b.cells}
+        if unknown:
+            raise ValueError(f"no chosen bridge has the cells {sorted(unknown)}")
     except ValueError as exc:
         print(f"gate: {exc}", file=sys.stderr)
         return CANNOT_MEASURE
@@ -99,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"gate: {exc}", file=sys.stderr)
             return CANNOT_MEASURE
     try:
-        measured = measure(bridges, args.module_dir, args.jobs)
+        measured = measure(bridges, args.module_dir, args.jobs, args.cell)
     except counts.CountsError as exc:
         print(f"gate: cannot measure: {exc}", file=sys.stderr)
         return CANNOT_MEASURE
@@ -114,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     if baseline is None:
         print(f"gate: {compare_with} holds no baseline; {update_command(compare_with)}")
         return CANNOT_MEASURE
-    verdict = gate.compare(baseline, measured, [b.name for b in bridges])
+    verdict = gate.compare(baseline, measured, [b.name for b in bridges], args.cell)
     if verdict.fingerprint:
         print(fingerprint_message(verdict.fingerprint, compare_with, len(baselines)))
         if args.foreign_baseline == "warn":
