@@ -297,7 +297,7 @@ PYTHON_DIR = spec.ROOT / "python"
 BRIDGES = ("pyo3", "cffi")
 # The regressed build is gated on these cells of BRIDGES (the two it alters, and a scalar
 # call, a native object and a keyword call it leaves alone): all of them is the final
-# gate step's job. The determinism test counts all of pyo3's cells: each bridge is
+# gate step's job. The reproducibility test counts all of pyo3's cells: each bridge is
 # counted in a child of its own, so its counts do not depend on which other bridges are
 # chosen, but they do on which of its cells ran before (heap history).
 CELLS = ("add", "checked_div", "scale.buffer", "holder.create", "counter.kwargs")
@@ -348,41 +348,33 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_gate_is_deterministic_and_passes_the_build(tmp_path: Path, reference: Path) -> None:
-    """The same tree twice, from two working directories: identical counts, and the
-    reference baseline passes (exit 0) for the normal build. The same tree at another
-    path (a fresh CI clone) moves the heap layout: allocations stay identical and the
-    instruction ranges still pass against the first run."""
-    selection = ["--bridge", "pyo3"]
-    saved = []
-    for i, cwd in enumerate((spec.ROOT, tmp_path)):
-        out = tmp_path / f"counts-{i}.json"
-        run = _gate(*selection, "--baseline", str(reference), "--save", str(out), cwd=cwd)
-        assert run.returncode == 0, run.stdout + run.stderr
-        assert "gate passed" in run.stdout
-        [counted] = gate.load(out)
-        saved.append(counted)
-    assert saved[0] == saved[1]
-    assert {k[0] for k in saved[0].counts} == {"pyo3"}
-    assert {k[1] for k in saved[0].counts} == set(spec.bridge("pyo3").cells)
-
-    clone = _tree_at_another_path(tmp_path / "elsewhere" / "bridgebench")
-    out = tmp_path / "counts-clone.json"
+def test_gate_counts_are_reproducible_and_pass_the_build(tmp_path: Path, reference: Path) -> None:
+    """The normal build passes the reference baseline (exit 0). The same tree counted
+    again at another path (a fresh CI clone) moves the heap layout: allocations stay
+    identical, and the instruction ranges pass the gate against the first run. Identical
+    instruction counts are not asserted: two runs of one tree in CI's container once
+    differed by 15 and 30 instructions per call in the highest layout of two cells."""
+    first = tmp_path / "counts-first.json"
     run = _gate(
-        "--bridge",
-        "pyo3",
-        "--baseline",
-        str(tmp_path / "counts-0.json"),
-        "--save",
-        str(out),
-        cwd=clone,
-        root=clone,
+        "--bridge", "pyo3", "--baseline", str(reference), "--save", str(first), cwd=spec.ROOT
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    moved = gate.load(out)[0].counts
-    for key, cell_counts in moved.items():
+    assert "gate passed" in run.stdout
+    [counted] = gate.load(first)
+    assert {k[0] for k in counted.counts} == {"pyo3"}
+    assert {k[1] for k in counted.counts} == set(spec.bridge("pyo3").cells)
+
+    clone = _tree_at_another_path(tmp_path / "elsewhere" / "bridgebench")
+    again = tmp_path / "counts-again.json"
+    run = _gate(
+        "--bridge", "pyo3", "--baseline", str(first), "--save", str(again), cwd=clone, root=clone
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    [moved] = gate.load(again)
+    assert moved.counts.keys() == counted.counts.keys()
+    for key, cell_counts in moved.counts.items():
         for metric in ("allocs_per_call", "bytes_per_call"):
-            assert cell_counts[metric] == saved[0].counts[key][metric], (key, metric)
+            assert cell_counts[metric] == counted.counts[key][metric], (key, metric)
 
 
 def _regressed_module(tmp_path: Path) -> Path:
