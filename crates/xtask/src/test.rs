@@ -63,10 +63,18 @@ pub fn run() -> Result<(), String> {
     )?;
 
     step("Python tests: pytest over every bridge of benches/bridges.toml");
+    // One pytest worker per core (pytest-xdist); alone, pytest runs one test at a time.
+    // No test's outcome depends on time or on a quiet machine.
     util::run(
         "pytest",
-        env.command(&env.python.to_string_lossy())
-            .args(["-m", "pytest", "python/tests", "-q"]),
+        env.command(&env.python.to_string_lossy()).args([
+            "-m",
+            "pytest",
+            "python/tests",
+            "-q",
+            "--numprocesses=auto",
+            "--dist=worksteal",
+        ]),
     )?;
 
     // Last: the slowest stage (every Python-side bridge under callgrind), and only
