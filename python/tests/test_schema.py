@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -190,9 +189,7 @@ def test_an_older_version_is_refused_naming_the_schema(version: str, tmp_path: P
 
 
 def test_the_environment_names_machine_compilers_flags_and_commit() -> None:
-    start = time.monotonic()
     env = environment.describe()
-    assert time.monotonic() - start < 2.0, "describe() must stay fast"
     for key in ("cpu", "os_release", "kernel", "glibc", "numpy", "pythonhashseed", "git_commit"):
         assert env[key], key
     assert set(env["compilers"]) == {"rustc", "cargo", "c++", "cc"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import hashlib
 import json
 import os
 import platform
@@ -49,9 +50,9 @@ def _child_env(kind: str, module_dirs: Sequence[Path] = ()) -> dict[str, str]:
     """A small fixed environment: the same heap layout, hash seed and sys.path every run.
     `module_dirs` go first on sys.path: a bridge module built elsewhere shadows the
     installed one (the gate's test counts a deliberately regressed build this way)."""
-    paths = [str(Path(d).resolve()) for d in module_dirs] + [str(spec.ROOT / "python")]
+    paths = [_in_tree(Path(d).resolve()) for d in module_dirs] + [_in_tree(spec.ROOT / "python")]
     for key in ("purelib", "platlib"):  # the venv's site-packages (the bridges' modules)
-        path = sysconfig.get_paths()[key]
+        path = _in_tree(sysconfig.get_paths()[key])
         if path not in paths:
             paths.append(path)
     env = {
@@ -64,7 +65,7 @@ def _child_env(kind: str, module_dirs: Sequence[Path] = ()) -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
     }
     if kind == "allocs":
-        env["LD_PRELOAD"] = str(hooks.library_path())
+        env["LD_PRELOAD"] = _in_tree(hooks.library_path())
         env["PYTHONMALLOC"] = "malloc"  # the Python heap through malloc, so it is counted
     return env
 
@@ -75,6 +76,31 @@ def _scratch() -> Path:
     path = Path(tempfile.gettempdir()) / "bridgebench-counts"
     (path / "cwd").mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _in_tree(path: Path | str) -> str:
+    """`path`, when inside this tree, as the child sees it: through a link whose path has
+    the same length for every clone. The tree's path is in every module's file name, so a
+    clone at a path of another length moved the heap (boost-python holder.create n=1000:
+    9,692 instructions per call in one clone, 9,946 in another); through the link, no count
+    depends on where the tree was cloned."""
+    path = Path(path)
+    if not path.is_relative_to(spec.ROOT):
+        return str(path)
+    return str(_tree_link() / path.relative_to(spec.ROOT))
+
+
+@cache
+def _tree_link() -> Path:
+    """<scratch>/tree-<12 hex digits naming this tree> -> the tree (made or repaired)."""
+    name = "tree-" + hashlib.sha256(str(spec.ROOT).encode()).hexdigest()[:12]
+    link = _scratch() / name
+    if not (link.is_symlink() and Path(os.readlink(link)) == spec.ROOT):
+        fresh = link.with_name(f"{name}.{os.getpid()}")
+        fresh.unlink(missing_ok=True)
+        fresh.symlink_to(spec.ROOT, target_is_directory=True)
+        fresh.replace(link)  # atomic: a concurrent count child sees the old or the new one
+    return link
 
 
 @cache
