@@ -80,13 +80,11 @@ class Task:
     layout: int
 
 
-def _tasks(bridges: Sequence[spec.Bridge]) -> list[Task]:
-    """Allocations once (they did not depend on the layout), instructions per layout."""
-    out = []
-    for b in bridges:
-        out.append(Task(b.name, "allocs", 0))
-        out += [Task(b.name, "instructions", k) for k in range(gate.LAYOUTS)]
-    return out
+def _tasks(bridges: Sequence[spec.Bridge], layouts: int) -> list[Task]:
+    """Instructions per layout, then allocations once (they did not depend on the layout):
+    the long children first, so the short ones fill the cores at the end."""
+    out = [Task(b.name, "instructions", k) for b in bridges for k in range(layouts)]
+    return out + [Task(b.name, "allocs", 0) for b in bridges]
 
 
 def measure(
@@ -94,10 +92,12 @@ def measure(
     module_dirs: Sequence[Path],
     jobs: int = 1,
     cells: Sequence[str] | None = None,
+    layouts: int = gate.LAYOUTS,
 ) -> gate.Baseline:
-    """Count the gate's selection of each bridge (only `cells`, where given), `jobs` count
-    children at a time (counts do not depend on timing), with progress on stderr. Raises
-    counts.CountsError naming the bridge and what to do."""
+    """Count the gate's selection of each bridge (only `cells`, where given), instructions
+    under `layouts` memory layouts, `jobs` count children at a time (counts do not depend
+    on timing), with progress on stderr. Raises counts.CountsError naming the bridge and
+    what to do."""
 
     def count(task: Task) -> list[counts.Figures]:
         bridge = spec.bridge(task.bridge)
@@ -116,7 +116,7 @@ def measure(
                 "`cargo xtask build`; docs/COUNTS.md lists what counting needs."
             ) from None
 
-    tasks = _tasks(bridges)
+    tasks = _tasks(bridges, layouts)
     done: dict[Task, list[counts.Figures]] = {}
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -141,8 +141,8 @@ def measure(
     found: dict[gate.Key, gate.Counts] = {}
     for b in bridges:
         allocs = done[Task(b.name, "allocs", 0)]
-        layouts = [done[Task(b.name, "instructions", k)] for k in range(gate.LAYOUTS)]
-        found.update(gate.from_runs(b.name, allocs, layouts))
+        runs = [done[Task(b.name, "instructions", k)] for k in range(layouts)]
+        found.update(gate.from_runs(b.name, allocs, runs))
     return gate.Baseline(gate.fingerprint(environment.describe()), found)
 
 

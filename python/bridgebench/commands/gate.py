@@ -49,6 +49,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only this cell of each chosen bridge (repeatable; default: all of them)",
     )
     parser.add_argument(
+        "--layouts",
+        type=int,
+        default=gate.LAYOUTS,
+        metavar="N",
+        help=f"memory layouts instructions are counted under (default {gate.LAYOUTS}, as "
+        "the baseline's); fewer is quicker and never more lenient (a narrower range)",
+    )
+    parser.add_argument(
         "--save",
         type=Path,
         metavar="FILE",
@@ -109,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"gate: {exc}", file=sys.stderr)
             return CANNOT_MEASURE
     try:
-        measured = measure(bridges, args.module_dir, args.jobs, args.cell)
+        measured = measure(bridges, args.module_dir, args.jobs, args.cell, args.layouts)
     except counts.CountsError as exc:
         print(f"gate: cannot measure: {exc}", file=sys.stderr)
         return CANNOT_MEASURE
@@ -131,5 +139,5 @@ def run(args: argparse.Namespace) -> int:
             print("NOT GATED: the counts were measured but not compared (--foreign-baseline warn)")
             return PASSED
         return CANNOT_MEASURE
-    print(gate.report(verdict, str(compare_with), update_command(compare_with)))
+    print(gate.report(verdict, str(compare_with), update_command(compare_with), args.layouts))
     return REGRESSED if verdict.failed else PASSED
