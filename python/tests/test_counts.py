@@ -7,7 +7,10 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -214,3 +217,22 @@ def test_callgrind_dumps_are_read_by_name(tmp_path: Path) -> None:
     assert totals == {"bb-0-1000": 311514, "bb-0-2000": 621514}
     raw = InstructionLoops("add", None, [1000, 2000], list(totals))
     assert count_figures.instructions(raw, totals).instructions_per_call == 310.0
+
+
+def test_the_link_to_the_tree_is_made_safely_from_many_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate's count threads all ask for the link to the tree at once (a race there
+    once failed a gate run: two threads of one process renamed one temporary link)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    make = counts._tree_link.__wrapped__  # uncached: every thread makes or checks it
+    barrier = threading.Barrier(8)
+
+    def one() -> Path:
+        barrier.wait()
+        return make()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        links = list(pool.map(lambda _: one(), range(8)))
+    assert len(set(links)) == 1
+    assert os.readlink(links[0]) == str(spec.ROOT)

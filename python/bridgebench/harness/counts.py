@@ -20,6 +20,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from functools import cache
@@ -90,16 +91,20 @@ def _in_tree(path: Path | str) -> str:
     return str(_tree_link() / path.relative_to(spec.ROOT))
 
 
+_LINKING = threading.Lock()  # the gate's count threads ask for the link at once
+
+
 @cache
 def _tree_link() -> Path:
     """<scratch>/tree-<12 hex digits naming this tree> -> the tree (made or repaired)."""
     name = "tree-" + hashlib.sha256(str(spec.ROOT).encode()).hexdigest()[:12]
     link = _scratch() / name
-    if not (link.is_symlink() and Path(os.readlink(link)) == spec.ROOT):
-        fresh = link.with_name(f"{name}.{os.getpid()}")
-        fresh.unlink(missing_ok=True)
-        fresh.symlink_to(spec.ROOT, target_is_directory=True)
-        fresh.replace(link)  # atomic: a concurrent count child sees the old or the new one
+    with _LINKING:
+        if not (link.is_symlink() and Path(os.readlink(link)) == spec.ROOT):
+            fresh = link.with_name(f"{name}.{os.getpid()}")  # apart from other processes'
+            fresh.unlink(missing_ok=True)
+            fresh.symlink_to(spec.ROOT, target_is_directory=True)
+            fresh.replace(link)  # atomic: a running count child sees the old or the new one
     return link
 
 
