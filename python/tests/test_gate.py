@@ -450,3 +450,8 @@ def test_gate_that_cannot_measure_names_the_bridge(tmp_path: Path) -> None:
     assert run.returncode == 2, run.stdout + run.stderr
     assert "bridge pyo3" in run.stderr and "deliberately broken" in run.stderr
     assert "cargo xtask build" in run.stderr
+
+
+def test_gate_refuses_fewer_than_one_layout() -> None:
+    run = _gate("--bridge", "pyo3", "--layouts", "0", cwd=spec.ROOT)
+    assert run.returncode == 2 and "--layouts 0" in run.stderr, run.stdout + run.stderr

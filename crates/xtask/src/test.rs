@@ -75,7 +75,7 @@ pub fn run() -> Result<(), String> {
 
     step("Python tests: pytest over every bridge of benches/bridges.toml");
     // One pytest worker per core (pytest-xdist); alone, pytest runs one test at a time.
-    // No test's outcome depends on time or on a quiet machine.
+    // No test compares timings; the few that time a sleep allow it five times as long.
     util::run(
         "pytest",
         env.command(&env.python.to_string_lossy()).args([

@@ -103,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
         unknown = set(args.cell or ()) - {c for b in bridges for c in b.cells}
         if unknown:
             raise ValueError(f"no chosen bridge has the cells {sorted(unknown)}")
+        if args.layouts < 1:
+            raise ValueError(f"--layouts {args.layouts}: instructions need at least 1 layout")
     except ValueError as exc:
         print(f"gate: {exc}", file=sys.stderr)
         return CANNOT_MEASURE
