@@ -16,7 +16,9 @@ moved by 50 %, pyo3's scale.buffer by 4 %, when only one entry was added to sys.
 any edit to code the count child imports moves the layout. So instructions are counted
 under LAYOUTS different layouts and kept as a range (lowest, highest); a rise is a
 regression only when the lowest now is above the highest of the baseline by more than the
-threshold. Allocations and bytes did not depend on the layout: counted once.
+threshold. Allocations and bytes did not depend on the layout: counted once. A gate run
+counts every cell under the first layout and only the cells whose verdict more layouts
+could change under the others (unsettled()): the same verdict for a third of the time.
 """
 
 from __future__ import annotations
@@ -345,9 +347,42 @@ def compare(
                 verdict.regressions.append(Change(key, metric, base[key][high], now[key][metric]))
             elif rose(metric, now[key][high], base[key][metric]):
                 verdict.improvements.append(Change(key, metric, base[key][metric], now[key][high]))
-        if spread(now[key]) > INSTRUCTIONS_MAX_RISE:
+        # Either side's range: the gate counts more than one layout only where the verdict
+        # depends on it (unsettled()), so the baseline's range is often the only one.
+        if max(spread(base[key]), spread(now[key])) > INSTRUCTIONS_MAX_RISE:
             verdict.layout_sensitive.append(key)
     return verdict
+
+
+def unsettled(baseline: Baseline, measured: Baseline) -> list[Key]:
+    """The cells whose instruction verdict more memory layouts could still change.
+
+    Each layout counted more can only lower the lowest count now and raise the highest, so
+    it can only take a regression (lowest now above the highest before) or an improvement
+    (highest now below the lowest before) away, never add one. A cell that is neither
+    under the layouts counted so far is neither under any more of them: only the others
+    need counting again, and with them counted under every layout the verdict is the one
+    counting every cell under every layout gives."""
+    out = []
+    for key in sorted(set(baseline.counts) & set(measured.counts), key=_sort_key):
+        base, now = baseline.counts[key], measured.counts[key]
+        if any(m not in base or m not in now for m in FIELDS):
+            continue  # unmeasured whatever is counted: compare() says so
+        if rose("instructions_per_call", base[INSTRUCTIONS_MAX], now["instructions_per_call"]):
+            out.append(key)
+        elif rose("instructions_per_call", now[INSTRUCTIONS_MAX], base["instructions_per_call"]):
+            out.append(key)
+    return out
+
+
+def widened(measured: Baseline, more: Mapping[Key, Iterable[float]]) -> Baseline:
+    """`measured` with each cell's instruction range stretched over the counts in `more`
+    (the same cells counted under other memory layouts)."""
+    counts = {key: dict(values) for key, values in measured.counts.items()}
+    for key, values in more.items():
+        seen = [counts[key]["instructions_per_call"], counts[key][INSTRUCTIONS_MAX], *values]
+        counts[key].update({"instructions_per_call": min(seen), INSTRUCTIONS_MAX: max(seen)})
+    return Baseline(measured.fingerprint, counts)
 
 
 # ---------------------------------------------------------------- the report

@@ -1,6 +1,8 @@
 """Counting the gate's selection, shared by `gate` and `gate-update`: the options that
 choose what is counted, the chosen bridges, the memory layouts instructions are counted
-under, and the count children, run in parallel (counts do not depend on timing).
+under, and the count children, run in parallel (counts do not depend on timing). `measure`
+counts every cell under every layout asked for; `settle` counts some cells under the
+further layouts (the gate's unsettled cells, gate.unsettled).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from bridgebench import environment, gate, spec
 from bridgebench.harness import counts
+from bridgebench.harness.count_figures import InstructionFigures
 
 # The committed baseline both commands read by default.
 DEFAULT_BASELINE = spec.ROOT / "ci" / "gate-baseline.json"
@@ -73,18 +76,68 @@ def layout_dirs(layout: int) -> list[Path]:
 
 @dataclass(frozen=True)
 class Task:
-    """One count child: a bridge, a kind, a memory layout."""
+    """One count child: a bridge, a kind, a memory layout, and the cells it counts (None:
+    every cell of the bridge)."""
 
     bridge: str
     kind: str
     layout: int
+    cells: tuple[str, ...] | None = None
 
 
-def _tasks(bridges: Sequence[spec.Bridge], layouts: int) -> list[Task]:
+def _tasks(
+    bridges: Sequence[spec.Bridge], layouts: int, cells: tuple[str, ...] | None
+) -> list[Task]:
     """Instructions per layout, then allocations once (they did not depend on the layout):
     the long children first, so the short ones fill the cores at the end."""
-    out = [Task(b.name, "instructions", k) for b in bridges for k in range(layouts)]
-    return out + [Task(b.name, "allocs", 0) for b in bridges]
+    out = [Task(b.name, "instructions", k, cells) for b in bridges for k in range(layouts)]
+    return out + [Task(b.name, "allocs", 0, cells) for b in bridges]
+
+
+def _count_all(
+    tasks: Sequence[Task], module_dirs: Sequence[Path], jobs: int, label: str
+) -> dict[Task, list[counts.Figures]]:
+    """Run the tasks' count children, `jobs` at a time, with progress on stderr."""
+
+    def count(task: Task) -> list[counts.Figures]:
+        bridge = spec.bridge(task.bridge)
+        try:
+            return counts.run_counts(
+                task.bridge,
+                task.kind,
+                quick=True,
+                cells=[c for c in bridge.cells if c in task.cells] if task.cells else None,
+                sizes=counts.QUICK_SIZES,
+                module_dirs=[*module_dirs, *layout_dirs(task.layout)],
+            )
+        except counts.CountsError as exc:
+            raise counts.CountsError(
+                f"bridge {task.bridge} ({task.kind}): {exc}\nBuild what is missing with "
+                "`cargo xtask build`; docs/COUNTS.md lists what counting needs."
+            ) from None
+
+    done: dict[Task, list[counts.Figures]] = {}
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(count, task): task for task in tasks}
+        try:
+            for i, future in enumerate(as_completed(futures), 1):
+                task = futures[future]
+                done[task] = future.result()
+                elapsed = time.monotonic() - started
+                left = elapsed / i * (len(tasks) - i)
+                print(
+                    f"[{label} {i}/{len(tasks)}] {task.bridge} {task.kind}"
+                    + (f" (layout {task.layout})" if task.kind == "instructions" else "")
+                    + f": {len(done[task])} cells; {elapsed:.0f} s so far, about {left:.0f} s left",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        except counts.CountsError:
+            for f in futures:
+                f.cancel()
+            raise
+    return done
 
 
 def measure(
@@ -98,52 +151,41 @@ def measure(
     under `layouts` memory layouts, `jobs` count children at a time (counts do not depend
     on timing), with progress on stderr. Raises counts.CountsError naming the bridge and
     what to do."""
-
-    def count(task: Task) -> list[counts.Figures]:
-        bridge = spec.bridge(task.bridge)
-        try:
-            return counts.run_counts(
-                task.bridge,
-                task.kind,
-                quick=True,
-                cells=[c for c in bridge.cells if c in cells] if cells else None,
-                sizes=counts.QUICK_SIZES,
-                module_dirs=[*module_dirs, *layout_dirs(task.layout)],
-            )
-        except counts.CountsError as exc:
-            raise counts.CountsError(
-                f"bridge {task.bridge} ({task.kind}): {exc}\nBuild what is missing with "
-                "`cargo xtask build`; docs/COUNTS.md lists what counting needs."
-            ) from None
-
-    tasks = _tasks(bridges, layouts)
-    done: dict[Task, list[counts.Figures]] = {}
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(count, task): task for task in tasks}
-        try:
-            for i, future in enumerate(as_completed(futures), 1):
-                task = futures[future]
-                done[task] = future.result()
-                elapsed = time.monotonic() - started
-                left = elapsed / i * (len(tasks) - i)
-                print(
-                    f"[gate {i}/{len(tasks)}] {task.bridge} {task.kind}"
-                    + (f" (layout {task.layout})" if task.kind == "instructions" else "")
-                    + f": {len(done[task])} cells; {elapsed:.0f} s so far, about {left:.0f} s left",
-                    file=sys.stderr,
-                    flush=True,
-                )
-        except counts.CountsError:
-            for f in futures:
-                f.cancel()
-            raise
+    chosen = tuple(cells) if cells else None
+    done = _count_all(_tasks(bridges, layouts, chosen), module_dirs, jobs, "gate")
     found: dict[gate.Key, gate.Counts] = {}
     for b in bridges:
-        allocs = done[Task(b.name, "allocs", 0)]
-        runs = [done[Task(b.name, "instructions", k)] for k in range(layouts)]
+        allocs = done[Task(b.name, "allocs", 0, chosen)]
+        runs = [done[Task(b.name, "instructions", k, chosen)] for k in range(layouts)]
         found.update(gate.from_runs(b.name, allocs, runs))
     return gate.Baseline(gate.fingerprint(environment.describe()), found)
+
+
+def settle(
+    measured: gate.Baseline,
+    keys: Sequence[gate.Key],
+    module_dirs: Sequence[Path],
+    jobs: int,
+    layouts: int,
+) -> gate.Baseline:
+    """`measured` (counted under the first memory layout) with the instructions of the
+    `keys` cells also counted under layouts 1 to `layouts` - 1: their ranges, and with
+    them the verdict, as counting every cell under every layout gives (gate.unsettled)."""
+    per_bridge: dict[str, set[str]] = {}
+    for bridge, cell, _size in keys:
+        per_bridge.setdefault(bridge, set()).add(cell)
+    tasks = [
+        Task(bridge, "instructions", k, tuple(sorted(cells)))
+        for bridge, cells in per_bridge.items()
+        for k in range(1, layouts)
+    ]
+    more: dict[gate.Key, list[float]] = {}
+    for task, records in _count_all(tasks, module_dirs, jobs, "gate, more layouts").items():
+        for rec in records:
+            key = (task.bridge, rec.cell, rec.size)
+            if key in keys and isinstance(rec, InstructionFigures):
+                more.setdefault(key, []).append(rec.instructions_per_call)
+    return gate.widened(measured, more)
 
 
 def default_jobs() -> int:

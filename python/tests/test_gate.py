@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bridgebench import environment, gate, gate_counting, spec
 from bridgebench.__main__ import main
@@ -83,7 +85,7 @@ def test_instructions_compare_ranges_over_memory_layouts() -> None:
     # 956k): a new layout inside the range is no regression, even 40 % above the lowest.
     wide = _baseline({KEY: {**COUNTS, "instructions_per_call_max": 150_000.0}})
     verdict = gate.compare(wide, _moved(instructions_per_call=140_000))
-    assert not verdict.failed and verdict.layout_sensitive == []
+    assert not verdict.failed and verdict.layout_sensitive == [KEY]
     # Even the lowest layout now above the highest before, by more than 2 %: a regression,
     # reported against the highest before.
     verdict = gate.compare(wide, _moved(instructions_per_call=153_001))
@@ -95,9 +97,55 @@ def test_instructions_compare_ranges_over_memory_layouts() -> None:
     assert not gate.compare(wide, partly).improvements
     better = _moved(instructions_per_call=90_000, instructions_per_call_max=97_000)
     assert len(gate.compare(wide, better).improvements) == 1
-    # A wide range now is named, so nobody reads it as exact.
+    # A wide range, now or in the baseline, is named, so nobody reads it as exact.
     spread = _moved(instructions_per_call=100_000, instructions_per_call_max=104_000)
     assert gate.compare(_baseline({KEY: COUNTS}), spread).layout_sensitive == [KEY]
+    assert gate.compare(wide, _moved()).layout_sensitive == [KEY]
+    assert gate.compare(_baseline({KEY: COUNTS}), _moved()).layout_sensitive == []
+
+
+def _range(counts: list[float]) -> gate.Counts:
+    return {
+        **COUNTS,
+        "instructions_per_call": min(counts),
+        "instructions_per_call_max": max(counts),
+    }
+
+
+def test_only_cells_past_a_threshold_are_counted_under_more_layouts() -> None:
+    still, worse, better = KEY, ("pyo3", "add", None), ("pyo3", "checked_div", None)
+    base = _baseline({k: COUNTS for k in (still, worse, better)})
+    first = _baseline(
+        {still: _range([101_000]), worse: _range([103_000]), better: _range([97_000])}
+    )
+    assert gate.unsettled(base, first) == [worse, better]
+    # Counted under two more layouts, the range takes each count in.
+    widened = gate.widened(first, {worse: [101_500, 104_000], better: [98_500]})
+    assert widened.counts[worse] == _range([101_500, 103_000, 104_000])
+    assert widened.counts[better] == _range([97_000, 98_500])
+    assert widened.counts[still] == first.counts[still]
+    verdict = gate.compare(base, widened)
+    assert not verdict.regressions and not verdict.improvements
+
+
+layout_counts = st.lists(st.integers(90_000, 110_000).map(float), min_size=3, max_size=3)
+
+
+@given(before=layout_counts, now=st.dictionaries(st.sampled_from(["a", "b", "c"]), layout_counts))
+def test_counting_unsettled_cells_only_gives_the_verdict_of_counting_all(
+    before: list[float], now: dict[str, list[float]]
+) -> None:
+    """Every cell under the first layout and the unsettled ones under the rest: the same
+    regressions and improvements as every cell under every layout."""
+    keys = {name: ("pyo3", name, None) for name in now}
+    base = _baseline({k: _range(before) for k in keys.values()})
+    full = _baseline({keys[n]: _range(c) for n, c in now.items()})
+    first = _baseline({keys[n]: _range(c[:1]) for n, c in now.items()})
+    more = {k: now[k[1]][1:] for k in gate.unsettled(base, first)}
+    settled = gate.compare(base, gate.widened(first, more))
+    expected = gate.compare(base, full)
+    assert settled.regressions == expected.regressions
+    assert settled.improvements == expected.improvements
 
 
 def test_counts_from_runs_keep_the_range_of_instructions() -> None:
@@ -441,6 +489,8 @@ def test_gate_fails_a_regressed_build_and_names_the_bridge(tmp_path: Path, refer
         ("scale.buffer", "bytes/call"),
     }, run.stdout
     assert "REGRESSED" in run.stdout and "gate-update" in run.stdout
+    # The failing cells were counted under every memory layout before being called regressed.
+    assert f"counting them under {gate.LAYOUTS - 1} more" in run.stderr, run.stderr
 
 
 def test_gate_that_cannot_measure_names_the_bridge(tmp_path: Path) -> None:
