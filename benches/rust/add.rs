@@ -4,12 +4,11 @@
 //!   group "add", id = the bridge's key in `rust_side::BRIDGES` ("rust", "cxx", ...)
 //!   -> target/criterion/pass-<k>/add/<bridge>/new/estimates.json
 
-use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
-mod common;
+use crate::common::{self, Runner};
 
-fn add(c: &mut Criterion) {
+fn add(c: &mut Runner) {
     // `[bench] args` of benches/kernels/add.toml, as the Python harness times them.
     let (x, y) = common::int_pair("add");
     let mut group = common::Group::new(c, "add");
@@ -28,9 +27,4 @@ fn add(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = common::config();
-    targets = add
-}
-criterion_main!(benches);
+common::benches!(add);

@@ -4,12 +4,11 @@
 //!   group "checked_div", id = the bridge's key in `rust_side::BRIDGES` ("rust", "cxx", ...)
 //!   -> target/criterion/pass-<k>/checked_div/<bridge>/new/estimates.json
 
-use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
-mod common;
+use crate::common::{self, Runner};
 
-fn checked_div(c: &mut Criterion) {
+fn checked_div(c: &mut Runner) {
     // `[bench] args` of benches/kernels/checked_div.toml: the success path, as the
     // Python harness times it.
     let (x, y) = common::int_pair("checked_div");
@@ -39,9 +38,4 @@ fn checked_div(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = common::config();
-    targets = checked_div
-}
-criterion_main!(benches);
+common::benches!(checked_div);

@@ -1,9 +1,11 @@
-//! Settings and inputs shared by the Rust-side criterion benches.
+//! The timing runner: criterion, for the Rust-side bench modules (benches/rust/<kernel>.rs).
 //!
-//! Sizes and arguments come from the `[bench]` table of each kernel's spec
-//! (benches/kernels/<kernel>.toml), the same table the Python harness reads, so the two
-//! sides always time the same sweep. `BRIDGEBENCH_QUICK=1` (set by
-//! `cargo xtask bench --quick`) selects `quick_sizes` and shorter windows.
+//! A bench module sees only what this module and the count binary's runner
+//! (benches/rust/count_runner.rs) both provide: `Runner`, `Group`, `Throughput`, the
+//! sizes and arguments of its kernel's `[bench]` table (benches/rust/bench_table.rs), and
+//! the `benches!` macro that registers its functions. So one module per kernel is both
+//! timed and counted. `BRIDGEBENCH_QUICK=1` (set by `cargo xtask bench --quick`) selects
+//! `quick_sizes` and shorter windows.
 //!
 //! Every bench goes through [`Group`], which names it the way the harness reads it back.
 //!
@@ -16,24 +18,39 @@
 //! harness (python/bridgebench/criterion.py) reads them beside criterion's own.
 //!
 //! Time budget, on 2 shared cores: a full run is every bridge x cell x size of the table,
-//! run in passes (`cargo xtask bench` runs every bench binary several times, one pass
+//! run in passes (`cargo xtask bench` runs the bench binary several times, one pass
 //! after the other, and the harness pools their samples: several processes and moments
 //! of the run), each at 15 ms warm-up + 30 ms measurement for 10 samples of the row (and
 //! as long again for the floor's beside them); a quick run is one pass of the quick sizes
 //! at 25 ms + 50 ms. Criterion's command line (e.g. `--measurement-time`, `--sample-size`)
 //! still overrides the windows.
 
-// Every bench includes this module and uses a different part of it.
-#![allow(dead_code)]
-
 use criterion::measurement::WallTime;
-use criterion::{Bencher, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{Bencher, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-/// Whether this is a quick (smoke) run: `BRIDGEBENCH_QUICK` set to anything but "" or "0".
-pub fn quick() -> bool {
-    std::env::var("BRIDGEBENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0")
+pub use crate::bench_table::{int, int_pair, string};
+pub use criterion::Throughput;
+
+/// What a bench module's functions take: here, criterion.
+pub type Runner = Criterion;
+
+/// Registers a bench module's functions as its criterion group `benches`.
+macro_rules! benches {
+    ($($target:path),+ $(,)?) => {
+        criterion::criterion_group! {
+            name = benches;
+            config = $crate::common::config();
+            targets = $($target),+
+        }
+    };
+}
+pub(crate) use benches;
+
+/// The input sizes of a sequence kernel for this run: `quick_sizes` or `sizes`.
+pub fn sizes(kernel: &str) -> Vec<usize> {
+    crate::bench_table::sweep(kernel)
 }
 
 pub fn config() -> Criterion {
@@ -41,7 +58,7 @@ pub fn config() -> Criterion {
     // many short passes spread a bench's samples over the run, as the Python side's
     // round-robin does (docs/METHODOLOGY.md).
     // The windows count the row's time only: pairing doubles the wall time.
-    let (sample_size, warm_up, measurement) = if quick() {
+    let (sample_size, warm_up, measurement) = if crate::bench_table::quick() {
         (10, Duration::from_millis(25), Duration::from_millis(50))
     } else {
         (10, Duration::from_millis(15), Duration::from_millis(30))
@@ -164,7 +181,7 @@ impl Pairs {
     fn write(&self, cell: &str, bridge: &str, size: Option<usize>) {
         let home = std::env::var_os("CRITERION_HOME")
             .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| spec::repo_root().join("target/criterion"));
+            .unwrap_or_else(|| crate::bench_table::root().join("target/criterion"));
         let mut path = home.join("floor-pairs").join(cell).join(bridge);
         if let Some(n) = size {
             path = path.join(n.to_string());
@@ -192,93 +209,4 @@ impl Pairs {
             );
         }
     }
-}
-
-/// The raw value text of `key` in the `[bench]` table of benches/kernels/<kernel>.toml.
-///
-/// A small reader rather than a TOML parser: the `spec` crate does not expose `[bench]`
-/// and this crate has no TOML dependency. It handles what those tables hold: one
-/// `key = value` per line, a value on one line, `#` comments after it.
-fn bench_value(kernel: &str, key: &str) -> Result<String, String> {
-    let path = spec::repo_root().join(format!("benches/kernels/{kernel}.toml"));
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let mut in_bench = false;
-    for line in text.lines().map(str::trim) {
-        if line.starts_with('[') {
-            in_bench = line == "[bench]";
-            continue;
-        }
-        let Some((k, v)) = line.split_once('=') else {
-            continue;
-        };
-        if in_bench && k.trim() == key {
-            return Ok(v.trim().to_owned());
-        }
-    }
-    Err(format!(
-        "{}: no `{key}` in its [bench] table",
-        path.display()
-    ))
-}
-
-/// An integer array of the `[bench]` table, e.g. `sizes = [0, 1, 10]  # comment`.
-fn int_list(kernel: &str, key: &str) -> Result<Vec<i64>, String> {
-    let value = bench_value(kernel, key)?;
-    let list = value
-        .strip_prefix('[')
-        .and_then(|rest| rest.split_once(']'))
-        .map(|(inside, _)| inside)
-        .ok_or_else(|| format!("{kernel}.toml: [bench] {key} is not a one-line array"))?;
-    list.split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .map(|item| {
-            item.replace('_', "")
-                .parse::<i64>()
-                .map_err(|e| format!("{kernel}.toml: [bench] {key}: {item:?}: {e}"))
-        })
-        .collect()
-}
-
-/// The input sizes of a sequence kernel for this run: `quick_sizes` or `sizes`.
-pub fn sizes(kernel: &str) -> Vec<usize> {
-    let key = if quick() { "quick_sizes" } else { "sizes" };
-    int_list(kernel, key)
-        .and_then(|sizes| {
-            sizes
-                .into_iter()
-                .map(|n| usize::try_from(n).map_err(|e| format!("{kernel}.toml: {key}: {e}")))
-                .collect()
-        })
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// The two timed arguments of a scalar kernel: `[bench] args = [a, b]`.
-pub fn int_pair(kernel: &str) -> (i64, i64) {
-    match int_list(kernel, "args").as_deref() {
-        Ok([a, b]) => (*a, *b),
-        Ok(other) => panic!("{kernel}.toml: [bench] args must be two ints, got {other:?}"),
-        Err(e) => panic!("{e}"),
-    }
-}
-
-/// An integer of the `[bench]` table, e.g. `start = 0  # comment`.
-pub fn int(kernel: &str, key: &str) -> i64 {
-    let value = bench_value(kernel, key).unwrap_or_else(|e| panic!("{e}"));
-    let number = value.split('#').next().unwrap_or_default().trim();
-    number
-        .replace('_', "")
-        .parse()
-        .unwrap_or_else(|e| panic!("{kernel}.toml: [bench] {key} = {value}: {e}"))
-}
-
-/// A basic string of the `[bench]` table, e.g. `pattern = "bridgebench "`.
-pub fn string(kernel: &str, key: &str) -> String {
-    let value = bench_value(kernel, key).unwrap_or_else(|e| panic!("{e}"));
-    value
-        .strip_prefix('"')
-        .and_then(|rest| rest.split_once('"'))
-        .map(|(inside, _)| inside.to_owned())
-        .unwrap_or_else(|| panic!("{kernel}.toml: [bench] {key} is not a basic string: {value}"))
 }

@@ -8,11 +8,10 @@
 //! Python harness times them: `c.bump(by)`, `c.value` and `c.value = set_to`, each on one
 //! counter made beforehand with `Counter(start)`.
 
-use criterion::{Criterion, criterion_group, criterion_main};
 use rust_side::{CounterObject, NewCounterFn};
 use std::hint::black_box;
 
-mod common;
+use crate::common::{self, Runner};
 
 /// A counter holding `[bench] start`, made by `new` and checked through all three calls.
 fn counter(bridge: &str, new: NewCounterFn) -> Box<dyn CounterObject> {
@@ -43,7 +42,7 @@ fn timed<O>(
 
 /// Times `call` on a counter of each row, each beside the same call on a counter of the
 /// floor's. A counter lives for the whole bench, as the Python harness's does.
-fn bench_cell<O>(c: &mut Criterion, cell: &str, call: impl Fn(&mut dyn CounterObject) -> O + Copy) {
+fn bench_cell<O>(c: &mut Runner, cell: &str, call: impl Fn(&mut dyn CounterObject) -> O + Copy) {
     let mut group = common::Group::new(c, cell);
     let floor = rust_side::floor();
     let mut floor_counter = counter(
@@ -65,7 +64,7 @@ fn bench_cell<O>(c: &mut Criterion, cell: &str, call: impl Fn(&mut dyn CounterOb
 
 /// `bump(by)`: a method call that may fail (overflow, never met here: the value grows by
 /// `by` per call, from `start`).
-fn counter_method(c: &mut Criterion) {
+fn counter_method(c: &mut Runner) {
     let by = common::int("counter", "by");
     bench_cell(c, "counter.method", move |counter| {
         counter.bump(black_box(by))
@@ -73,21 +72,16 @@ fn counter_method(c: &mut Criterion) {
 }
 
 /// `value()`: a read.
-fn counter_get(c: &mut Criterion) {
+fn counter_get(c: &mut Runner) {
     bench_cell(c, "counter.get", |counter| counter.value());
 }
 
 /// `set_value(set_to)`: a write.
-fn counter_set(c: &mut Criterion) {
+fn counter_set(c: &mut Runner) {
     let set_to = common::int("counter", "set_to");
     bench_cell(c, "counter.set", move |counter| {
         counter.set_value(black_box(set_to));
     });
 }
 
-criterion_group! {
-    name = benches;
-    config = common::config();
-    targets = counter_method, counter_get, counter_set
-}
-criterion_main!(benches);
+common::benches!(counter_method, counter_get, counter_set);

@@ -9,11 +9,10 @@
 //! benches/kernels/holder.toml.
 //! Throughput is in bytes of text, so criterion also reports bytes per second.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rust_side::HolderObject;
 use std::hint::black_box;
 
-mod common;
+use crate::common::{self, Runner, Throughput};
 
 /// `n` bytes of `[bench] pattern`, repeated and cut, as the Python harness builds them.
 /// The spec's pattern is ASCII, so every cut is on a character boundary.
@@ -29,7 +28,7 @@ fn text(pattern: &str, n: usize) -> String {
 /// (a Rust `Drop`, a C++ destructor through cxx, or an explicit free over the C ABI).
 /// Every row also boxes its holder (the table's `Box<dyn HolderObject>`): one more
 /// allocation, the same for each.
-fn holder_create(c: &mut Criterion) {
+fn holder_create(c: &mut Runner) {
     let mut group = common::Group::new(c, "holder.create");
     let pattern = common::string("holder", "pattern");
     let floor = rust_side::floor().holder.expect("the floor covers holder");
@@ -67,7 +66,7 @@ fn text_of(holder: &dyn HolderObject) -> impl FnMut() -> Result<usize, rust_side
 
 /// Borrows the text of a holder. The Rust kernel hands out its `&str`; the C++ rows
 /// hand out bytes that Rust checks are UTF-8, so their cost grows with the length.
-fn holder_text(c: &mut Criterion) {
+fn holder_text(c: &mut Runner) {
     let mut group = common::Group::new(c, "holder.text");
     let pattern = common::string("holder", "pattern");
     let floor = rust_side::floor();
@@ -90,9 +89,4 @@ fn holder_text(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = common::config();
-    targets = holder_create, holder_text
-}
-criterion_main!(benches);
+common::benches!(holder_create, holder_text);

@@ -7,17 +7,16 @@
 //! Sizes: `[bench] sizes` (or `quick_sizes`) of benches/kernels/map_callback.toml.
 //! Throughput is in elements (= callback calls), so criterion also reports calls per second.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
-mod common;
+use crate::common::{self, Runner, Throughput};
 
 /// Normal, finite floats, as in scale.rs.
 fn input(n: usize) -> Vec<f64> {
     (0..n).map(|i| 1.0 + i as f64 * 0.25).collect()
 }
 
-fn map_callback(c: &mut Criterion) {
+fn map_callback(c: &mut Runner) {
     let mut group = common::Group::new(c, "map_callback");
     for n in common::sizes("map_callback") {
         let values = &input(n);
@@ -45,9 +44,4 @@ fn map_callback(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = common::config();
-    targets = map_callback
-}
-criterion_main!(benches);
+common::benches!(map_callback);

@@ -8,10 +8,9 @@
 //! Sizes: `[bench] sizes` (or `quick_sizes`) of benches/kernels/scale.toml.
 //! Throughput is in elements, so criterion also reports elements per second.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
-mod common;
+use crate::common::{self, Runner, Throughput};
 
 /// Normal, finite floats: no subnormal inputs, which are slow on some CPUs. (The Python
 /// harness uses seeded normal values; for normal numbers a multiply costs the same.)
@@ -19,7 +18,7 @@ fn input(n: usize) -> Vec<f64> {
     (0..n).map(|i| 1.0 + i as f64 * 0.25).collect()
 }
 
-fn scale_buffer(c: &mut Criterion) {
+fn scale_buffer(c: &mut Runner) {
     let mut group = common::Group::new(c, "scale.buffer");
     let floor = rust_side::floor()
         .scale_buffer
@@ -50,7 +49,7 @@ fn timed_inplace(scale_inplace: rust_side::ScaleInplaceFn, values: &mut [f64]) -
     move || scale_inplace(black_box(&mut *values), black_box(-1.0))
 }
 
-fn scale_inplace(c: &mut Criterion) {
+fn scale_inplace(c: &mut Runner) {
     let mut group = common::Group::new(c, "scale.inplace");
     let floor = rust_side::floor()
         .scale_inplace
@@ -74,9 +73,4 @@ fn scale_inplace(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = common::config();
-    targets = scale_buffer, scale_inplace
-}
-criterion_main!(benches);
+common::benches!(scale_buffer, scale_inplace);

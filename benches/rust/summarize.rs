@@ -8,11 +8,10 @@
 //! Sizes: `[bench] sizes` (or `quick_sizes`) of benches/kernels/summarize.toml.
 //! Throughput is in elements (records), so criterion also reports records per second.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use prost::Message;
 use std::hint::black_box;
 
-mod common;
+use crate::common::{self, Runner, Throughput};
 
 /// n records as the spec's [bench] describes them: id = i, name = "name-<i>". The
 /// Python harness draws scores from a seeded standard normal; these are normal
@@ -86,7 +85,7 @@ fn floor_objects() -> rust_side::SummarizeObjectsFn {
 
 /// The records as each bridge's caller holds them: a slice of `kernels::Record`.
 /// Converting them to the bridge's own record type is part of the timed call.
-fn summarize_objects(c: &mut Criterion) {
+fn summarize_objects(c: &mut Runner) {
     let mut group = common::Group::new(c, "summarize.objects");
     for n in common::sizes("summarize") {
         let records = &records(n);
@@ -105,7 +104,7 @@ fn summarize_objects(c: &mut Criterion) {
 }
 
 /// The records already in columns, built once outside the timed call.
-fn summarize_columns(c: &mut Criterion) {
+fn summarize_columns(c: &mut Runner) {
     let mut group = common::Group::new(c, "summarize.columns");
     let floor = rust_side::floor()
         .summarize_columns
@@ -132,7 +131,7 @@ fn summarize_columns(c: &mut Criterion) {
 
 /// The records already serialized as a `bridgebench.Records` message, encoded once
 /// outside the timed call: the cell times decoding it and summarizing.
-fn summarize_protobuf(c: &mut Criterion) {
+fn summarize_protobuf(c: &mut Runner) {
     let mut group = common::Group::new(c, "summarize.protobuf");
     for n in common::sizes("summarize") {
         let records = &records(n);
@@ -157,9 +156,4 @@ fn summarize_protobuf(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = common::config();
-    targets = summarize_objects, summarize_columns, summarize_protobuf
-}
-criterion_main!(benches);
+common::benches!(summarize_objects, summarize_columns, summarize_protobuf);

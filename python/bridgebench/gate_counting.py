@@ -32,7 +32,7 @@ def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
         "--bridge",
         action="append",
         metavar="NAME",
-        help="only this Python-side bridge (repeatable; default: all of them)",
+        help="only this bridge (repeatable; default: every bridge of both sides)",
     )
     parser.add_argument(
         "--module-dir",
@@ -44,6 +44,13 @@ def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
         "elsewhere; the gate's own test counts a deliberately regressed build this way)",
     )
     parser.add_argument(
+        "--count-binary",
+        type=Path,
+        metavar="FILE",
+        help="count the Rust-side rows with this build of the count binary (default: "
+        "target/release/rust-counts; the gate's own test counts a regressed build this way)",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=default_jobs(),
@@ -53,16 +60,16 @@ def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def selected_bridges(names: Sequence[str] | None) -> list[spec.Bridge]:
-    """The chosen Python-side bridges, in registry order; ValueError names a bad one."""
-    python_side = spec.python_bridges()
-    known = {b.name for b in python_side}
+    """The chosen bridges of both sides, in registry order; ValueError names a bad one."""
+    every = spec.bridges()
+    known = {b.name for b in every}
     unknown = sorted(set(names or ()) - known)
     if unknown:
         raise ValueError(
-            f"not Python-side bridges of {spec.REGISTRY}: {', '.join(unknown)} "
+            f"not bridges of {spec.REGISTRY}: {', '.join(unknown)} "
             f"(choose from {', '.join(sorted(known))})"
         )
-    return [b for b in python_side if not names or b.name in names]
+    return [b for b in every if not names or b.name in names]
 
 
 def layout_dirs(layout: int) -> list[Path]:
@@ -95,7 +102,11 @@ def _tasks(
 
 
 def _count_all(
-    tasks: Sequence[Task], module_dirs: Sequence[Path], jobs: int, label: str
+    tasks: Sequence[Task],
+    module_dirs: Sequence[Path],
+    count_binary: Path | None,
+    jobs: int,
+    label: str,
 ) -> dict[Task, list[counts.Figures]]:
     """Run the tasks' count children, `jobs` at a time, with progress on stderr."""
 
@@ -109,6 +120,7 @@ def _count_all(
                 cells=[c for c in bridge.cells if c in task.cells] if task.cells else None,
                 sizes=counts.QUICK_SIZES,
                 module_dirs=[*module_dirs, *layout_dirs(task.layout)],
+                count_binary=count_binary,
             )
         except counts.CountsError as exc:
             raise counts.CountsError(
@@ -146,13 +158,15 @@ def measure(
     jobs: int = 1,
     cells: Sequence[str] | None = None,
     layouts: int = gate.LAYOUTS,
+    count_binary: Path | None = None,
 ) -> gate.Baseline:
     """Count the gate's selection of each bridge (only `cells`, where given), instructions
     under `layouts` memory layouts, `jobs` count children at a time (counts do not depend
     on timing), with progress on stderr. Raises counts.CountsError naming the bridge and
     what to do."""
     chosen = tuple(cells) if cells else None
-    done = _count_all(_tasks(bridges, layouts, chosen), module_dirs, jobs, "gate")
+    tasks = _tasks(bridges, layouts, chosen)
+    done = _count_all(tasks, module_dirs, count_binary, jobs, "gate")
     found: dict[gate.Key, gate.Counts] = {}
     for b in bridges:
         allocs = done[Task(b.name, "allocs", 0, chosen)]
@@ -167,6 +181,7 @@ def settle(
     module_dirs: Sequence[Path],
     jobs: int,
     layouts: int,
+    count_binary: Path | None = None,
 ) -> gate.Baseline:
     """`measured` (counted under the first memory layout) with the instructions of the
     `keys` cells also counted under layouts 1 to `layouts` - 1: their ranges, and with
@@ -180,7 +195,8 @@ def settle(
         for k in range(1, layouts)
     ]
     more: dict[gate.Key, list[float]] = {}
-    for task, records in _count_all(tasks, module_dirs, jobs, "gate, more layouts").items():
+    done = _count_all(tasks, module_dirs, count_binary, jobs, "gate, more layouts")
+    for task, records in done.items():
         for rec in records:
             key = (task.bridge, rec.cell, rec.size)
             if key in keys and isinstance(rec, InstructionFigures):

@@ -236,3 +236,37 @@ def test_the_link_to_the_tree_is_made_safely_from_many_threads(
         links = list(pool.map(lambda _: one(), range(8)))
     assert len(set(links)) == 1
     assert os.readlink(links[0]) == str(spec.ROOT)
+
+
+# ---------------------------------------------------------------- the Rust side
+
+RUST_ROW = "extern-c"  # C++ behind a C ABI: Rust's allocator and C++'s, both counted
+
+
+def test_a_rust_rows_copies_are_counted_on_the_same_payload() -> None:
+    """The count binary counts a Rust-side row (benches/rust/count.rs): the same figures,
+    the same copy factor against the same payload bytes as the Python side."""
+    runs = counts.run_counts(
+        RUST_ROW, "allocs", quick=True, cells=["add", "scale.buffer"], sizes=[1000]
+    )
+    got = {r.cell: asdict(r) for r in runs}
+    assert got["add"]["allocs_per_call"] == 0 and got["add"]["bytes_per_call"] == 0
+    # A new Vec<f64> of 1000 elements per call: one block, the payload's 8000 bytes, freed.
+    buffer = got["scale.buffer"]
+    assert (buffer["allocs_per_call"], buffer["bytes_per_call"]) == (1.0, 8000.0)
+    assert buffer["copy_factor"] == 1.0 and buffer["frees_per_call"] == 1.0
+    assert buffer["leak"] == "ok"
+
+
+def test_a_rust_rows_instructions_are_identical_across_runs() -> None:
+    def run() -> list[dict[str, Any]]:
+        records = counts.run_counts(
+            RUST_ROW, "instructions", quick=True, cells=["add", "scale.buffer"], sizes=[1000]
+        )
+        return [asdict(r) for r in records]
+
+    first = run()
+    assert [(r["cell"], r["size"]) for r in first] == [("add", None), ("scale.buffer", 1000)]
+    # A checked add through a C ABI: tens of instructions, not hundreds.
+    assert 10 < first[0]["instructions_per_call"] < 200
+    assert first == run()

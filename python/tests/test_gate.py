@@ -290,13 +290,13 @@ def test_gate_update_writes_only_this_toolchains_entry(
     amd = _baseline({KEY: COUNTS}, AMD)
     gate.save(path, [amd])
     moved = _baseline({KEY: {**COUNTS, "allocs_per_call": 904.0}}, INTEL)
-    monkeypatch.setattr(gate_update, "measure", lambda *_: moved)
+    monkeypatch.setattr(gate_update, "measure", lambda *_, **__: moved)
     # A partial update needs this toolchain's entry to keep the other bridges' cells.
     assert main(["gate-update", "--baseline", str(path), "--bridge", "pyo3"]) == 2
     assert main(["gate-update", "--baseline", str(path)]) == 0
     assert sorted(gate.load(path), key=lambda b: b.fingerprint["cpu"]) == [amd, moved]
     again = _baseline({KEY: COUNTS}, INTEL)
-    monkeypatch.setattr(gate_update, "measure", lambda *_: again)
+    monkeypatch.setattr(gate_update, "measure", lambda *_, **__: again)
     assert main(["gate-update", "--baseline", str(path), "--bridge", "pyo3"]) == 0
     assert sorted(gate.load(path), key=lambda b: b.fingerprint["cpu"]) == [amd, again]
 
@@ -319,13 +319,13 @@ def test_bad_baselines_name_the_file_and_the_fix(tmp_path: Path) -> None:
 
 
 def test_committed_baseline_covers_the_gate_selection() -> None:
-    """Every Python-side cell at the gate's sizes is in every toolchain's entry of
+    """Every cell of both sides at the gate's sizes is in every toolchain's entry of
     ci/gate-baseline.json, and nothing else: a bridge or cell added without updating the
     baseline fails here, fast."""
     baselines = gate.load(gate_command.DEFAULT_BASELINE)
     assert baselines
     want = set()
-    for bridge in spec.python_bridges():
+    for bridge in spec.bridges():
         for name in bridge.cells:
             scalar = not spec.cells()[name].sized
             for size in [None] if scalar else counts.QUICK_SIZES:
@@ -348,6 +348,10 @@ BRIDGES = ("pyo3", "cffi")
 # final gate step's job.
 CELLS = ("add", "checked_div", "scale.buffer", "holder.create", "counter.kwargs")
 CELL_ARGS = [arg for c in CELLS for arg in ("--cell", c)]
+# The Rust side's: extern-c's regressed build copies once more in scale.buffer; cxx, built
+# normally, shares the C++ kernel.
+RUST_BRIDGES = ("extern-c", "cxx")
+RUST_CELLS = ("add", "scale.buffer", "holder.create")
 
 
 def _gate(*args: str, cwd: Path, root: Path = spec.ROOT) -> subprocess.CompletedProcess[str]:
@@ -388,7 +392,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if gate.for_toolchain(gate.load(committed), here) is not None:
         return committed
     out = tmp_path_factory.mktemp("reference") / "baseline.json"
-    selection = [arg for b in BRIDGES for arg in ("--bridge", b)]
+    selection = [arg for b in (*BRIDGES, *RUST_BRIDGES) for arg in ("--bridge", b)]
     run = _gate(*selection, "--save", str(out), cwd=spec.ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
     return out
@@ -422,29 +426,30 @@ def test_gate_counts_are_reproducible_at_another_path(tmp_path: Path) -> None:
             assert cell_counts[metric] == counted.counts[key][metric], (key, metric)
 
 
-def _regressed_module(tmp_path: Path) -> Path:
-    """The pyo3 bridge's source built by the test-only crate crates/test-pyo3-regressed (an
-    extra allocation in `add`, an extra copy in `scale_buffer`), as `bb_pyo3` in a folder of
-    its own that shadows the installed module. Its own cargo target folder: the normal build
-    stays untouched."""
+def test_rust_side_counts_are_identical_across_runs(tmp_path: Path) -> None:
+    """Every Rust-side row counted twice: identical instructions, allocations and bytes
+    (no interpreter heap in the way, but pyo3-embed's)."""
+    rust_side = [b.name for b in spec.bridges() if b.side == "rust"]
+    selection = [arg for b in rust_side for arg in ("--bridge", b)]
+    saved = []
+    for name in ("first", "again"):
+        out = tmp_path / f"{name}.json"
+        run = _gate(*selection, "--layouts", "1", "--save", str(out), cwd=spec.ROOT)
+        assert run.returncode == 0, run.stdout + run.stderr
+        [counted] = gate.load(out)
+        saved.append(counted.counts)
+    assert {key[0] for key in saved[0]} == set(rust_side)
+    assert saved[0] == saved[1]
+
+
+def _cargo_build(*args: str) -> None:
+    """`cargo build --release --locked ARGS` from the tree, with the venv's interpreter for
+    PyO3 as `cargo xtask build` has; fails the test with cargo's error."""
     cargo = shutil.which("cargo")
     if cargo is None:
-        pytest.fail("cargo is not on PATH: this test builds the pyo3 bridge (rustup.rs)")
-    target = spec.ROOT / "build" / "gate-regressed"
+        pytest.fail("cargo is not on PATH: this test builds a bridge (rustup.rs)")
     build = subprocess.run(
-        [
-            cargo,
-            "build",
-            "--release",
-            "--locked",
-            "--package",
-            "test-pyo3-regressed",
-            # as maturin builds it: the interpreter's symbols come from the one that loads it
-            "--features",
-            "pyo3/extension-module",
-            "--target-dir",
-            str(target),
-        ],
+        [cargo, "build", "--release", "--locked", *args],
         cwd=spec.ROOT,
         env=dict(os.environ, PYO3_PYTHON=sys.executable),
         capture_output=True,
@@ -453,6 +458,47 @@ def _regressed_module(tmp_path: Path) -> Path:
         check=False,
     )
     assert build.returncode == 0, build.stderr[-3000:]
+
+
+def _regressed_count_binary() -> Path:
+    """The count binary over a Rust-side table whose extern-c row copies once more in
+    scale.buffer (the test-only crates crates/test-rust-regressed and
+    test-extern-c-regressed), as target/release/rust-counts-regressed: beside the real
+    count binary, sharing its build (the same interpreter for PyO3 as `cargo xtask build`)."""
+    _cargo_build("--package", "test-rust-regressed")
+    return spec.ROOT / "target" / "release" / "rust-counts-regressed"
+
+
+def test_gate_fails_a_regressed_rust_side_build_and_names_the_bridge(reference: Path) -> None:
+    binary = _regressed_count_binary()
+    selection = [arg for b in RUST_BRIDGES for arg in ("--bridge", b)]
+    selection += [arg for c in RUST_CELLS for arg in ("--cell", c)]
+    run = _gate(
+        *selection, "--baseline", str(reference), "--count-binary", str(binary), cwd=spec.ROOT
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    failing = _table_rows(run.stdout, "REGRESSED")
+    assert {row[0] for row in failing} == {"extern-c"}, run.stdout
+    # One more block of the payload's 8000 bytes per call, in that cell only.
+    allocs = {(row[1], row[3]) for row in failing if row[3] != "instructions/call"}
+    assert allocs == {("scale.buffer", "allocs/call"), ("scale.buffer", "bytes/call")}, run.stdout
+
+
+def _regressed_module(tmp_path: Path) -> Path:
+    """The pyo3 bridge's source built by the test-only crate crates/test-pyo3-regressed (an
+    extra allocation in `add`, an extra copy in `scale_buffer`), as `bb_pyo3` in a folder of
+    its own that shadows the installed module. Its own cargo target folder: the normal build
+    stays untouched."""
+    target = spec.ROOT / "build" / "gate-regressed"
+    _cargo_build(
+        "--package",
+        "test-pyo3-regressed",
+        # as maturin builds it: the interpreter's symbols come from the one that loads it
+        "--features",
+        "pyo3/extension-module",
+        "--target-dir",
+        str(target),
+    )
     folder = tmp_path / "regressed"
     folder.mkdir()
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]

@@ -185,10 +185,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     if criterion {
         // Part of the build, so the measurement below times only measurements.
-        step("build: the Rust-side bench binaries (cargo bench --no-run)");
-        let mut cargo = Command::new("cargo");
-        cargo.args(["bench", "--locked", "--package", "rust-side", "--no-run"]);
-        util::run("cargo bench --no-run (Rust-side benches)", &mut cargo)?;
+        build_steps::bench_binary(&env)?;
     }
     let built = started.elapsed();
 
@@ -224,6 +221,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         };
         cargo.args(["bench", "--locked", "--package", "rust-side", "--"]);
         cargo.env("CRITERION_HOME", root().join(pass_dir(k)));
+        cargo.env("PYO3_PYTHON", &env.python); // as build_steps::bench_binary built it
         if opts.quick {
             // benches/rust/common.rs: the kernels' quick_sizes and shorter criterion windows.
             cargo.env("BRIDGEBENCH_QUICK", "1");

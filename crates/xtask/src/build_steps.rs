@@ -88,23 +88,25 @@ pub fn run(env: &Env) -> Result<(), String> {
         std::fs::write(&stamp, hash.to_string())
             .map_err(|e| format!("{}: {e}", stamp.display()))?;
     }
-    build_measure_hooks()
+    build_count_tools(env)
 }
 
-/// libmeasure_hooks.so (allocation counter + callgrind requests) for the count runs
-/// (python/bridgebench/harness/counts.py, docs/COUNTS.md). Not a bridge, so not in the
-/// registry; cargo itself makes this a no-op when nothing changed.
-fn build_measure_hooks() -> Result<(), String> {
-    step("build `measure-hooks` (target/release/libmeasure_hooks.so, for count runs)");
+/// What the count runs need beside the bridges (python/bridgebench/harness/counts.py,
+/// docs/COUNTS.md): libmeasure_hooks.so (allocation counter + callgrind requests) and the
+/// Rust-side count binary `rust-counts` (benches/rust/count.rs). Not bridges, so not in
+/// the registry; cargo itself makes this a no-op when nothing changed. PyO3 is built for
+/// the venv's interpreter, as every other build here: the embedded Python is the
+/// harness's, and no build undoes another's.
+fn build_count_tools(env: &Env) -> Result<(), String> {
+    step("build the count tools (target/release/libmeasure_hooks.so, target/release/rust-counts)");
+    let mut cargo = env.command("cargo");
+    cargo
+        .args(["build", "--locked", "--release"])
+        .args(["--package", "measure-hooks", "--package", "rust-counts"])
+        .env("PYO3_PYTHON", &env.python);
     util::run(
-        "cargo build --package measure-hooks",
-        std::process::Command::new("cargo").args([
-            "build",
-            "--locked",
-            "--release",
-            "--package",
-            "measure-hooks",
-        ]),
+        "cargo build --package measure-hooks --package rust-counts",
+        &mut cargo,
     )
 }
 
@@ -131,4 +133,19 @@ fn topological(steps: &BTreeMap<String, BuildStep>) -> Result<Vec<String>, Strin
         }
     }
     Ok(order)
+}
+
+/// The Rust-side criterion bench binary (benches/rust/main.rs), with the venv's
+/// interpreter for PyO3 as the count tools (`build_count_tools`): both binaries embed the
+/// same Python, and neither build undoes the other's.
+pub fn bench_binary(env: &Env) -> Result<(), String> {
+    step("build: the Rust-side bench binary (cargo bench --no-run)");
+    let mut cargo = env.command("cargo");
+    cargo
+        .args(["bench", "--locked", "--package", "rust-side", "--no-run"])
+        .env("PYO3_PYTHON", &env.python);
+    util::run(
+        "cargo bench --no-run (the Rust-side bench binary)",
+        &mut cargo,
+    )
 }

@@ -3,7 +3,7 @@
 //! Builds what changed (the gate counts the built bridges), then runs
 //! `python -m bridgebench gate` with the given options (`--baseline FILE`, `--bridge NAME`,
 //! `--save FILE`, `--module-dir DIR`; docs/GATE.md). `cargo xtask test` runs it as its last
-//! stage with no options: every Python-side bridge against ci/gate-baseline.json.
+//! stage with no options: every bridge of both sides against ci/gate-baseline.json.
 
 use crate::setup::Env;
 use crate::util::{self, step};

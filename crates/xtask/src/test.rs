@@ -88,7 +88,7 @@ pub fn run() -> Result<(), String> {
         ]),
     )?;
 
-    // Last: the slowest stage (every Python-side bridge under callgrind), and only
+    // Last: the slowest stage (every bridge of both sides under callgrind), and only
     // meaningful once the bridges are known to be correct.
     gate::gate(&env, &["--foreign-baseline=warn".to_owned()])
 }

@@ -136,8 +136,12 @@ def _fold_criterion(
         ]
 
 
+def _chosen(bridge: spec.Bridge, args: argparse.Namespace) -> bool:
+    return not args.bridge or bridge.name in args.bridge
+
+
 def run(args: argparse.Namespace) -> int:
-    bridges = [b for b in spec.python_bridges() if not args.bridge or b.name in args.bridge]
+    bridges = [b for b in spec.python_bridges() if _chosen(b, args)]
     plan = rounds.QUICK if args.quick else rounds.FULL
     started = datetime.now(UTC)
     load = Load.start()
@@ -149,9 +153,12 @@ def run(args: argparse.Namespace) -> int:
         }
     }
     cells = figures.python_records(timings) + _na_records()
-    count_errors = _merge_counts(cells, bridges, args.quick)
+    counted = list(bridges)
     if args.criterion:
         _fold_criterion(cells, phases, args.criterion, args.quick)
+        # The Rust side is in this run: its rows are counted too, by their bench binaries.
+        counted += [b for b in spec.bridges() if b.side == "rust" and _chosen(b, args)]
+    count_errors = _merge_counts(cells, counted, args.quick)
     figures.add_ratios(cells)
     machine = steadiness.verdict(phases)
     data = {

@@ -1,6 +1,6 @@
 """`python -m bridgebench gate`: fail when a cell's instruction or allocation counts regressed.
 
-Counts the gate's fixed selection (every Python-side cell of the chosen bridges, or the
+Counts the gate's fixed selection (every cell of the chosen bridges, of both sides, or the
 chosen cells: scalar cells, and sequence cells at n=1000, the quick bench's count sizes)
 and compares them with the baseline committed in the repo (its entry for this machine's
 toolchain). Exit 0: nothing regressed; 1: a table names each cell that did (or the
@@ -124,7 +124,9 @@ def run(args: argparse.Namespace) -> int:
     # A saved file may serve as a baseline: every cell's range, over every layout.
     first_layouts = args.layouts if args.save is not None else 1
     try:
-        measured = measure(bridges, args.module_dir, args.jobs, args.cell, first_layouts)
+        measured = measure(
+            bridges, args.module_dir, args.jobs, args.cell, first_layouts, args.count_binary
+        )
     except counts.CountsError as exc:
         print(f"gate: cannot measure: {exc}", file=sys.stderr)
         return CANNOT_MEASURE
@@ -150,7 +152,14 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             try:
-                measured = settle(measured, unsettled, args.module_dir, args.jobs, args.layouts)
+                measured = settle(
+                    measured,
+                    unsettled,
+                    args.module_dir,
+                    args.jobs,
+                    args.layouts,
+                    args.count_binary,
+                )
             except counts.CountsError as exc:
                 print(f"gate: cannot measure: {exc}", file=sys.stderr)
                 return CANNOT_MEASURE

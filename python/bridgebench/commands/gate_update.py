@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
                 return CANNOT_MEASURE
             print(f"gate-update: replacing an unreadable baseline: {exc}", file=sys.stderr)
     try:
-        measured = measure(bridges, args.module_dir, args.jobs)
+        measured = measure(bridges, args.module_dir, args.jobs, count_binary=args.count_binary)
     except counts.CountsError as exc:
         print(f"gate-update: cannot measure: {exc}", file=sys.stderr)
         return CANNOT_MEASURE

@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from bridgebench import spec
-from bridgebench.harness import count_figures, hooks
+from bridgebench.harness import count_binary, count_figures, hooks
 from bridgebench.harness.count_figures import AllocFigures, CountsError, Figures
 from bridgebench.harness.count_messages import (
     TYPES,
@@ -35,7 +35,16 @@ from bridgebench.harness.count_messages import (
     InstructionLoops,
     TracemallocPeak,
 )
-from bridgebench.harness.count_plan import KINDS, QUICK_SIZES, Selection
+from bridgebench.harness.count_plan import (
+    BUDGET,
+    INSTRUCTIONS_MAX_SIZE,
+    KINDS,
+    MAX_LOOPS,
+    MIN_LOOPS,
+    QUICK_SIZES,
+    Selection,
+)
+from bridgebench.harness.count_plan import loops as loop_lengths
 from bridgebench.harness.messages import Failed, decode
 
 __all__ = ["KINDS", "QUICK_SIZES", "CountsError", "Figures", "run_counts"]
@@ -47,15 +56,19 @@ def _interpreter() -> str:
     return os.path.realpath(sys.executable)
 
 
-def _child_env(kind: str, module_dirs: Sequence[Path] = ()) -> dict[str, str]:
+def _child_env(kind: str, module_dirs: Sequence[Path] = (), python: bool = True) -> dict[str, str]:
     """A small fixed environment: the same heap layout, hash seed and sys.path every run.
     `module_dirs` go first on sys.path: a bridge module built elsewhere shadows the
-    installed one (the gate's test counts a deliberately regressed build this way)."""
-    paths = [_in_tree(Path(d).resolve()) for d in module_dirs] + [_in_tree(spec.ROOT / "python")]
-    for key in ("purelib", "platlib"):  # the venv's site-packages (the bridges' modules)
-        path = _in_tree(sysconfig.get_paths()[key])
-        if path not in paths:
-            paths.append(path)
+    installed one (the gate's test counts a deliberately regressed build this way).
+    `python`: the child is the harness's (the bridgebench package and the venv's
+    site-packages on its path), else the Rust-side count binary, which may embed Python."""
+    paths = [_in_tree(Path(d).resolve()) for d in module_dirs]
+    if python:
+        paths.append(_in_tree(spec.ROOT / "python"))
+        for key in ("purelib", "platlib"):  # the venv's site-packages (the bridges' modules)
+            path = _in_tree(sysconfig.get_paths()[key])
+            if path not in paths:
+                paths.append(path)
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",  # not the caller's: its length moves the heap
         "PYTHONPATH": os.pathsep.join(paths),
@@ -157,42 +170,110 @@ def run_counts(
     cells: Sequence[str] | None = None,
     sizes: Sequence[int] | None = None,
     module_dirs: Sequence[Path] = (),
+    count_binary: Path | None = None,
 ) -> list[Figures]:
-    """Count every cell and size of a Python-side bridge in a child process; one record
-    per (cell, size), passed to `progress` as it completes. `cells` and `sizes` narrow
-    the run; `module_dirs` are searched for the bridge's module before the installed one.
-    Raises CountsError."""
+    """Count every cell and size of a bridge in child processes; one record per (cell,
+    size), passed to `progress` as it completes. `cells` and `sizes` narrow the run.
+    A Python-side bridge is counted by bridgebench.harness.count_child, `module_dirs`
+    searched for its module before the installed one; a Rust-side bridge by the count
+    binary (harness/count_binary.py), `module_dirs` then on the embedded Python's path
+    (the memory layouts of the gate), and `count_binary` (default: the normal build) counts
+    it. Raises CountsError."""
     select = Selection(
         quick, tuple(cells) if cells is not None else None, tuple(sizes) if sizes else None
     )
     if kind not in KINDS:
         raise CountsError(f"kind must be one of {KINDS}, not {kind!r}")
     try:
-        spec.bridge(bridge)  # an unknown name fails here, not in the child
+        chosen = spec.bridge(bridge)  # an unknown name fails here, not in the child
         hooks.library_path()  # both kinds load it: the counter, or the client requests
-    except (KeyError, FileNotFoundError) as exc:
+        children = (
+            _rust_children(chosen, kind, select, module_dirs, count_binary)
+            if chosen.side == "rust"
+            else [_python_child(chosen, kind, select, module_dirs)]
+        )
+    except (KeyError, FileNotFoundError, ValueError) as exc:
         raise CountsError(str(exc)) from None
+    scratch = _scratch()
+    records: list[Figures] = []
+    for argv, env in children:
+        with tempfile.TemporaryDirectory(dir=scratch, prefix="callgrind-") as out:
+            out_dir = Path(out)
+            tool: list[str] = []
+            if kind == "instructions":
+                tool = [
+                    _valgrind(),
+                    "--tool=callgrind",
+                    "--quiet",
+                    "--instr-atstart=no",  # start-up and warm-up at full speed
+                    "--collect-atstart=no",  # only the toggled loops are counted
+                    f"--callgrind-out-file={out_dir / 'callgrind.out'}",
+                ]
+            command = [*_no_aslr(), *tool, *argv]
+            records += _run_child(command, env, scratch / "cwd", out_dir, progress)
+    _check_plan(chosen, kind, select, records)
+    return records
+
+
+def _python_child(
+    bridge: spec.Bridge, kind: str, select: Selection, module_dirs: Sequence[Path]
+) -> tuple[list[str], dict[str, str]]:
     # A module compiled during the run (a stale .pyc) changes the heap layout, and with it
     # the instruction counts (CPython's method cache hashes addresses): compile first.
     compileall.compile_dir(spec.ROOT / "python" / "bridgebench", quiet=2)
-    scratch = _scratch()
-    python = [_interpreter(), "-s", "-m", "bridgebench.harness.count_child", bridge]
-    python += ["--kind", kind, *select.argv()]
-    with tempfile.TemporaryDirectory(dir=scratch, prefix="callgrind-") as out:
-        out_dir = Path(out)
-        tool: list[str] = []
-        if kind == "instructions":
-            tool = [
-                _valgrind(),
-                "--tool=callgrind",
-                "--quiet",
-                "--instr-atstart=no",  # start-up and warm-up at full speed
-                "--collect-atstart=no",  # only the toggled loops are counted
-                f"--callgrind-out-file={out_dir / 'callgrind.out'}",
-            ]
-        argv = [*_no_aslr(), *tool, *python]
-        env = _child_env(kind, module_dirs)
-        return _run_child(argv, env, scratch / "cwd", out_dir, progress)
+    argv = [_interpreter(), "-s", "-m", "bridgebench.harness.count_child", bridge.name]
+    return [*argv, "--kind", kind, *select.argv()], _child_env(kind, module_dirs)
+
+
+def _rust_children(
+    bridge: spec.Bridge,
+    kind: str,
+    select: Selection,
+    module_dirs: Sequence[Path],
+    binary: Path | None,
+) -> list[tuple[list[str], dict[str, str]]]:
+    """One child: the count binary, told by the environment to count this bridge's row
+    (crates/rust-counts reads it)."""
+    unknown = set(select.cells or ()) - set(bridge.cells)
+    if unknown:
+        raise ValueError(f"bridge {bridge.name} has no cells {sorted(unknown)}")
+    chosen = [c for c in bridge.cells if select.cells is None or c in select.cells]
+    env = _child_env(kind, module_dirs, python=False)
+    env |= {
+        "BRIDGEBENCH_COUNT": kind,
+        "BRIDGEBENCH_COUNT_BRIDGE": bridge.module,
+        "BRIDGEBENCH_COUNT_CELLS": ",".join(chosen),
+        "BRIDGEBENCH_COUNT_LOOPS": f"{BUDGET[kind]},{MAX_LOOPS},{MIN_LOOPS}",
+        "BRIDGEBENCH_MEASURE_HOOKS": _in_tree(hooks.library_path()),
+    }
+    if select.quick:
+        env["BRIDGEBENCH_QUICK"] = "1"
+    if select.sizes is not None:
+        env["BRIDGEBENCH_COUNT_SIZES"] = ",".join(map(str, select.sizes))
+    if kind == "instructions":
+        env["BRIDGEBENCH_COUNT_MAX_SIZE"] = str(INSTRUCTIONS_MAX_SIZE)
+    return [([_in_tree(binary or count_binary.binary())], env)]
+
+
+def _check_plan(
+    bridge: spec.Bridge, kind: str, select: Selection, records: Sequence[Figures]
+) -> None:
+    """Every record counted over the loops of count_plan's rule, and every chosen cell
+    counted: a child that skipped a cell, or counted it its own way, fails the run."""
+    for r in records:
+        if tuple(r.loops) != loop_lengths(r.size, kind):
+            raise CountsError(
+                f"bridge {bridge.name}: {r.cell} n={r.size} was counted over loops {r.loops}, "
+                f"not {loop_lengths(r.size, kind)} (harness/count_plan.py)"
+            )
+    counted = {r.cell for r in records}
+    missing = [c for c in bridge.cells if (select.cells is None or c in select.cells)]
+    missing = [c for c in missing if c not in counted]
+    if missing:
+        raise CountsError(
+            f"bridge {bridge.name}: no count of {', '.join(missing)} "
+            "(its registry entry lists them; the bench or count child skipped them)"
+        )
 
 
 def _run_child(
