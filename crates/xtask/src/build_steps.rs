@@ -94,49 +94,20 @@ pub fn run(env: &Env) -> Result<(), String> {
 /// What the count runs need beside the bridges (python/bridgebench/harness/counts.py,
 /// docs/COUNTS.md): libmeasure_hooks.so (allocation counter + callgrind requests) and the
 /// Rust-side count binary `rust-counts` (benches/rust/count.rs). Not bridges, so not in
-/// the registry; cargo itself makes this a no-op when nothing changed, and waits for the
-/// build [`start_count_tools`] began.
+/// the registry; cargo itself makes this a no-op when nothing changed. PyO3 is built for
+/// the venv's interpreter, as every other build here: the embedded Python is the
+/// harness's, and no build undoes another's.
 fn build_count_tools(env: &Env) -> Result<(), String> {
     step("build the count tools (target/release/libmeasure_hooks.so, target/release/rust-counts)");
-    util::run(
-        "cargo build --package measure-hooks --package rust-counts",
-        &mut count_tools(env),
-    )
-}
-
-/// Starts building the count tools in the background, while pip installs the Python
-/// packages on one core (44 s from a fresh clone): the build's first minute costs no
-/// wall time then. Its output goes to target/count-tools-build.log; the foreground step
-/// ([`build_count_tools`]) runs the same build again later, which waits for this one and
-/// reports any error itself.
-pub fn start_count_tools(env: &Env) {
-    let log = root().join("target/count-tools-build.log");
-    let files = std::fs::create_dir_all(root().join("target"))
-        .and_then(|()| std::fs::File::create(&log))
-        .and_then(|out| Ok((out.try_clone()?, out)));
-    let Ok((stdout, stderr)) = files else {
-        return; // the foreground step builds them
-    };
-    let mut cargo = count_tools(env);
-    cargo.stdout(stdout).stderr(stderr);
-    if let Ok(mut child) = cargo.spawn() {
-        eprintln!(
-            "    building the count tools in the background ({})",
-            log.display()
-        );
-        std::thread::spawn(move || child.wait());
-    }
-}
-
-/// The count tools' build. PyO3 is built for the venv's interpreter, as every other build
-/// here: the embedded Python is the harness's, and no build undoes another's.
-fn count_tools(env: &Env) -> std::process::Command {
     let mut cargo = env.command("cargo");
     cargo
         .args(["build", "--locked", "--release"])
         .args(["--package", "measure-hooks", "--package", "rust-counts"])
         .env("PYO3_PYTHON", &env.python);
-    cargo
+    util::run(
+        "cargo build --package measure-hooks --package rust-counts",
+        &mut cargo,
+    )
 }
 
 fn display(bridges: &[&str]) -> String {

@@ -51,7 +51,6 @@ pub fn run() -> Result<Env, String> {
     system_packages(&base_python)?;
     step("setup: project venv (.venv) and pinned Python packages (python/requirements.txt)");
     let env = venv(&base_python)?;
-    crate::build_steps::start_count_tools(&env);
     python_packages(&env)?;
     path_file(&env)?;
     Ok(env)
