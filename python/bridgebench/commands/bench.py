@@ -156,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     counted = list(bridges)
     if args.criterion:
         _fold_criterion(cells, phases, args.criterion, args.quick)
-        # The Rust side is in this run: its rows are counted too, by their bench binaries.
+        # The Rust side is in this run: its rows are counted too, by the count binary.
         counted += [b for b in spec.bridges() if b.side == "rust" and _chosen(b, args)]
     count_errors = _merge_counts(cells, counted, args.quick)
     figures.add_ratios(cells)
