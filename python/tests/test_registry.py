@@ -66,9 +66,8 @@ def test_code_paths_and_build_steps_exist(bridge: spec.Bridge) -> None:
         assert bridge.build in spec.build_steps(), (
             f"{bridge.name}: unknown build step {bridge.build}"
         )
-    assert (spec.ROOT / "docs" / "bridges" / f"{bridge.name}.md").exists(), (
-        f"{bridge.name}: every bridge has a page docs/bridges/{bridge.name}.md"
-    )
+    page = f"docs/book/src/bridges/{bridge.name}.md"
+    assert (spec.ROOT / page).exists(), f"{bridge.name}: every bridge has a page {page}"
 
 
 def test_every_build_step_is_used() -> None:

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every test there is, after building what changed.
 //!
-//! Order: formatting, the Rust tests (built with clippy's lints), C++ kernel tests, pytest
-//! over every bridge, and last the regression gate on instruction and allocation counts
+//! Order: formatting, the Rust tests (built with clippy's lints), C++ kernel tests, the
+//! book, pytest over every bridge, and last the regression gate on instruction and allocation counts
 //! (docs/GATE.md), so CI gates every submission.
 //! Stops at the first failing stage and says which.
 
@@ -73,6 +73,8 @@ pub fn run() -> Result<(), String> {
             .args(["--test-dir", "build/cpp-tests", "--output-on-failure"]),
     )?;
 
+    book(&env)?;
+
     step("Python tests: pytest over every bridge of benches/bridges.toml");
     // One pytest worker per core (pytest-xdist); alone, pytest runs one test at a time.
     // No test compares timings; the few that time a sleep allow it five times as long.
@@ -91,6 +93,34 @@ pub fn run() -> Result<(), String> {
     // Last: the slowest stage (every bridge of both sides under callgrind), and only
     // meaningful once the bridges are known to be correct.
     gate::gate(&env, &["--foreign-baseline=warn".to_owned()])
+}
+
+/// The teaching book (docs/book) into target/book. mdBook reports a missing include or
+/// a broken page and still exits 0, so any ERROR or WARN line it prints fails the stage.
+fn book(env: &setup::Env) -> Result<(), String> {
+    step("book: mdbook build docs/book (target/book)");
+    let mut mdbook = env.command("mdbook");
+    mdbook.args(["build", "docs/book"]);
+    let out = mdbook.output().map_err(|e| {
+        format!("cannot run mdbook ({e}): it comes with the venv (python/requirements.txt)")
+    })?;
+    let log = String::from_utf8_lossy(&out.stderr);
+    eprint!("{log}");
+    let bad: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains(" ERROR ") || line.contains(" WARN "))
+        .collect();
+    if !out.status.success() || !bad.is_empty() {
+        return Err(format!(
+            "mdbook build docs/book: {} (fix the page or include it names)",
+            if bad.is_empty() {
+                "failed"
+            } else {
+                "reported problems"
+            }
+        ));
+    }
+    Ok(())
 }
 
 /// clippy-driver of the toolchain that builds (`rustc --print sysroot`), or how to get it.
