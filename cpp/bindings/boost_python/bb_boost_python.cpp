@@ -187,6 +187,7 @@ bridgebench::Summary summarize_columns(const bp::object& ids, const bp::object& 
 }  // namespace
 
 BOOST_PYTHON_MODULE(bb_boost_python) {
+  // ANCHOR: exceptions
   // Boost.Python turns an unknown std::exception into RuntimeError; the contract wants
   // OverflowError for an overflow (add, checked_div) and ZeroDivisionError for a zero divisor.
   bp::register_exception_translator<std::overflow_error>(
@@ -195,6 +196,7 @@ BOOST_PYTHON_MODULE(bb_boost_python) {
       [](const bridgebench::division_by_zero& e) {
         PyErr_SetString(PyExc_ZeroDivisionError, e.what());
       });
+  // ANCHOR_END: exceptions
 
   bp::def("add", &bridgebench::add, (bp::arg("a"), bp::arg("b")));
   bp::def("checked_div", &bridgebench::checked_div, (bp::arg("a"), bp::arg("b")));

@@ -130,10 +130,12 @@ NB_MODULE(bb_nanobind, m) {
   m.def("map_callback", &map_callback, nb::arg("values"), nb::arg("fn"));
   // The seed article's example: list -> std::vector<double> -> list, all by stl/vector.h.
   m.def("scale_list", &bridgebench::scale, nb::arg("values"), nb::arg("factor"));
+  // ANCHOR: buffers
   // noconvert(): without it nanobind would quietly copy an int64 or float32 array (or a
   // strided view) into a fresh float64 one; the contract wants an error instead.
   m.def("scale_buffer", &scale_buffer, nb::arg("values").noconvert(), nb::arg("factor"));
   m.def("scale_inplace", &scale_inplace, nb::arg("values").noconvert(), nb::arg("factor"));
+  // ANCHOR_END: buffers
 
   // The kernel's Holder as a Python class: nanobind stores the C++ object inside the Python
   // object and runs its destructor when the Python object dies. A custom __init__ constructs it

@@ -19,6 +19,7 @@ namespace py = pybind11;
 
 namespace {
 
+// ANCHOR: vector_buffer
 // py::buffer takes any buffer exporter (numpy, array.array, memoryview, ctypes) without
 // converting, unlike py::array_t, which would turn a list or an int32 array into a new
 // array of the wanted type. The price: checking the layout ourselves. `codes` are the format
@@ -28,6 +29,7 @@ py::buffer_info vector_buffer(const py::buffer& values, bool writable, py::ssize
   // request(true) asks for PyBUF_WRITABLE, so a read-only exporter refuses here (numpy raises
   // ValueError, others BufferError).
   py::buffer_info info = values.request(writable);
+  // ANCHOR_END: vector_buffer
   // numpy, array.array and memoryview give a bare code ("d"); ctypes prefixes the byte order
   // ("<d"), which is the native one on the little-endian machines we build for.
   std::string_view f = info.format;

@@ -144,12 +144,14 @@ static bool bb_view(PyObject* obj, Py_buffer* view, int flags, const char* codes
   $2 = static_cast<std::size_t>(view.shape[0]);
 }
 // numpy's int64 says "l", array('q') says "q": both are 8-byte ints here.
+// ANCHOR: columns_typemap
 %typemap(in, fragment="bb_view")
     (const std::int64_t* ids, std::size_t n_ids) (Py_buffer view = {}) {
   if (!bb_view($input, &view, PyBUF_SIMPLE, "ql", 8, "int64")) SWIG_fail;
   $1 = static_cast<$1_ltype>(view.buf);
   $2 = static_cast<std::size_t>(view.shape[0]);
 }
+// ANCHOR_END: columns_typemap
 // Any bytes-like object: bytes, bytearray and numpy uint8 say "B".
 %typemap(in, fragment="bb_view")
     (const char* name_bytes, std::size_t n_bytes) (Py_buffer view = {}) {

@@ -93,6 +93,7 @@ fn scale_buffer<'py>(
     values: &Bound<'py, PyAny>,
     factor: f64,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    // ANCHOR: scale_buffer
     let out = if let Ok(array) = values.cast::<PyArray1<f64>>() {
         // `as_slice` refuses a strided view (TypeError) instead of copying it.
         kernels::scale(array.try_readonly()?.as_slice()?, factor)
@@ -102,6 +103,7 @@ fn scale_buffer<'py>(
         // alive for this call, and no Python code runs while the kernel reads it.
         kernels::scale(unsafe { as_slice::<f64>(&buffer) }, factor)
     };
+    // ANCHOR_END: scale_buffer
     // The Vec becomes the array's memory: no copy.
     Ok(out.into_pyarray(py))
 }

@@ -83,6 +83,7 @@ typedef int (*bbcpp_callback)(void* ctx, double x, double* out);
 
 // *out = a + b and BB_OK, or BB_OVERFLOW (and *out untouched) when the sum does
 // not fit in int64.
+// ANCHOR: add
 int bbcpp_add(std::int64_t a, std::int64_t b, std::int64_t* out) noexcept {
   try {
     *out = bridgebench::add(a, b);
@@ -93,6 +94,7 @@ int bbcpp_add(std::int64_t a, std::int64_t b, std::int64_t* out) noexcept {
     return BB_ERROR;
   }
 }
+// ANCHOR_END: add
 
 // *out = a / b (truncated) and BB_OK; BB_DIVISION_BY_ZERO when b == 0, BB_OVERFLOW
 // for INT64_MIN / -1 (*out untouched). Each exception type gets its own status, so

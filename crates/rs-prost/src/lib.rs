@@ -92,12 +92,14 @@ pub fn checked_div(a: i64, b: i64) -> Result<i64, Error> {
 pub fn scale(values: &[f64], factor: f64) -> Result<Vec<f64>, Error> {
     // A prost message owns its fields, so building the request copies the
     // input, just as filling a Python protobuf message does.
+    // ANCHOR: scale
     let request = ScaleRequest {
         values: values.to_vec(),
         factor: Some(factor),
     }
     .encode_to_vec();
     Ok(ScaleResponse::decode(serve::scale(&request)?.as_slice())?.values)
+    // ANCHOR_END: scale
 }
 
 /// `summarize(records)` over the wire: the whole copying round trip, records in.
