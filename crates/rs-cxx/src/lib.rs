@@ -57,6 +57,7 @@ mod ffi {
     }
 
     // What already speaks cxx types is bound to the kernel itself, no shim.
+    // ANCHOR: add
     #[namespace = "bridgebench"]
     unsafe extern "C++" {
         include!("bridgebench/kernels.hpp");
@@ -65,6 +66,7 @@ mod ffi {
         // kernel's std::overflow_error comes back as `Err(cxx::Exception)`
         // holding its what(). Without `Result`, a throw would abort the process.
         fn add(a: i64, b: i64) -> Result<i64>;
+        // ANCHOR_END: add
 
         /// The kernel's `bridgebench::Holder`, opaque: Rust never sees its layout
         /// and only ever holds it behind a pointer (`UniquePtr`, `&`, `Pin<&mut>`).

@@ -133,6 +133,7 @@ pub fn floor() -> &'static Bridge {
 /// Every Rust-side bridge, the floor first.
 pub static BRIDGES: &[Bridge] = &[
     // The reference: the Rust kernel called directly.
+    // ANCHOR: rust_row
     Bridge {
         module: "rust",
         add: Some(|a, b| Ok(kernels::add(a, b)?)),
@@ -149,6 +150,7 @@ pub static BRIDGES: &[Bridge] = &[
         summarize_protobuf: None,
         counter: Some(|start| Ok(Box::new(kernels::Counter::new(start)))),
     },
+    // ANCHOR_END: rust_row
     // The C++ kernel through a cxx bridge.
     Bridge {
         module: "cxx",
