@@ -17,8 +17,9 @@ any edit to code the count child imports moves the layout. So instructions are c
 under LAYOUTS different layouts and kept as a range (lowest, highest); a rise is a
 regression only when the lowest now is above the highest of the baseline by more than the
 threshold. Allocations and bytes did not depend on the layout: counted once. A gate run
-counts every cell under the first layout and only the cells whose verdict more layouts
-could change under the others (unsettled()): the same verdict for a third of the time.
+counts every cell under the first layout, and under the others only the bridges with a
+cell whose verdict more layouts could change (unsettled()): the same verdict for a third
+of the time.
 """
 
 from __future__ import annotations

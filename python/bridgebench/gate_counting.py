@@ -1,8 +1,8 @@
 """Counting the gate's selection, shared by `gate` and `gate-update`: the options that
 choose what is counted, the chosen bridges, the memory layouts instructions are counted
 under, and the count children, run in parallel (counts do not depend on timing). `measure`
-counts every cell under every layout asked for; `settle` counts some cells under the
-further layouts (the gate's unsettled cells, gate.unsettled).
+counts every cell under every layout asked for; `settle` counts the bridges of the gate's
+unsettled cells (gate.unsettled) under the further layouts.
 """
 
 from __future__ import annotations
@@ -182,24 +182,22 @@ def settle(
     jobs: int,
     layouts: int,
     count_binary: Path | None = None,
+    cells: Sequence[str] | None = None,
 ) -> gate.Baseline:
-    """`measured` (counted under the first memory layout) with the instructions of the
-    `keys` cells also counted under layouts 1 to `layouts` - 1: their ranges, and with
-    them the verdict, as counting every cell under every layout gives (gate.unsettled)."""
-    per_bridge: dict[str, set[str]] = {}
-    for bridge, cell, _size in keys:
-        per_bridge.setdefault(bridge, set()).add(cell)
-    tasks = [
-        Task(bridge, "instructions", k, tuple(sorted(cells)))
-        for bridge, cells in per_bridge.items()
-        for k in range(1, layouts)
-    ]
+    """`measured` (counted under the first memory layout) with the bridges of the `keys`
+    cells counted again under layouts 1 to `layouts` - 1: the same selection (`cells`) as
+    the first count, since a cell's count depends on what its child ran before it. Their
+    ranges, and with them the verdict, are what counting every cell under every layout
+    gives (gate.unsettled)."""
+    chosen = tuple(cells) if cells else None
+    bridges = sorted({bridge for bridge, _cell, _size in keys})
+    tasks = [Task(b, "instructions", k, chosen) for b in bridges for k in range(1, layouts)]
     more: dict[gate.Key, list[float]] = {}
     done = _count_all(tasks, module_dirs, count_binary, jobs, "gate, more layouts")
     for task, records in done.items():
         for rec in records:
             key = (task.bridge, rec.cell, rec.size)
-            if key in keys and isinstance(rec, InstructionFigures):
+            if key in measured.counts and isinstance(rec, InstructionFigures):
                 more.setdefault(key, []).append(rec.instructions_per_call)
     return gate.widened(measured, more)
 

@@ -535,7 +535,7 @@ def test_gate_fails_a_regressed_build_and_names_the_bridge(tmp_path: Path, refer
     }, run.stdout
     assert "REGRESSED" in run.stdout and "gate-update" in run.stdout
     # The failing cells were counted under every memory layout before being called regressed.
-    assert f"counting them under {gate.LAYOUTS - 1} more" in run.stderr, run.stderr
+    assert f"counting their bridges under {gate.LAYOUTS - 1} more" in run.stderr, run.stderr
 
 
 def test_gate_that_cannot_measure_names_the_bridge(tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ selection no longer matches the baseline); 2: it could not measure, or the basel
 no entry for this toolchain.
 Rules and thresholds: bridgebench/gate.py and docs/GATE.md. Instructions are counted
 under gate.LAYOUTS memory layouts (some cells' counts depend on the layout): every cell
-under the first, and under the others only the cells whose verdict they could change
-(gate.unsettled: the same verdict as counting every cell under every layout); allocations
+under the first, and under the others only the bridges with a cell whose verdict they
+could change (gate.unsettled: the same verdict as counting every cell under every layout);
+allocations
 once. With --save every cell is counted under every layout: the file may be a baseline.
 
 `--save FILE` also writes what it measured in the baseline's format; alone (without an
@@ -148,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
         if unsettled:
             print(
                 f"gate: {len(unsettled)} cell(s) past an instruction threshold under the first "
-                f"memory layout; counting them under {args.layouts - first_layouts} more",
+                f"memory layout; counting their bridges under {args.layouts - first_layouts} more",
                 file=sys.stderr,
             )
             try:
@@ -159,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
                     args.jobs,
                     args.layouts,
                     args.count_binary,
+                    args.cell,
                 )
             except counts.CountsError as exc:
                 print(f"gate: cannot measure: {exc}", file=sys.stderr)
