@@ -13,6 +13,7 @@ namespace bp = boost::python;
 
 namespace {
 
+// ANCHOR: buffer_view
 // Boost.Python 1.74 knows nothing of the buffer protocol, so borrow the exporter's memory with
 // the CPython API on object.ptr(). RAII: the view is released on every path, including a throw.
 // T is the item type; the format must be one struct code of `codes` with itemsize sizeof(T)
@@ -61,7 +62,9 @@ class BufferView {
 
   Py_buffer view_;
 };
+// ANCHOR_END: buffer_view
 
+// ANCHOR: lists
 // list in, list out: bp::list admits only a list (anything else is Boost's ArgumentError, a
 // TypeError); extract<double> takes float or int (float(x)) and raises TypeError for the rest.
 bp::list scale_list(const bp::list& values, double factor) {
@@ -96,7 +99,9 @@ bp::list map_callback(const bp::list& values, const bp::object& fn) {
   for (double v : bridgebench::map_callback(in, call)) out.append(v);
   return out;
 }
+// ANCHOR_END: lists
 
+// ANCHOR: scale_buffer
 // The result: without numpy's C API the cheapest honest float64 exporter is a bytearray seen
 // through memoryview.cast('d'): 1-D, C-contiguous, format 'd', writable, and it owns its memory.
 // The kernel writes straight into the bytearray's uninitialised storage; array.array('d') can
@@ -125,6 +130,7 @@ void scale_inplace(const bp::object& values, double factor) {
   const BufferView<double> io(values, "d", "float64", PyBUF_WRITABLE);
   bridgebench::scale_inplace(io.data(), io.size(), factor);
 }
+// ANCHOR_END: scale_buffer
 
 // Holder::append takes a std::string_view, which Boost.Python has no converter for; a
 // std::string parameter uses the same converter as the constructor's init<std::string>.
@@ -186,6 +192,7 @@ bridgebench::Summary summarize_columns(const bp::object& ids, const bp::object& 
 
 }  // namespace
 
+// ANCHOR: module
 BOOST_PYTHON_MODULE(bb_boost_python) {
   // ANCHOR: exceptions
   // Boost.Python turns an unknown std::exception into RuntimeError; the contract wants
@@ -235,3 +242,4 @@ BOOST_PYTHON_MODULE(bb_boost_python) {
   bp::def("summarize_columns", &summarize_columns,
           (bp::arg("ids"), bp::arg("scores"), bp::arg("name_offsets"), bp::arg("name_bytes")));
 }
+// ANCHOR_END: module

@@ -18,6 +18,7 @@ namespace nb = nanobind;
 
 namespace {
 
+// ANCHOR: ndarray_types
 // A 1-D C-contiguous float64 array in CPU memory, from any DLPack or buffer-protocol exporter
 // (numpy, array.array, memoryview). `const double` admits read-only input; plain `double`
 // makes nanobind refuse read-only arrays, so scale_inplace can never write through one.
@@ -39,7 +40,9 @@ void require_aligned(const void* data, std::size_t n) {
     throw nb::value_error("expected an 8-byte aligned buffer");
   }
 }
+// ANCHOR_END: ndarray_types
 
+// ANCHOR: scale_buffer
 Out scale_buffer(const In& values, double factor) {
   require_aligned(values.data(), values.shape(0));
   const std::size_t n = values.shape(0);
@@ -49,7 +52,9 @@ Out scale_buffer(const In& values, double factor) {
   bridgebench::scale_into(values.data(), n, factor, data);
   return Out(data, {n}, owner);
 }
+// ANCHOR_END: scale_buffer
 
+// ANCHOR: map_callback
 // nb::callable, not stl/function.h: that caster converts fn's result with nb::cast<double>, whose
 // failure (a str, say) is nb::cast_error, a std::bad_cast that surfaces as RuntimeError; and a
 // translator to fix that would be global, shared by every nanobind module in the process.
@@ -67,6 +72,7 @@ std::vector<double> map_callback(const std::vector<double>& values, const nb::ca
     return value;
   });
 }
+// ANCHOR_END: map_callback
 
 void scale_inplace(const InOut& values, double factor) {
   require_aligned(values.data(), values.shape(0));
@@ -110,6 +116,7 @@ bridgebench::Summary summarize_columns(const Int64In& ids, const In& scores,
 
 }  // namespace
 
+// ANCHOR: module
 NB_MODULE(bb_nanobind, m) {
   m.doc() = "bridgebench kernels through nanobind";
   // std::overflow_error from the kernel becomes OverflowError (nanobind's built-in translation).
@@ -176,3 +183,4 @@ NB_MODULE(bb_nanobind, m) {
         nb::arg("scores").noconvert(), nb::arg("name_offsets").noconvert(),
         nb::arg("name_bytes").noconvert());
 }
+// ANCHOR_END: module

@@ -28,6 +28,7 @@ typedef ::int64_t int64_t;
 typedef ::size_t size_t;
 }
 
+// ANCHOR: exception
 // No C++ exception may unwind into Python: translate them all around every wrapped call.
 // SWIG_CATCH_STDEXCEPT maps std::overflow_error (add's and checked_div's overflow) to
 // OverflowError, and would map division_by_zero, a std::domain_error, to ValueError: the
@@ -47,11 +48,13 @@ typedef ::size_t size_t;
     SWIG_exception(SWIG_UnknownError, "unknown C++ exception");
   }
 }
+// ANCHOR_END: exception
 
 // ---- scale.list: std_vector.i converts any sequence of numbers into std::vector<double>.
 // %template() with no name instantiates the typemaps without wrapping a proxy class.
 %template() std::vector<double>;
 
+// ANCHOR: list_out
 // std_vector.i would return a tuple; the contract wants a new list.
 %typemap(out) std::vector<double> {
   $result = PyList_New(static_cast<Py_ssize_t>($1.size()));
@@ -65,7 +68,9 @@ typedef ::size_t size_t;
     PyList_SET_ITEM($result, static_cast<Py_ssize_t>(i), item);
   }
 }
+// ANCHOR_END: list_out
 
+// ANCHOR: callback
 // ---- map_callback: a PyObject* callable wrapped in the std::function the kernel calls.
 // The callable is borrowed from the argument tuple, which outlives the call. The GIL is held
 // throughout (no %thread), so the wrapper may call into Python directly.
@@ -95,11 +100,13 @@ typedef ::size_t size_t;
   };
   $1 = &temp;
 }
+// ANCHOR_END: callback
 
 // ---- scale.buffer / scale.inplace / summarize.columns: SWIG has no buffer-protocol typemap
 // (numpy.i does not ship with the numpy wheel), so each (pointer, length) pair is filled from a
 // Py_buffer by hand.
 %fragment("bb_view", "header") %{
+// ANCHOR: bb_view
 // The format's one struct code, after an optional byte-order mark: '@', '=' and '<' all mean
 // native on the little-endian machines this builds for (numpy says "d", ctypes "<d").
 static char bb_format_code(const char* f) {
@@ -128,8 +135,10 @@ static bool bb_view(PyObject* obj, Py_buffer* view, int flags, const char* codes
   PyBuffer_Release(view);
   return false;
 }
+// ANCHOR_END: bb_view
 %}
 
+// ANCHOR: buffer_typemaps
 %typemap(in, fragment="bb_view")
     (const double* values, std::size_t n) (Py_buffer view = {}) {
   if (!bb_view($input, &view, PyBUF_SIMPLE, "d", 8, "float64")) SWIG_fail;
@@ -172,7 +181,9 @@ static bool bb_view(PyObject* obj, Py_buffer* view, int flags, const char* codes
     (const char* name_bytes, std::size_t n_bytes) {
   PyBuffer_Release(&view$argnum);
 }
+// ANCHOR_END: buffer_typemaps
 
+// ANCHOR: scale_buffer
 // scale_buffer returns a new buffer. Without numpy's C API the cheapest honest float64 exporter
 // is a bytearray seen through memoryview.cast('d'): 1-D, C-contiguous, format 'd', writable, and
 // it owns its memory. The kernel writes straight into the bytearray's uninitialised storage;
@@ -196,6 +207,7 @@ PyObject* scale_buffer(const double* values, std::size_t n, double factor) {
   return out;  // nullptr with the error set if cast failed
 }
 %}
+// ANCHOR_END: scale_buffer
 
 // ---- summarize.objects: a list or tuple of (id, name, score) records becomes the kernel's
 // std::vector<Record>, field by field. std_vector.i cannot do it: a Python tuple is not a
@@ -272,6 +284,7 @@ static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>&
   $1 = &records;
 }
 
+// ANCHOR: kernel
 // ---- The kernel itself, read from its header; Python names follow the protocol.
 %rename(scale_list) bridgebench::scale;
 %rename(summarize_objects) bridgebench::summarize;
@@ -304,3 +317,4 @@ static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>&
 %ignore bridgebench::Record;
 %ignore bridgebench::Summarizer;
 %include "bridgebench/kernels.hpp"
+// ANCHOR_END: kernel

@@ -12,6 +12,7 @@ use pyo3::types::PyBytes;
 
 use prost::Message;
 
+// ANCHOR: module
 /// Bytes that are not a valid message are the caller's fault: a ValueError,
 /// raised here at the boundary instead of travelling on as a default message.
 fn decode<M: Message + Default>(request: &[u8]) -> PyResult<M> {
@@ -67,3 +68,4 @@ mod bb_protobuf {
         encode(py, &proto::serve::summarize(&decode(message)?))
     }
 }
+// ANCHOR_END: module

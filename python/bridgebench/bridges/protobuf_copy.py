@@ -20,6 +20,7 @@ from bridgebench.bridges.generated import bridgebench_pb2
 pb: Any = bridgebench_pb2
 
 
+# ANCHOR: add
 def add(a: int, b: int) -> int:
     request = pb.AddRequest()
     try:
@@ -37,6 +38,7 @@ def add(a: int, b: int) -> int:
     if result == "error":
         raise _kernel_error(response.error)
     raise RuntimeError(f"bb_protobuf sent an AddResponse without an answer: {response}")
+    # ANCHOR_END: add
 
 
 def checked_div(a: int, b: int) -> int:
@@ -56,6 +58,7 @@ def checked_div(a: int, b: int) -> int:
     raise RuntimeError(f"bb_protobuf sent a DivResponse without an answer: {response}")
 
 
+# ANCHOR: kernel_error
 def _kernel_error(error: Any) -> Exception:
     # Over a copying path the kernel's refusal cannot propagate as an exception:
     # it comes back as data (a KernelError message), and becomes an exception again here.
@@ -66,8 +69,10 @@ def _kernel_error(error: Any) -> Exception:
     if error.kind in (pb.KernelError.KIND_BAD_COLUMNS, pb.KernelError.KIND_INVALID_UTF8):
         return ValueError(error.message)
     return RuntimeError(f"bb_protobuf sent an unknown kernel error: {error}")
+    # ANCHOR_END: kernel_error
 
 
+# ANCHOR: scale_list
 def scale_list(values: list[float], factor: float) -> list[float]:
     request = pb.ScaleRequest()
     # upb type-checks every double it is given (TypeError for str, None, lists;
@@ -82,8 +87,10 @@ def scale_list(values: list[float], factor: float) -> list[float]:
     request.values.extend(values)
     response = pb.ScaleResponse.FromString(bb_protobuf.scale(request.SerializeToString()))
     return list(response.values)
+    # ANCHOR_END: scale_list
 
 
+# ANCHOR: summarize
 def summarize_objects(records: list[tuple[int, str, float]]) -> Summary:
     message = pb.Records()
     for record in record_list(records):
@@ -117,3 +124,4 @@ def summarize_protobuf(message: bytes) -> Summary:
     if result == "error":
         raise _kernel_error(response.error)
     raise RuntimeError(f"bb_protobuf sent a SummarizeResponse without an answer: {response}")
+    # ANCHOR_END: summarize
