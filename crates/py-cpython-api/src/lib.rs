@@ -21,6 +21,7 @@ use std::{slice, str};
 
 use pyo3_ffi::*;
 
+// ANCHOR: raii
 /// A Python exception has been set; the caller must return NULL (or -1) to the interpreter.
 struct Raised;
 
@@ -98,6 +99,7 @@ fn catch_panic<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
         Err(Raised)
     })
 }
+// ANCHOR_END: raii
 
 /// METH_FASTCALL hands over a C array of borrowed arguments; these functions take exactly `N`.
 /// (Keyword arguments are refused by CPython itself: no METH_KEYWORDS.)
@@ -226,6 +228,7 @@ unsafe fn as_str<'a>(obj: *mut PyObject, what: &CStr) -> PyResult<&'a str> {
     }
 }
 
+// ANCHOR: as_f64
 /// A float, or an int converted as float(x) (OverflowError beyond float range); TypeError else.
 ///
 /// Reads a float's value directly and converts an int with PyLong_AsDouble: neither can run
@@ -250,7 +253,9 @@ unsafe fn as_f64(obj: *mut PyObject, what: &CStr) -> PyResult<f64> {
         }
     }
 }
+// ANCHOR_END: as_f64
 
+// ANCHOR: with_buffer
 /// Gets `obj`'s buffer with `flags`, runs `body` on it, and releases it on every exit.
 ///
 /// # Safety
@@ -280,6 +285,7 @@ unsafe fn with_buffer<R>(
         body(view.assume_init_ref())
     }
 }
+// ANCHOR_END: with_buffer
 
 /// Buffer request for the kernels: a format string, and C-contiguous memory (the exporter
 /// raises for a strided view rather than us copying it).
@@ -373,6 +379,7 @@ fn raise_kernel_error(error: kernels::KernelError) -> Raised {
     raise(exc, &error.to_string())
 }
 
+// ANCHOR: add
 /// `add(a, b)`: the exact int64 sum; overflow is an OverflowError, never a wrap-around.
 unsafe extern "C" fn add(
     _module: *mut PyObject,
@@ -388,6 +395,7 @@ unsafe extern "C" fn add(
         }
     })
 }
+// ANCHOR_END: add
 
 /// `checked_div(a, b)`: `a / b` truncated toward zero; ZeroDivisionError for `b == 0`,
 /// OverflowError for `INT64_MIN / -1`.
@@ -435,6 +443,7 @@ unsafe extern "C" fn scale_list(
     })
 }
 
+// ANCHOR: map_callback
 /// `map_callback(values, fn)`: `[fn(x) for x in values]` as floats, calling back into Python.
 ///
 /// `fn` is checked with PyCallable_Check before anything else (TypeError, no call made). The list
@@ -477,10 +486,12 @@ unsafe extern "C" fn map_callback(
         Ok(list)
     })
 }
+// ANCHOR_END: map_callback
 
 /// `array('d', [0.0])`, made once at import: `scale_buffer` repeats it to get its result.
 static ONE_ZERO: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
 
+// ANCHOR: scale_buffer
 /// `scale_buffer(values, factor)`: a new `array.array('d')`.
 ///
 /// Why array.array: `ONE_ZERO * n` (sq_repeat, no Python-level call) is one object and one
@@ -510,6 +521,7 @@ unsafe extern "C" fn scale_buffer(
         })
     })
 }
+// ANCHOR_END: scale_buffer
 
 /// `scale_inplace(values, factor)`: scales a writable float64 buffer in place; returns None.
 unsafe extern "C" fn scale_inplace(
@@ -549,6 +561,7 @@ unsafe fn holder<'a>(obj: *mut PyObject) -> &'a mut kernels::Holder {
     unsafe { &mut (*obj.cast::<HolderObject>()).holder }
 }
 
+// ANCHOR: holder_new
 /// `Holder(text)`: the type's `tp_new`, which both allocates and initializes (no `tp_init`,
 /// so an instance is never seen half-made). The text is converted first: a bad argument
 /// raises before anything is allocated, so no holder is left alive.
@@ -598,6 +611,7 @@ unsafe extern "C" fn holder_dealloc(obj: *mut PyObject) {
         Py_DECREF(tp.cast());
     }
 }
+// ANCHOR_END: holder_new
 
 /// `Holder.text()`: a new str each call (METH_NOARGS: CPython checks there are none).
 unsafe extern "C" fn holder_text(obj: *mut PyObject, _unused: *mut PyObject) -> *mut PyObject {
@@ -746,6 +760,7 @@ unsafe extern "C" fn counter_new(
     })
 }
 
+// ANCHOR: counter_bump
 /// `Counter.bump(by=1)`, METH_FASTCALL | METH_KEYWORDS: one C array holds the positional
 /// arguments, then the values of the keywords named by the tuple `kwnames` (NULL if none).
 /// With a single parameter, either way its value is `args[0]`: only its name needs checking.
@@ -778,6 +793,7 @@ unsafe extern "C" fn counter_bump(
         }
     })
 }
+// ANCHOR_END: counter_bump
 
 /// `Counter.value`, read: the getter of a getset descriptor, which CPython finds on the type.
 unsafe extern "C" fn counter_get_value(obj: *mut PyObject, _closure: *mut c_void) -> *mut PyObject {
@@ -973,6 +989,7 @@ unsafe fn items(seq: &Owned) -> &[*mut PyObject] {
     }
 }
 
+// ANCHOR: summarize_objects
 /// `summarize_objects(records)` (METH_O: one argument): the Summary of a list or tuple of
 /// `(id, name, score)` records, each a list or tuple of exactly three fields.
 ///
@@ -1005,6 +1022,7 @@ unsafe extern "C" fn summarize_objects(
         summary_object(&summarizer)
     })
 }
+// ANCHOR_END: summarize_objects
 
 /// `summarize_columns(ids, scores, name_offsets, name_bytes)`: the Summary of columns in
 /// Apache Arrow's layout, read in place through the buffer protocol.

@@ -54,6 +54,7 @@ fn scale_list(mut values: Vec<f64>, factor: f64) -> Vec<f64> {
     values
 }
 
+// ANCHOR: map_callback
 /// `map_callback(values, fn)`: `[fn(x) for x in values]` as floats, calling back into Python.
 ///
 /// `fn`'s exception travels through the kernel as the closure's `Err(PyErr)`: the kernel stops at
@@ -85,6 +86,7 @@ fn callback_result(result: Bound<'_, PyAny>) -> PyResult<f64> {
         )))
     }
 }
+// ANCHOR_END: map_callback
 
 /// `scale_buffer(values, factor)`: a new float64 numpy array.
 #[pyfunction]
@@ -122,6 +124,7 @@ fn scale_inplace(values: &Bound<'_, PyAny>, factor: f64) -> PyResult<()> {
     Ok(())
 }
 
+// ANCHOR: holder
 /// `Holder(text)`: a Python object that owns a `kernels::Holder`.
 ///
 /// The Rust value lives inside the Python object; PyO3's deallocator runs its `Drop` when
@@ -154,7 +157,9 @@ impl Holder {
         self.0.append(more);
     }
 }
+// ANCHOR_END: holder
 
+// ANCHOR: counter
 /// `Counter(start=0)`: a Python object that owns a `kernels::Counter`.
 ///
 /// The `i64` arguments and the assigned value follow add's rules (TypeError for non-ints,
@@ -188,6 +193,7 @@ impl Counter {
         self.0.set_value(value);
     }
 }
+// ANCHOR_END: counter
 
 /// `live_holders()`: how many `Holder`s of this module are alive (the kernel's own count).
 #[pyfunction]
@@ -216,6 +222,7 @@ impl From<kernels::Summary> for Summary {
     }
 }
 
+// ANCHOR: summarize_objects
 /// `summarize_objects(records)`: the Summary of a list (or tuple) of `(id, name, score)`.
 ///
 /// PyO3 converts the whole argument before the body runs: `Vec` refuses `str` (TypeError);
@@ -231,6 +238,7 @@ fn summarize_objects(records: Vec<(i64, PyBackedStr, f64)>) -> Summary {
     }
     summarizer.finish().into()
 }
+// ANCHOR_END: summarize_objects
 
 /// `summarize_columns(ids, scores, name_offsets, name_bytes)`: the Summary of columns in
 /// Apache Arrow's layout, read in place.
@@ -304,6 +312,7 @@ fn native_code(format: &[u8]) -> Option<u8> {
     }
 }
 
+// ANCHOR: typed_buffer
 /// Gets `values`' buffer and checks it is 1-D, C-contiguous, aligned, of native `T`.
 ///
 /// PyO3's typed `PyBuffer<T>` would do the format check, but in 0.30.1 it reads '>d'
@@ -348,6 +357,7 @@ fn typed_buffer<T: BufferElement>(
     }
     Ok(buffer)
 }
+// ANCHOR_END: typed_buffer
 
 /// # Safety
 /// `buffer` passed `typed_buffer::<T>`, and nothing writes to it while the slice lives.
@@ -369,6 +379,7 @@ unsafe fn as_mut_slice<T: BufferElement>(buffer: &PyUntypedBuffer) -> &mut [T] {
     }
 }
 
+// ANCHOR: module
 /// The module: one function or class per cell (benches/kernels/*.toml), declared as a Rust
 /// module whose exports are the Python module's names (as crates/py-protobuf does).
 #[pymodule]
@@ -379,3 +390,4 @@ mod bb_pyo3 {
         scale_inplace, scale_list, summarize_columns, summarize_objects,
     };
 }
+// ANCHOR_END: module

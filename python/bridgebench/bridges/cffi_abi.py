@@ -33,6 +33,7 @@ _EXCEPTIONS: dict[int, type[Exception]] = {
     lib.BB_STATUS_PANIC: RuntimeError,
     lib.BB_STATUS_DIVISION_BY_ZERO: ZeroDivisionError,
 }
+# ANCHOR: types
 # The C types of every ffi.new, parsed once: ffi.new("int64_t *") looks its string up on
 # every call.
 _INT64_P = ffi.typeof("int64_t *")
@@ -46,6 +47,7 @@ _SUMMARY_P = ffi.typeof("BbSummary *")
 # bb_scale_into writes every element of `out`, so zero-filling it first would be wasted work
 # (it dominates for large arrays).
 _new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
+# ANCHOR_END: types
 
 
 # Bound once: each `lib.bb_...` or `ffi.new` in a call is an attribute lookup that cost
@@ -76,12 +78,14 @@ def _error(status: int) -> Exception:
     return _EXCEPTIONS.get(status, ValueError)(message)
 
 
+# ANCHOR: add
 def add(a: int, b: int) -> int:
     out = _new(_INT64_P)
     status = _bb_add(a, b, out)
     if status:
         raise _error(status)
     return out[0]
+    # ANCHOR_END: add
 
 
 def checked_div(a: int, b: int) -> int:
@@ -92,6 +96,7 @@ def checked_div(a: int, b: int) -> int:
     return out[0]
 
 
+# ANCHOR: map_callback
 # `error=`: the status cffi returns to C if an exception escapes anyway (it would print it).
 @ffi.def_extern(error=lib.BB_STATUS_CALLBACK_FAILED)
 def bridgebench_map_fn(context: Any, x: float, out: Any) -> int:
@@ -118,6 +123,7 @@ def map_callback(values: list[float], fn: Callable[[float], float]) -> list[floa
     if status:
         raise _error(status)
     return ffi.unpack(out, n)
+    # ANCHOR_END: map_callback
 
 
 def scale_list(values: list[float], factor: float) -> list[float]:
@@ -131,6 +137,7 @@ def scale_list(values: list[float], factor: float) -> list[float]:
     return ffi.unpack(array, len(array))
 
 
+# ANCHOR: scale_buffer
 def _from_buffer(ctype: str, values: Any, check: Callable[[Any], memoryview[Any]]) -> Any:
     """`ffi.from_buffer` into `values` once `check` has read its format, shape and
     contiguity (from_buffer ignores them). Into `values` itself, not the check's view: a
@@ -152,6 +159,7 @@ def scale_buffer(values: Any, factor: float) -> memoryview[float]:
     # ffi.buffer exports bytes (format 'B'); the cast makes a float64 view of the same memory,
     # which keeps `out` alive.
     return memoryview(ffi.buffer(out)).cast("d")
+    # ANCHOR_END: scale_buffer
 
 
 def scale_inplace(values: Any, factor: float) -> None:
@@ -169,6 +177,7 @@ def scale_inplace(values: Any, factor: float) -> None:
 _holder_lock = threading.Lock()
 
 
+# ANCHOR: holder
 class Holder:
     """`Holder(text)`: owns a native holder through its opaque handle, freed exactly once."""
 
@@ -193,6 +202,7 @@ class Holder:
             # A borrowed view, valid until the next append: decode it inside the lock.
             # str() decodes straight from the buffer; (NULL, 0) gives an empty buffer.
             return str(ffi.buffer(ptr[0], n[0]), "utf-8")
+            # ANCHOR_END: holder
 
     def utf8_len(self) -> int:
         n = _new(_SIZE_P)
@@ -260,6 +270,7 @@ def _summary(out: Any) -> Summary:
     return Summary(out.count, out.score_sum, out.max_id, name)
 
 
+# ANCHOR: summarize_objects
 def summarize_objects(records: list[tuple[int, str, float]]) -> Summary:
     rows = record_list(records)
     array = _new(_RECORDS, len(rows))
@@ -278,6 +289,7 @@ def summarize_objects(records: list[tuple[int, str, float]]) -> Summary:
     if status:
         raise _error(status)
     return _summary(out)
+    # ANCHOR_END: summarize_objects
 
 
 def summarize_columns(ids: Any, scores: Any, name_offsets: Any, name_bytes: Any) -> Summary:

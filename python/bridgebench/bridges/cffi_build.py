@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[3]
 INCLUDE = ROOT / "crates/c-abi/include"
 LIBDIR = ROOT / "target/release"
 MODULE = "bridgebench.bridges.generated._bb_cffi"
+# ANCHOR: build
 # map_callback's C callback, written in Python: cffi generates a C function with this
 # signature (a `bb_map_fn`) that calls whatever cffi_abi.py attaches with @ffi.def_extern().
 EXTERN_PYTHON = 'extern "Python" int32_t bridgebench_map_fn(void *context, double x, double *out);'
@@ -53,6 +54,7 @@ def main() -> None:
     shutil.copy2(built, partial)
     os.replace(partial, target)
     print(f"built {target.relative_to(ROOT)}")
+    # ANCHOR_END: build
 
 
 if __name__ == "__main__":

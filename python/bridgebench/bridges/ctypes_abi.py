@@ -73,6 +73,7 @@ _EXCEPTIONS: dict[int, type[Exception]] = {
     Status.DIVISION_BY_ZERO: ZeroDivisionError,
 }
 
+# ANCHOR: signatures
 _lib = _load()
 # Without argtypes ctypes would pass every Python int as a 32-bit C int and refuse floats,
 # and without restype it assumes `int`: the signatures must be spelled out, and kept in
@@ -93,6 +94,7 @@ _lib.bb_scale_inplace.restype = c_int
 _MapFn = CFUNCTYPE(c_int32, py_object, c_double, POINTER(c_double))
 _lib.bb_map_callback.argtypes = [POINTER(c_double), c_size_t, _MapFn, py_object, POINTER(c_double)]
 _lib.bb_map_callback.restype = c_int
+# ANCHOR_END: signatures
 
 
 class BbRecord(Structure):
@@ -162,6 +164,7 @@ def _error(status: int) -> Exception:
     return _EXCEPTIONS.get(status, ValueError)(message)
 
 
+# ANCHOR: add
 # ctypes reports an argument that argtypes cannot convert ('5' for an int64, None for a
 # double) as ctypes.ArgumentError, which is not a TypeError; the contract wants TypeError.
 # The try costs nothing on the happy path. An out-parameter is passed as the c_int64 (or
@@ -180,6 +183,7 @@ def add(a: int, b: int) -> int:
     if status:
         raise _error(status)
     return out.value
+    # ANCHOR_END: add
 
 
 def checked_div(a: int, b: int) -> int:
@@ -193,6 +197,7 @@ def checked_div(a: int, b: int) -> int:
     return out.value
 
 
+# ANCHOR: map_callback
 def _trampoline(state: MapCall, x: float, out: Any) -> int:
     y = state.call(x)
     if y is None:
@@ -217,6 +222,7 @@ def map_callback(values: list[float], fn: Callable[[float], float]) -> list[floa
     if status:
         raise _error(status)
     return out[:]
+    # ANCHOR_END: map_callback
 
 
 def scale_list(values: list[float], factor: float) -> list[float]:
@@ -232,6 +238,7 @@ def scale_list(values: list[float], factor: float) -> list[float]:
     return array[:]
 
 
+# ANCHOR: scale_buffer
 def scale_buffer(values: Any, factor: float) -> ctypes.Array[c_double]:
     view = float64_view(values)
     n = len(view)
@@ -248,6 +255,7 @@ def scale_buffer(values: Any, factor: float) -> ctypes.Array[c_double]:
     if status:
         raise _error(status)
     return out
+    # ANCHOR_END: scale_buffer
 
 
 def scale_inplace(values: Any, factor: float) -> None:
@@ -269,6 +277,7 @@ def scale_inplace(values: Any, factor: float) -> None:
 _holder_lock = threading.Lock()
 
 
+# ANCHOR: holder
 class Holder:
     """`Holder(text)`: owns a native holder through its opaque handle, freed exactly once."""
 
@@ -319,6 +328,7 @@ class Holder:
             status = _lib.bb_holder_append(self._handle, data, len(data))
         if status:
             raise _error(status)
+            # ANCHOR_END: holder
 
 
 _bb_counter_bump = _lib.bb_counter_bump
@@ -391,6 +401,7 @@ def _summary(out: BbSummary) -> Summary:
     return Summary(out.count, out.score_sum, out.max_id, name)
 
 
+# ANCHOR: summarize_objects
 def summarize_objects(records: list[tuple[int, str, float]]) -> Summary:
     rows = record_list(records)
     array = (BbRecord * len(rows))()
@@ -409,6 +420,7 @@ def summarize_objects(records: list[tuple[int, str, float]]) -> Summary:
     if status:
         raise _error(status)
     return _summary(out)
+    # ANCHOR_END: summarize_objects
 
 
 def _c_array(view: memoryview[Any], ctype: Any) -> ctypes.Array[Any]:

@@ -21,6 +21,7 @@ INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 
 
+# ANCHOR: add
 def add(a: int, b: int) -> int:
     # Written for speed as well as clarity: this is also the pure-Python row of the results.
     if not (isinstance(a, int) and isinstance(b, int)):
@@ -35,6 +36,7 @@ def add(a: int, b: int) -> int:
     if not (INT64_MIN <= a <= INT64_MAX and INT64_MIN <= b <= INT64_MAX):
         raise OverflowError(f"add({a}, {b}): an argument does not fit in int64")
     raise OverflowError("integer overflow: result does not fit in int64")
+    # ANCHOR_END: add
 
 
 def checked_div(a: int, b: int) -> int:
@@ -64,6 +66,7 @@ def map_callback(values: list[float], fn: Callable[[float], float]) -> list[floa
     return [_as_float(fn(x), "fn's result") for x in xs]
 
 
+# ANCHOR: as_float
 def _as_float(value: Any, what: str) -> float:
     # float(x) would also parse strings; the contract accepts only real numbers.
     if isinstance(value, float):
@@ -71,8 +74,10 @@ def _as_float(value: Any, what: str) -> float:
     if isinstance(value, int):
         return float(value)  # OverflowError for ints beyond float range, as PyFloat_AsDouble
     raise TypeError(f"{what} must be float, not {type(value).__name__}")
+    # ANCHOR_END: as_float
 
 
+# ANCHOR: float64_view
 def _float64_view(obj: Any, *, writable: bool) -> memoryview[Any]:
     view = float64_view(obj, writable=writable)
     if len(view) and _address(view) % 8:
@@ -85,6 +90,7 @@ def _float64_view(obj: Any, *, writable: bool) -> memoryview[Any]:
 def _address(view: memoryview) -> int:
     # The stdlib cannot tell where a read-only buffer starts; numpy can, without copying.
     return int(np.frombuffer(view, dtype=np.uint8).ctypes.data)
+    # ANCHOR_END: float64_view
 
 
 def scale_list(values: list[float], factor: float) -> list[float]:
@@ -107,6 +113,7 @@ def scale_inplace(values: Any, factor: float) -> None:
         view[i] = view[i] * f
 
 
+# ANCHOR: holder
 class Holder:
     """The reference holder: keeps the UTF-8 bytes, as the native holders do."""
 
@@ -132,8 +139,10 @@ class Holder:
 
     def append(self, more: str) -> None:
         self._data += utf8(more, "more")
+        # ANCHOR_END: holder
 
 
+# ANCHOR: counter
 class Counter:
     """The reference counter: an int64 behind a method and a property."""
 
@@ -153,6 +162,7 @@ class Counter:
     @value.setter
     def value(self, value: int) -> None:
         self._value = _int64(value, "value")
+        # ANCHOR_END: counter
 
 
 def live_holders() -> int:
@@ -167,6 +177,7 @@ def _int64(value: Any, what: str) -> int:
     return value
 
 
+# ANCHOR: summarize_objects
 class _Summarizer:
     """summarize as a fold, exactly as the Rust and C++ kernels do it."""
 
@@ -197,6 +208,7 @@ def summarize_objects(records: Any) -> Summary:
         id_, name, score = record
         s.add(_int64(id_, "id"), utf8(name, "name"), _as_float(score, "score"))
     return s.finish()
+    # ANCHOR_END: summarize_objects
 
 
 BAD_COLUMNS = (
