@@ -36,6 +36,7 @@ impl fmt::Display for KernelError {
 
 impl std::error::Error for KernelError {}
 
+// ANCHOR: add_checked_div
 /// `add(a, b)`: the exact sum, or `Overflow` — never wrap-around.
 pub fn add(a: i64, b: i64) -> Result<i64, KernelError> {
     a.checked_add(b).ok_or(KernelError::Overflow)
@@ -49,6 +50,7 @@ pub fn checked_div(a: i64, b: i64) -> Result<i64, KernelError> {
     // The only other failure: i64::MIN / -1 = 2**63.
     a.checked_div(b).ok_or(KernelError::Overflow)
 }
+// ANCHOR_END: add_checked_div
 
 /// `Counter`: one int64 behind a method (`bump`) and a property (`value`), the call
 /// shapes of kernel `counter`.
@@ -78,6 +80,7 @@ impl Counter {
     }
 }
 
+// ANCHOR: map_callback
 /// `map_callback(values, f)`: `f(values[i])` for each element, in order, into a new vector.
 ///
 /// Stops at the first `Err` (no further calls) and returns it unchanged: the error type is
@@ -88,6 +91,7 @@ pub fn map_callback<E>(
 ) -> Result<Vec<f64>, E> {
     values.iter().map(|&x| f(x)).collect()
 }
+// ANCHOR_END: map_callback
 
 /// `scale` into a caller-provided output: `out[i] = values[i] * factor`.
 ///

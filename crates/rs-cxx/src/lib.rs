@@ -12,6 +12,7 @@ use cxx::UniquePtr;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 
+// ANCHOR: bridge
 #[cxx::bridge]
 mod ffi {
     // checked_div throws two exception types, and cxx's `Result` would merge
@@ -57,7 +58,6 @@ mod ffi {
     }
 
     // What already speaks cxx types is bound to the kernel itself, no shim.
-    // ANCHOR: add
     #[namespace = "bridgebench"]
     unsafe extern "C++" {
         include!("bridgebench/kernels.hpp");
@@ -66,7 +66,6 @@ mod ffi {
         // kernel's std::overflow_error comes back as `Err(cxx::Exception)`
         // holding its what(). Without `Result`, a throw would abort the process.
         fn add(a: i64, b: i64) -> Result<i64>;
-        // ANCHOR_END: add
 
         /// The kernel's `bridgebench::Holder`, opaque: Rust never sees its layout
         /// and only ever holds it behind a pointer (`UniquePtr`, `&`, `Pin<&mut>`).
@@ -144,6 +143,7 @@ mod ffi {
         unsafe fn call<'a>(self: &mut Callback<'a>, x: f64) -> Result<f64>;
     }
 }
+// ANCHOR_END: bridge
 
 /// The error of [`add`]: the C++ exception's message (`what()`).
 pub use cxx::Exception;
@@ -191,6 +191,7 @@ pub fn checked_div(a: i64, b: i64) -> Result<i64, Error> {
     }
 }
 
+// ANCHOR: scale
 /// A new `Vec` with `values[i] * factor`, computed by C++ straight into
 /// Rust-owned memory: the input is read in place and nothing is copied after.
 ///
@@ -207,12 +208,14 @@ pub fn scale(values: &[f64], factor: f64) -> Vec<f64> {
     unsafe { ffi::scale_into(values, factor, &mut out) };
     out
 }
+// ANCHOR_END: scale
 
 /// `values[i] *= factor` in the caller's memory; C++ gets the slice, no copy.
 pub fn scale_inplace(values: &mut [f64], factor: f64) {
     ffi::scale_inplace(values, factor);
 }
 
+// ANCHOR: callback
 /// What C++ calls back: the caller's closure, which stores its own error (or a
 /// panic) on the Rust side and tells C++ only that it failed.
 pub struct Callback<'a> {
@@ -246,6 +249,7 @@ impl Callback<'_> {
         }
     }
 }
+// ANCHOR_END: callback
 
 /// The error of [`map_callback`].
 #[derive(Debug)]
@@ -267,6 +271,7 @@ impl<E: fmt::Display> fmt::Display for MapError<E> {
 
 impl<E: fmt::Debug + fmt::Display> std::error::Error for MapError<E> {}
 
+// ANCHOR: map_callback
 /// `f(values[i])` for each element, in order, called back from the C++ kernel.
 ///
 /// The first `Err` stops the kernel at once (no further calls) and comes back
@@ -299,6 +304,7 @@ pub fn map_callback<E>(
         (Err(e), None) => Err(MapError::Cpp(e)),
     }
 }
+// ANCHOR_END: map_callback
 
 /// The kernel's `bridgebench::Holder`, owned from Rust: dropping it runs the C++
 /// destructor (`UniquePtr` is `std::unique_ptr`, so `delete` happens in C++).

@@ -23,6 +23,7 @@ void scale_inplace(rust::Slice<double> values, double factor) {
   ::bridgebench::scale_inplace(values.data(), values.size(), factor);
 }
 
+// ANCHOR: checked_div
 // cxx's Result would turn both exceptions into one Err told apart only by
 // what(); catching them by type here hands Rust the kind as data instead. Any
 // other exception propagates, and cxx (the bridge declares Result) makes it Err.
@@ -35,7 +36,9 @@ DivResult checked_div(std::int64_t a, std::int64_t b) {
     return {0, DivStatus::Overflow};
   }
 }
+// ANCHOR_END: checked_div
 
+// ANCHOR: map_callback
 // The kernel takes a std::vector and returns one, so values are copied in and the
 // result copied out. Nothing is caught here: the rust::Error thrown by callback.call
 // (the Rust closure returned Err) unwinds the kernel's loop and reaches cxx's
@@ -49,6 +52,7 @@ void map_callback(rust::Slice<const double> values, Callback& callback, rust::Sl
   }
   std::copy(result.begin(), result.end(), out.begin());
 }
+// ANCHOR_END: map_callback
 
 namespace {
 

@@ -14,6 +14,7 @@ use std::marker::{PhantomData, PhantomPinned};
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
 
+// ANCHOR: declarations
 // Declarations of src/shim.cpp. Types are the C ones: int64_t = i64,
 // double = f64, size_t = usize (on every platform Rust and C++ target here).
 unsafe extern "C" {
@@ -53,6 +54,7 @@ unsafe extern "C" {
         message: *mut Message,
     ) -> c_int;
 }
+// ANCHOR_END: declarations
 
 /// `bbcpp_callback` in src/shim.cpp: `*out = f(x)` and 0, or non-zero if `f` failed.
 type BbcppCallback = extern "C" fn(ctx: *mut c_void, x: f64, out: *mut f64) -> c_int;
@@ -95,6 +97,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+// ANCHOR: add
 /// `a + b`, or `Err(Error::Overflow)`. Never wraps.
 pub fn add(a: i64, b: i64) -> Result<i64, Error> {
     let mut sum = 0;
@@ -105,6 +108,7 @@ pub fn add(a: i64, b: i64) -> Result<i64, Error> {
         status => Err(Error::Cpp(status)),
     }
 }
+// ANCHOR_END: add
 
 /// `a / b` truncated toward zero, or `Err(Error::DivisionByZero)` / `Err(Error::Overflow)`.
 pub fn checked_div(a: i64, b: i64) -> Result<i64, Error> {
@@ -118,6 +122,7 @@ pub fn checked_div(a: i64, b: i64) -> Result<i64, Error> {
     }
 }
 
+// ANCHOR: scale
 /// A new `Vec` with `values[i] * factor`, written by C++ straight into the
 /// `Vec`'s buffer: the input is read in place and nothing is copied after.
 pub fn scale(values: &[f64], factor: f64) -> Vec<f64> {
@@ -133,6 +138,7 @@ pub fn scale(values: &[f64], factor: f64) -> Vec<f64> {
     }
     out
 }
+// ANCHOR_END: scale
 
 /// `values[i] *= factor` in the caller's memory.
 pub fn scale_inplace(values: &mut [f64], factor: f64) {
@@ -161,6 +167,7 @@ impl<E: fmt::Display> fmt::Display for MapError<E> {
 
 impl<E: fmt::Debug + fmt::Display> std::error::Error for MapError<E> {}
 
+// ANCHOR: trampoline
 /// What the context pointer of [`trampoline`] points at.
 struct Context<'a> {
     /// The caller's closure, with its error reduced to "failed" (it keeps the error itself).
@@ -190,6 +197,7 @@ extern "C" fn trampoline(ctx: *mut c_void, x: f64, out: *mut f64) -> c_int {
         }
     }
 }
+// ANCHOR_END: trampoline
 
 /// `f(values[i])` for each element, in order, called back from the C++ kernel
 /// through a C function pointer and a `void*` context.
@@ -239,6 +247,7 @@ pub fn map_callback<E>(
     }
 }
 
+// ANCHOR: opaque
 /// `bridgebench::Holder` as Rust sees it through the C ABI: a type with no size and
 /// no fields, only ever behind a pointer (the Rustonomicon's opaque-type pattern).
 /// The markers make it neither `Send`, `Sync` nor `Unpin`: Rust promises nothing
@@ -254,6 +263,7 @@ struct CppHolder {
 pub struct Holder {
     raw: NonNull<CppHolder>,
 }
+// ANCHOR_END: opaque
 
 /// A holder status as an error (`Ok` for `BB_OK`).
 fn holder_status(status: c_int) -> Result<(), Error> {

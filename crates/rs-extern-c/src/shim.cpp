@@ -66,6 +66,7 @@ void copy_message(const char* what, bbcpp_message* message) noexcept {
 
 extern "C" {
 
+// ANCHOR: status
 // Status codes of the functions below; lib.rs repeats them.
 enum : int {
   BB_OK = 0,
@@ -80,6 +81,7 @@ enum : int {
 // What bbcpp_map_callback calls per element: *out = f(x) and 0, or non-zero when f
 // fails (*out ignored). ctx is passed through untouched. Must not throw or unwind.
 typedef int (*bbcpp_callback)(void* ctx, double x, double* out);
+// ANCHOR_END: status
 
 // *out = a + b and BB_OK, or BB_OVERFLOW (and *out untouched) when the sum does
 // not fit in int64.
@@ -112,6 +114,7 @@ int bbcpp_checked_div(std::int64_t a, std::int64_t b, std::int64_t* out) noexcep
   }
 }
 
+// ANCHOR: map_callback
 // out[i] = fn(ctx, values[i]) for i in [0, n), through bridgebench::map_callback, and
 // BB_OK. When fn returns non-zero the kernel stops at once (no further calls) and this
 // returns BB_CALLBACK_FAILED; any other exception (std::bad_alloc) gives BB_ERROR. On
@@ -139,6 +142,7 @@ int bbcpp_map_callback(const double* values, std::size_t n, bbcpp_callback fn, v
     return BB_ERROR;
   }
 }
+// ANCHOR_END: map_callback
 
 // The scale kernels are noexcept themselves: nothing to catch, no status.
 
@@ -234,6 +238,7 @@ void bbcpp_counter_set_value(bridgebench::Counter* counter, std::int64_t value) 
   counter->set_value(value);
 }
 
+// ANCHOR: summarize
 // The kernel's Summarizer over n records, read in place, into *out, and BB_OK; BB_ERROR on
 // an exception (std::bad_alloc). The Summarizer replaces its longest name only with a
 // strictly longer one, so when that length grows, record i is the new longest.
@@ -256,6 +261,7 @@ int bbcpp_summarize(const bbcpp_record* records, std::size_t n, bbcpp_summary* o
     return BB_ERROR;
   }
 }
+// ANCHOR_END: summarize
 
 // bridgebench::summarize_columns into *out, and BB_OK. The kernel throws
 // std::invalid_argument for both of its refusals (columns disagree, a name is not UTF-8):

@@ -50,6 +50,7 @@ impl From<DecodeError> for Error {
     }
 }
 
+// ANCHOR: kernel_error
 /// Rebuilds the kernel's error from its wire form; the kind decides, the message is for humans.
 fn kernel_error(e: &proto::KernelError) -> Error {
     match Kind::try_from(e.kind) {
@@ -60,7 +61,9 @@ fn kernel_error(e: &proto::KernelError) -> Error {
         Ok(Kind::Unspecified) | Err(_) => Error::Malformed("unknown kernel error kind"),
     }
 }
+// ANCHOR_END: kernel_error
 
+// ANCHOR: add
 /// `add(a, b)` over the wire: the sum, or `Error::Kernel(Overflow)`.
 pub fn add(a: i64, b: i64) -> Result<i64, Error> {
     let request = AddRequest { a, b }.encode_to_vec();
@@ -73,6 +76,7 @@ pub fn add(a: i64, b: i64) -> Result<i64, Error> {
         )),
     }
 }
+// ANCHOR_END: add
 
 /// `checked_div(a, b)` over the wire: the quotient truncated toward zero, or
 /// `Error::Kernel(DivisionByZero)` / `Error::Kernel(Overflow)`.
@@ -126,6 +130,7 @@ pub fn summarize_message(message: &[u8]) -> Result<kernels::Summary, Error> {
     }
 }
 
+// ANCHOR: serve
 /// The far side of the wire: serialized request in, serialized response out.
 ///
 /// `bb_protobuf` (crates/py-protobuf) serves the same messages with Python
@@ -151,3 +156,4 @@ pub mod serve {
         Ok(proto::serve::summarize(&Records::decode(message)?).encode_to_vec())
     }
 }
+// ANCHOR_END: serve

@@ -48,6 +48,7 @@ pyo3::create_exception!(
     "Raised by `RustCallback` when the Rust closure failed or panicked; the failure itself stays on the Rust side."
 );
 
+// ANCHOR: callback
 /// The Rust closure as a Python callable. `ctx` is live only during [`map_callback`]
 /// (null before and after: a call then raises); `unsendable`: usable from the creating
 /// thread only, which PyO3 checks.
@@ -80,7 +81,9 @@ impl RustCallback {
         }
     }
 }
+// ANCHOR_END: callback
 
+// ANCHOR: map_callback
 /// `f(values[i])` for each element, in order, each call going through a Python callable.
 ///
 /// The first `Err` stops the kernel at once (no further calls) and comes back unchanged
@@ -123,3 +126,4 @@ pub fn map_callback<E>(
         (Err(e), None) => Err(MapError::Python(e)),
     }
 }
+// ANCHOR_END: map_callback

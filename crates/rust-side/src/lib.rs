@@ -6,6 +6,7 @@
 //! Every cell has one signature for all bridges, so each row adapts its
 //! bridge's own API (error type, fallibility) to it here, and nowhere else.
 
+// ANCHOR: cell_types
 /// Any bridge's error, boxed: each bridge has its own error type.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -29,6 +30,7 @@ pub type ScaleBufferFn = fn(&[f64], f64) -> Result<Vec<f64>, Error>;
 
 /// Cell `scale.inplace`: scales the caller's slice.
 pub type ScaleInplaceFn = fn(&mut [f64], f64);
+// ANCHOR_END: cell_types
 
 /// A live native holder, whichever bridge made it; dropping the box frees it
 /// (a Rust `Drop`, a C++ destructor through cxx, or an explicit free over a C ABI).
@@ -151,6 +153,7 @@ pub static BRIDGES: &[Bridge] = &[
         counter: Some(|start| Ok(Box::new(kernels::Counter::new(start)))),
     },
     // ANCHOR_END: rust_row
+    // ANCHOR: cxx_row
     // The C++ kernel through a cxx bridge.
     Bridge {
         module: "cxx",
@@ -192,6 +195,8 @@ pub static BRIDGES: &[Bridge] = &[
         // A C++ object owned through cxx's UniquePtr, its members bound directly.
         counter: Some(|start| Ok(Box::new(rs_cxx::Counter::new(start)?))),
     },
+    // ANCHOR_END: cxx_row
+    // ANCHOR: extern_c_row
     // The C++ kernel through a hand-written extern "C" ABI.
     Bridge {
         module: "extern-c",
@@ -230,6 +235,8 @@ pub static BRIDGES: &[Bridge] = &[
         // An opaque C++ pointer, freed by the Rust wrapper's Drop.
         counter: Some(|start| Ok(Box::new(rs_extern_c::Counter::new(start)?))),
     },
+    // ANCHOR_END: extern_c_row
+    // ANCHOR: prost_row
     // The Rust kernel behind a protobuf round trip (encode, decode, kernel,
     // encode, decode); a copy has no in-place form, and a message cannot carry a
     // closure.
@@ -248,6 +255,8 @@ pub static BRIDGES: &[Bridge] = &[
         summarize_protobuf: Some(|message| Ok(rs_prost::summarize_message(message)?)),
         counter: None,
     },
+    // ANCHOR_END: prost_row
+    // ANCHOR: pyo3_embed_row
     // The Rust kernel calling a Python callable (the closure wrapped as one) through
     // PyO3 with an embedded interpreter; the other cells hand Rust no Python callable.
     Bridge {
@@ -268,6 +277,7 @@ pub static BRIDGES: &[Bridge] = &[
         summarize_protobuf: None,
         counter: None,
     },
+    // ANCHOR_END: pyo3_embed_row
 ];
 
 /// The row whose key is `module`.
