@@ -14,6 +14,7 @@ from bridgebench.commands import (
     gate_update,
     merge,
     pyperf_check,
+    record,
     report,
 )
 
@@ -25,6 +26,7 @@ COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "pyperf-check": (pyperf_check, "the headline figures against pyperf, side by side"),
     "gate": (gate, "fail if a cell's instruction or allocation counts regressed"),
     "gate-update": (gate_update, "measure the gate's counts and rewrite its baseline"),
+    "record": (record, "keep a full run under benches/records/ for the teaching book"),
 }
 
 

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import builtins
 import math
+import os
 import struct
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -169,3 +173,16 @@ def check_int_pair_equals_reference(bridge: Bridge, cell: Cell) -> None:
         assert outcome(fn, a, b) == outcome(reference, a, b), f"{cell.function}({a}, {b})"
 
     check()
+
+
+def build_book(dest: Path, book: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`mdbook build` of the teaching book (docs/book, or a copy at `book`) into `dest`."""
+    venv_bin = Path(sys.executable).parent  # mdbook, and the `python` of its preprocessor
+    source = book or spec.ROOT / "docs" / "book"
+    return subprocess.run(
+        [str(venv_bin / "mdbook"), "build", str(source), "--dest-dir", str(dest)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}"},
+    )

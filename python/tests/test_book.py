@@ -5,10 +5,18 @@ empty block for a missing anchor)."""
 
 from __future__ import annotations
 
+import html
 import re
+import shutil
+import tomllib
 from pathlib import Path
 
-from bridgebench import spec
+import pytest
+
+import support
+from bridgebench import schema, spec
+from bridgebench.book import __main__ as preprocessor
+from bridgebench.book import check, record
 
 SRC = spec.ROOT / "docs" / "book" / "src"
 SUMMARY = SRC / "SUMMARY.md"
@@ -64,3 +72,193 @@ def test_the_include_check_can_fail(tmp_path: Path) -> None:
     assert not _anchored(source.read_text(), "scale")
     match = INCLUDE.fullmatch("{{#include ../lib.rs:add}}")
     assert match is not None and match[2] == "add"
+
+
+# ------------------------------------------------------------ bridge pages, same headings
+
+HEADINGS = [
+    "What it is",
+    "How it is built",
+    "How each cell crosses",
+    "Bad input",
+    "What it costs",
+    "When to pick it",
+    "Pitfalls met",
+    "Read next",
+]
+
+
+@pytest.mark.parametrize("bridge", [b.name for b in spec.bridges()])
+def test_every_bridge_page_has_the_same_headings(bridge: str) -> None:
+    page = SRC / "bridges" / f"{bridge}.md"
+    text = check.prose(page.read_text())  # a `## ` inside a code block is not a heading
+    headings = re.findall(r"^## (.+?)\s*$", text, re.M)
+    assert headings == HEADINGS, f"{page.relative_to(spec.ROOT)}: ## headings {headings}"
+    for directive in ("build", "cells", "outcomes", "costs"):
+        assert f"{{{{#bb {directive} {bridge}}}}}" in text or (
+            f"{{{{#bb {directive} {bridge}}}}}" in page.read_text()
+        ), f"{page.relative_to(spec.ROOT)} does not render {{{{#bb {directive} {bridge}}}}}"
+
+
+# ------------------------------------------------------------ figures come from the record
+
+
+def _process(text: str, page: str = "bridges/pybind11.md") -> str:
+    context = {
+        "root": str(SRC.parent),
+        "config": {"preprocessor": {"bridgebench": {"record": _record_setting()}}},
+    }
+    chapter = {"name": "t", "content": text, "sub_items": [], "source_path": page}
+    out = preprocessor.process(context, {"items": [{"Chapter": chapter}]})
+    return str(out["items"][0]["Chapter"]["content"])
+
+
+def _record_setting() -> str:
+    config = tomllib.loads((SRC.parent / "book.toml").read_text())
+    return str(config["preprocessor"]["bridgebench"]["record"])
+
+
+def _record() -> record.Book:
+    return record.load(SRC.parent / _record_setting())
+
+
+def test_the_book_renders_a_committed_full_run() -> None:
+    book = _record()
+    assert book.folder.parent.resolve() == record.RECORDS.resolve()
+    assert book.data["mode"] == "full"
+    assert schema.validate(book.data) == []
+    newest = max(p.name for p in record.RECORDS.iterdir() if (p / "results.json").is_file())
+    assert book.id == newest, f"book.toml renders {book.id}, the newest record is {newest}"
+
+
+def test_a_figure_directive_renders_the_records_value() -> None:
+    book = _record()
+    rec = book.cell("pybind11", "add", None)
+    out = _process("pybind11 add: {{#bb figure pybind11 add instructions}}.")
+    assert f"{rec['instructions_per_call']:,.0f} instructions</span>." in out
+    assert 'class="bb-figure"' in out
+
+
+def test_a_figure_the_record_does_not_hold_fails_the_build() -> None:
+    with pytest.raises(record.BookError, match=r"no pybind11 scale\.list at n=7"):
+        _process("{{#bb figure pybind11 scale.list n=7 ns}}")
+    with pytest.raises(record.BookError, match="unknown directive"):
+        _process("{{#bb figures pybind11 add ns}}")
+
+
+def test_a_hand_typed_figure_fails_the_build() -> None:
+    ok = "n = 10^6 floats, a 1 MB text, CPython 3.11, 8 bytes per float64, `5 ns` in code."
+    assert _process(ok) == ok
+    for typed in (
+        "about 1.5 µs per element",
+        "70% slower",
+        "3.2× faster",
+        "2,006 allocations",
+        "12 ns",
+        "4x faster than",
+        "11,000 instructions per call",
+    ):
+        with pytest.raises(record.BookError, match="figures typed by hand"):
+            _process(f"It costs {typed} here.")
+
+
+def test_every_page_of_the_built_book_has_its_figures_rendered(built_book: Path) -> None:
+    pages = [p for p in built_book.rglob("*.html") if p.name not in {"print.html", "toc.html"}]
+    assert len(pages) > len(spec.bridges())
+    rendered = 0
+    for page in pages:
+        text = page.read_text()
+        assert "{{#" not in text, f"{page.name}: a directive or include was left unexpanded"
+        rendered += text.count('class="bb-figure"')
+    assert rendered > 100
+
+
+# ------------------------------------------------------------ snippets come from the source
+
+
+def test_a_changed_binding_line_shows_in_the_rebuilt_book(tmp_path: Path) -> None:
+    """The book is built from a copy of docs/ beside a copy of cpp/bindings/pybind11 in
+    which one line inside an included anchor is changed: the page shows the changed line."""
+    tree = tmp_path / "tree"
+    shutil.copytree(spec.ROOT / "docs", tree / "docs")
+    binding = Path("cpp/bindings/pybind11/bb_pybind11.cpp")
+    for top in spec.ROOT.iterdir():
+        if top.name not in {"docs", "cpp", "target", ".git"}:
+            (tree / top.name).symlink_to(top)
+    (tree / binding.parent).mkdir(parents=True)
+    original = (spec.ROOT / binding).read_text()
+    marker = 'm.def("add", &bridgebench::add, py::arg("a"), py::arg("b"));'
+    assert marker in original
+    changed = 'm.def("add", &bridgebench::add, py::arg("left"), py::arg("right"));'
+    (tree / binding).write_text(original.replace(marker, changed))
+    (tree / "cpp" / "kernels").symlink_to(spec.ROOT / "cpp" / "kernels")
+    for other in (spec.ROOT / "cpp" / "bindings").iterdir():
+        if other.name != "pybind11":
+            (tree / "cpp" / "bindings" / other.name).symlink_to(other)
+    done = support.build_book(tmp_path / "out", tree / "docs" / "book")
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "out" / "bridges" / "pybind11.html").read_text()
+    assert _highlighted(changed, page), "the changed line is not on the rebuilt page"
+    assert not _highlighted(marker, page), "the page still shows the line before the change"
+
+
+def _highlighted(code: str, page: str) -> bool:
+    """Whether `code` appears in the page's text once tags are stripped."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    return code in text
+
+
+# ------------------------------------------------------------ links
+
+
+HREF = re.compile(r'(?:href|src)="([^"]+)"')
+ID = re.compile(r'\bid="([^"]+)"')
+
+
+def test_no_link_of_the_built_book_is_broken(built_book: Path) -> None:
+    """Every link and resource of every page names a file of the book (and an id on that
+    page, for a #fragment); links out of the book are broken, web links are not fetched
+    (no network here) but must be https."""
+    ids: dict[Path, set[str]] = {}
+    broken = []
+    checked = 0
+    for page in sorted(built_book.rglob("*.html")):
+        if page.name == "404.html":
+            continue  # mdBook's own page links from the site's root, wherever it is served
+        text = page.read_text()
+        for target in HREF.findall(text):
+            target = html.unescape(target)
+            if target.startswith(("https://", "mailto:")):
+                continue
+            if target.startswith("http://") or target.startswith("//"):
+                broken.append(f"{page.relative_to(built_book)}: {target} (not https)")
+                continue
+            path_part, _, fragment = target.partition("#")
+            path_part = path_part.split("?")[0]
+            dest = (page.parent / path_part).resolve() if path_part else page.resolve()
+            checked += 1
+            if not dest.is_relative_to(built_book.resolve()) or not dest.exists():
+                broken.append(f"{page.relative_to(built_book)}: {target}")
+                continue
+            if fragment and dest.suffix == ".html":
+                if dest not in ids:
+                    ids[dest] = set(ID.findall(dest.read_text()))
+                if fragment not in ids[dest]:
+                    broken.append(f"{page.relative_to(built_book)}: {target} (no id {fragment})")
+    assert checked > 500
+    assert not broken, "broken links:\n" + "\n".join(broken)
+
+
+FENCE = re.compile(r"^[ \t]*(```|~~~)([^\n]*)\n(.*?)^[ \t]*\1\s*$", re.M | re.S)
+
+
+def test_every_code_block_is_included_from_the_source() -> None:
+    """No code is copied into a page: every fenced block holds only `{{#include}}` lines
+    (or a `{{#bb build}}`, which renders the registry's build commands)."""
+    copied = []
+    for page in sorted(SRC.rglob("*.md")):
+        for match in FENCE.finditer(page.read_text()):
+            body = match[3].strip()
+            if not re.fullmatch(r"(?:\{\{#include [^}]+\}\}\s*)+", body):
+                copied.append(f"{page.relative_to(spec.ROOT)}: {match[0][:60]!r}")
+    assert not copied, "code typed into the book instead of included:\n" + "\n".join(copied)

@@ -29,7 +29,6 @@ py::buffer_info vector_buffer(const py::buffer& values, bool writable, py::ssize
   // request(true) asks for PyBUF_WRITABLE, so a read-only exporter refuses here (numpy raises
   // ValueError, others BufferError).
   py::buffer_info info = values.request(writable);
-  // ANCHOR_END: vector_buffer
   // numpy, array.array and memoryview give a bare code ("d"); ctypes prefixes the byte order
   // ("<d"), which is the native one on the little-endian machines we build for.
   std::string_view f = info.format;
@@ -52,6 +51,7 @@ py::buffer_info vector_buffer(const py::buffer& values, bool writable, py::ssize
   }
   return info;
 }
+// ANCHOR_END: vector_buffer
 
 py::buffer_info float64_vector(const py::buffer& values, bool writable) {
   return vector_buffer(values, writable, sizeof(double), "d", "float64");
@@ -65,6 +65,7 @@ py::buffer_info int64_vector(const py::buffer& values) {
 
 std::size_t length(const py::buffer_info& info) { return static_cast<std::size_t>(info.size); }
 
+// ANCHOR: scale_buffer
 py::array_t<double> scale_buffer(const py::buffer& values, double factor) {
   py::buffer_info in = float64_vector(values, false);
   py::array_t<double> out(in.shape[0]);
@@ -78,7 +79,9 @@ void scale_inplace(const py::buffer& values, double factor) {
   bridgebench::scale_inplace(static_cast<double*>(io.ptr), static_cast<std::size_t>(io.size),
                              factor);
 }
+// ANCHOR_END: scale_buffer
 
+// ANCHOR: utf8
 // A str's UTF-8 form, without a copy: CPython caches it inside the str, so the view lives as
 // long as `text`. The encoding is strict: a lone surrogate raises UnicodeEncodeError. (The
 // std::string / std::string_view casters would accept bytes too, and would report a lone
@@ -89,7 +92,9 @@ std::string_view utf8(const py::str& text) {
   if (data == nullptr) throw py::error_already_set();
   return {data, static_cast<std::size_t>(size)};
 }
+// ANCHOR_END: utf8
 
+// ANCHOR: summarize_objects
 // stl.h converts the records (a list or tuple) and each record (a sequence of exactly three
 // items) field by field, with the same int64_t and double casters as add and scale_list. Each
 // name stays a py::str, read by utf8() above. Then the kernel's Summarizer folds over the
@@ -101,6 +106,7 @@ bridgebench::Summary summarize_objects(const std::vector<Row>& records) {
   for (const auto& [id, name, score] : records) summary.add(id, utf8(name), score);
   return summary.finish();  // copies the longest name out of its str
 }
+// ANCHOR_END: summarize_objects
 
 // Four buffers, checked as scale_buffer checks its one; the kernel checks that they agree.
 bridgebench::Summary summarize_columns(const py::buffer& ids, const py::buffer& scores,
@@ -119,6 +125,7 @@ bridgebench::Summary summarize_columns(const py::buffer& ids, const py::buffer& 
 
 }  // namespace
 
+// ANCHOR: module
 PYBIND11_MODULE(bb_pybind11, m) {
   m.doc() = "bridgebench kernels through pybind11";
   // std::overflow_error from the kernel becomes OverflowError (pybind11's built-in translation).
@@ -183,3 +190,4 @@ PYBIND11_MODULE(bb_pybind11, m) {
   m.def("summarize_columns", &summarize_columns, py::arg("ids"), py::arg("scores"),
         py::arg("name_offsets"), py::arg("name_bytes"));
 }
+// ANCHOR_END: module

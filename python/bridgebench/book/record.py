@@ -1,0 +1,81 @@
+"""The committed results file the book renders its figures from, and lookups in it.
+
+The book names its record in docs/book/book.toml (`[preprocessor.bridgebench] record`);
+records are whole results files of a full run, kept under benches/records/<id>/
+(`python -m bridgebench record` adds one).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from bridgebench import spec
+
+RECORDS = spec.ROOT / "benches" / "records"
+Record = dict[str, Any]
+
+
+class BookError(Exception):
+    """A directive the book cannot render; the message names the page and what to do."""
+
+
+@dataclass(frozen=True)
+class Book:
+    """One record, loaded: its cells by (bridge, cell, size), its models and outcomes."""
+
+    folder: Path
+    data: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.folder.name
+
+    @cached_property
+    def cells(self) -> dict[tuple[str, str, int | None], Record]:
+        """Every measured record by (bridge, cell, size): the bridges' and the examples'
+        (the registry's [[example]] entries, whose `bridge` is the example's name)."""
+        every = [*self.data["cells"], *self.data.get("examples", [])]
+        return {(c["bridge"], c["cell"], c.get("size")): c for c in every}
+
+    def cell(self, bridge: str, cell: str, size: int | None) -> Record:
+        """The measured record of a cell; BookError when the record has none."""
+        rec = self.cells.get((bridge, cell, size))
+        if rec is None:
+            sizes = sorted(
+                str(s) for (b, c, s) in self.cells if b == bridge and c == cell and s is not None
+            )
+            hint = f" (sizes in the record: {', '.join(sizes)})" if sizes else ""
+            raise BookError(f"record {self.id} has no {bridge} {cell} at n={size}{hint}")
+        if rec.get("status") != "ok":
+            raise BookError(
+                f"record {self.id}: {bridge} {cell} n={size} is {rec.get('status')}"
+                f" ({rec.get('reason', 'no reason')}), not a measured figure"
+            )
+        return rec
+
+    def model(self, bridge: str, cell: str) -> Record:
+        for m in self.data.get("models", []):
+            if m["bridge"] == bridge and m["cell"] == cell:
+                return dict(m)
+        raise BookError(f"record {self.id} has no fitted model for {bridge} {cell}")
+
+    def outcomes(self, bridge: str) -> list[Record]:
+        return [o for o in self.data.get("outcomes", []) if o["bridge"] == bridge]
+
+
+def load(folder: Path) -> Book:
+    path = folder / "results.json"
+    try:
+        data = json.loads(path.read_text())
+    except OSError as exc:
+        raise BookError(
+            f"cannot read the book's record {path} ({exc}): name an existing folder of "
+            f"{RECORDS} in docs/book/book.toml ([preprocessor.bridgebench] record)"
+        ) from exc
+    if data.get("mode") != "full":
+        raise BookError(f"{path} is a {data.get('mode')} run: the book renders a full run only")
+    return Book(folder, data)
