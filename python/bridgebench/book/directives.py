@@ -50,6 +50,7 @@ def _book_and_bridge(render: Callable[[Book, str], str]) -> Render:
 DIRECTIVES: dict[str, Render] = {
     "figure": _with_book(figures.figure),
     "vs": _with_book(figures.vs),
+    "worst": _with_book(figures.worst),
     "record": lambda book, page, args: tables.record_line(book),
     "bridges": _no_args(tables.bridges_table),
     "declared": _no_args(tables.declared),

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from bridgebench import results, spec
 from bridgebench.book.record import Book, BookError, Record
 from bridgebench.report.fmt import esc
+from bridgebench.report.view import PREFERRED_SIZE
 
 
 def _count(value: float, one: str, many: str) -> str:
@@ -127,3 +128,22 @@ def vs(book: Book, args: list[str]) -> str:
     text = f"{value:.2f}×" if value < 10 else f"{value:.1f}×" if value < 100 else f"{value:,.0f}×"
     at = f" n={size}" if size is not None else ""
     return span(book, f"{bridge} / {other} {cell}{at} {field}", text)
+
+
+def worst(book: Book, args: list[str]) -> str:
+    """`{{#bb worst BRIDGE}}`: the bridge's largest ratio to its floor over every cell it
+    measures (sized cells at n = 1000, as its cost table), and which cell: `1.97× (add)`."""  # noqa: RUF002
+    if len(args) != 1:
+        raise BookError("expected {{#bb worst BRIDGE}}")
+    recs = [
+        r
+        for (bridge, _, size), r in book.cells.items()
+        if bridge == args[0]
+        and r.get("status") == "ok"
+        and "ratio" in r
+        and size in (None, PREFERRED_SIZE)
+    ]
+    if not recs:
+        raise BookError(f"record {book.id} has no ratios of {args[0]}")
+    top = max(recs, key=lambda r: r["ratio"])
+    return span(book, f"{args[0]} largest ratio", f"{_ratio(top)} ({top['cell']})")

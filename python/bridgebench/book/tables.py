@@ -9,6 +9,8 @@ about a bridge, as Markdown (tables) or HTML (plots).
     {{#bb declared}}            every declared outcome of every bridge
     {{#bb costs BRIDGE}}        its figures from the record, cell by cell, and a plot
     {{#bb compare CELL [n=N] [BRIDGE...]}}  one cell across bridges, from the record
+
+and, inline (bridgebench.book.figures): {{#bb figure ...}}, {{#bb vs ...}}, {{#bb worst ...}}.
 """
 
 from __future__ import annotations
