@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +187,55 @@ def build_book(dest: Path, book: Path | None = None) -> subprocess.CompletedProc
         check=False,
         env={**os.environ, "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}"},
     )
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class Browsed:
+    """What a headless page logged: console errors and page errors, and every request
+    that left the local files (a page must need no network)."""
+
+    errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def chromium_page(width: int = 1280, height: int = 900) -> Iterator[tuple[Any, Browsed]]:
+    """A page of headless Chromium (Debian's package, driven by Playwright) and what it
+    logged; fails the test with the set-up command when Chromium is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `cargo xtask setup` (installs ci/system-packages.txt)"
+            " or `apt-get install chromium`"
+        )
+    from playwright.sync_api import sync_playwright
+
+    seen = Browsed()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.on(
+                "console",
+                lambda m: seen.errors.append(f"console: {m.text}") if m.type == "error" else None,
+            )
+            page.on("pageerror", lambda e: seen.errors.append(f"page error: {e}"))
+            page.on(
+                "request",
+                lambda r: seen.outside.append(r.url) if not r.url.startswith("file:") else None,
+            )
+            yield page, seen
+        finally:
+            browser.close()

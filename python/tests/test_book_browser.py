@@ -9,20 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
+import support
 from bridgebench import spec
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAGES = ["bridges/pybind11.html", "guide.html"]
 SCREENSHOT = spec.ROOT / "build" / "artifacts" / "book-guide.png"
 
@@ -40,37 +29,15 @@ MEASURE = """() => ({
 
 
 def test_three_pages_render_in_headless_chromium(built_book: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: run `cargo xtask setup` (installs ci/system-packages.txt)"
-            " or `apt-get install chromium`"
-        )
-    from playwright.sync_api import sync_playwright
-
     seen: dict[str, dict[str, object]] = {}
-    errors: list[str] = []
-    outside: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on(
-                "console",
-                lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None,
-            )
-            page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-            page.on(
-                "request",
-                lambda r: outside.append(r.url) if not r.url.startswith("file:") else None,
-            )
-            for name in PAGES:
-                page.goto((built_book / name).as_uri(), wait_until="load")
-                seen[name] = page.evaluate(MEASURE)
-                if name == "guide.html":
-                    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(SCREENSHOT), full_page=True)
-        finally:
-            browser.close()
+    with support.chromium_page() as (page, browsed):
+        for name in PAGES:
+            page.goto((built_book / name).as_uri(), wait_until="load")
+            seen[name] = page.evaluate(MEASURE)
+            if name == "guide.html":
+                SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SCREENSHOT), full_page=True)
+    errors, outside = browsed.errors, browsed.outside
     print(f"\nscreenshot: {SCREENSHOT} ({SCREENSHOT.stat().st_size:,} bytes)")
     assert not errors, "the book logged errors:\n" + "\n".join(errors)
     assert not outside, f"the book made requests beyond its files: {outside}"

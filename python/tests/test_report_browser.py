@@ -14,22 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+import support
 from bridgebench import report, spec
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report_results.json"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOT = spec.ROOT / "build" / "artifacts" / "report.png"
 
 # Per plot: its box and how many data marks (bars, lines, points) it drew.
@@ -70,40 +58,16 @@ def _slower_base(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: run `cargo xtask setup` (installs ci/system-packages.txt)"
-            " or `apt-get install chromium`"
-        )
-    from playwright.sync_api import sync_playwright
-
     data = json.loads(FIXTURE.read_text())
     html_path, _ = report.render(data, tmp_path, base=_slower_base(data))
-    errors: list[str] = []
-    outside: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on(
-                "console",
-                lambda m: (
-                    errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None
-                ),
-            )
-            page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-            page.on(
-                "request",
-                lambda r: outside.append(r.url) if not r.url.startswith("file:") else None,
-            )
-            page.goto(html_path.as_uri(), wait_until="load")
-            plots = page.evaluate(MEASURE_PLOTS)
-            lead = page.evaluate(MEASURE_LEAD)
-            sections = page.evaluate("() => document.querySelectorAll('section').length")
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
-        finally:
-            browser.close()
+    with support.chromium_page() as (page, seen):
+        page.goto(html_path.as_uri(), wait_until="load")
+        plots = page.evaluate(MEASURE_PLOTS)
+        lead = page.evaluate(MEASURE_LEAD)
+        sections = page.evaluate("() => document.querySelectorAll('section').length")
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+    errors, outside = seen.errors, seen.outside
     print(f"\nscreenshot: {SCREENSHOT} ({SCREENSHOT.stat().st_size:,} bytes)")
     print(f"{len(plots)} plots, {sections} sections")
     assert not errors, "the page logged errors:\n" + "\n".join(errors)
