@@ -78,7 +78,9 @@ def pair_ratios(
 
 def add_ratios(records: list[Record]) -> None:
     """Set `ratio`, `ratio_ci95` and `ratio_to` on every timed record that has the floor's
-    samples beside its own (and on the floor's own records: 1)."""
+    samples beside its own (and on the floor's own records: 1). An example's record
+    (benches/bridges.toml [[example]]) has its `beside` bridge's samples beside its own:
+    its ratio is to that bridge's cell, and `beside_median_ns` is their median."""
     for rec in records:
         if rec["status"] != "ok" or "round_samples_ns" not in rec:
             continue
@@ -87,14 +89,17 @@ def add_ratios(records: list[Record]) -> None:
             rec["ratio"], rec["ratio_ci95"] = 1.0, [1.0, 1.0]
             rec["ratio_to"] = {"bridge": floor, "cell": rec["cell"]}
             continue
-        to_cell = spec.floor_cell(rec["side"], rec["cell"])
-        if to_cell is None or "round_floor_ns" not in rec:
+        subject = spec.measured(rec["bridge"])
+        pair = spec.paired_with(subject, rec["cell"])
+        if pair is None or "round_floor_ns" not in rec:
             continue
+        if isinstance(subject, spec.Example):
+            rec["beside_median_ns"] = stats.median([x for r in rec["round_floor_ns"] for x in r])
         ratios = pair_ratios(rec["round_samples_ns"], rec["round_floor_ns"])
         every = [x for r in ratios for x in r]
         if not every:
             continue
         rec["ratio"] = stats.median(every)
-        rec["ratio_to"] = {"bridge": floor, "cell": to_cell}
+        rec["ratio_to"] = {"bridge": pair[0].name, "cell": pair[1]}
         if len(every) >= 2:  # one pair alone (a quick run) has no interval
             rec["ratio_ci95"] = list(stats.bootstrap_ci(ratios))

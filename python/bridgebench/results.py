@@ -310,6 +310,61 @@ def _model_table(kernel: str, models: list[Record]) -> list[str]:
     return lines
 
 
+# The examples' table is short: of the counts, those that compare with the bridge's.
+EXAMPLE_COUNT_COLUMNS = [c for c in COUNT_COLUMNS if c.header != "Python heap peak"]
+
+
+def _examples_table(results: dict[str, Any], status_text: StatusText) -> list[str]:
+    """The registry's examples (benches/bridges.toml [[example]]), each size in two rows:
+    the example's figures, then those of the bridge's cell it sits beside: the median of
+    that call's samples taken beside the example's, and the bridge's own counts."""
+    examples = results.get("examples", [])
+    if not examples:
+        return []
+    own = {(c.get("label"), c["bridge"], c["cell"], c["size"]): c for c in results["cells"]}
+    columns = ["ns/call (median)", "× beside (95 % CI)"] + [c.header for c in EXAMPLE_COUNT_COLUMNS]
+    lines = [
+        "",
+        "## Examples: the seed article's code, beside the bridges (outside the contract)",
+        "",
+        "Each example's samples were taken in pairs with those of the bridge's cell it sits",
+        "beside (benches/bridges.toml [[example]]); the bridge's row shows the median of its",
+        "samples from those pairs, and its own counts.",
+        "",
+        "| example | cell | n | row | " + " | ".join(columns) + " |",
+        "|---|---|---:|---|"
+        + "---:|" * 2
+        + "".join("---:|" if c.numeric else "---|" for c in EXAMPLE_COUNT_COLUMNS),
+    ]
+    for rec in examples:
+        size = "" if rec["size"] is None else f"{rec['size']:,}"
+        head = f"| {rec['bridge']} | {rec['cell']} | {size} "
+        if rec["status"] != "ok":
+            lines.append(head + f"| example | {status_text(rec)} |" + " |" * (len(columns) - 1))
+            continue
+        counts = [col.value(rec, []) for col in EXAMPLE_COUNT_COLUMNS]
+        lines.append(
+            head
+            + f"| example | {_marked(rec, _fmt_ns(rec['median_ns']))} | {ratio_text(rec)} | "
+            + " | ".join(counts)
+            + " |"
+        )
+        to = rec.get("ratio_to")
+        if to is None:
+            continue
+        beside = own.get((rec.get("label"), to["bridge"], to["cell"], rec["size"]), {})
+        paired = rec.get("beside_median_ns")
+        counts = [col.value(beside, []) for col in EXAMPLE_COUNT_COLUMNS]
+        lines.append(
+            f"| | | | beside: {to['bridge']} {to['cell']} | "
+            + (_fmt_ns(paired) if paired is not None else "")
+            + " | 1 | "
+            + " | ".join(counts)
+            + " |"
+        )
+    return lines
+
+
 def markdown(results: dict[str, Any]) -> str:
     cells = results["cells"]
     models = results.get("models")
@@ -356,6 +411,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines += _sequence_table(kernel, cells, status_text)
         lines += _model_table(kernel, models)
         lines += _counts_table(kernel, cells)
+    lines += _examples_table(results, status_text)
     if notes:
         lines += ["", "### Notes", ""] + [f"{i + 1}. {text}" for i, text in enumerate(notes)]
     lines += ["", "## Tools", ""] + [f"- {name}: {v}" for name, v in env["tools"].items()]

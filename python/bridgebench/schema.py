@@ -80,6 +80,9 @@ _CELL_PROPERTIES: dict[str, Any] = {
         "additionalProperties": False,
     },
     "criterion_median_ns": _NS,  # the Rust side: criterion's own median, every sample
+    # `examples` only: the median of the samples of the `ratio_to` bridge's call taken
+    # beside this record's (its `beside` bridge: benches/bridges.toml [[example]])
+    "beside_median_ns": _NS,
     "loops": _many({"type": "integer", "minimum": 1}),
     "loop_overhead_ns": _many({"type": "number"}),
     "throughput": {"type": "object"},  # criterion's, e.g. {"elements": 1000}
@@ -172,6 +175,10 @@ DOCUMENT: dict[str, Any] = {
         "environment": {"$ref": "#/$defs/environment"},
         "sources": {"type": "array", "items": {"$ref": "#/$defs/source"}, "minItems": 1},
         "cells": {"type": "array", "items": {"$ref": "#/$defs/cell"}},
+        # the registry's [[example]] entries, measured beside a bridge's cells (`ratio_to`)
+        # but outside the contract: records of the same fields as `cells`, `bridge` being
+        # the example's name
+        "examples": {"type": "array", "items": {"$ref": "#/$defs/cell"}},
         "models": {"type": "array", "items": {"$ref": "#/$defs/model"}},
         "outcomes": {"type": "array", "items": {"$ref": "#/$defs/outcome"}},
     },

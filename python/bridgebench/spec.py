@@ -56,14 +56,48 @@ class Bridge:
 
     def import_module(self) -> ModuleType:
         """Import the bridge's module, or explain how to build it."""
-        try:
-            return importlib.import_module(self.module)
-        except ImportError as exc:
-            how = f"`cargo xtask build` (build step `{self.build}`)" if self.build else "nothing"
-            raise ImportError(
-                f"bridge `{self.name}`: cannot import module `{self.module}` ({exc}). "
-                f"It is built by {how}; see benches/bridges.toml."
-            ) from exc
+        return _import("bridge", self.name, self.module, self.build)
+
+
+@dataclass(frozen=True)
+class Example:
+    """Code measured beside a bridge's cells but outside the contract: an [[example]] of
+    the registry (the seed article's examples). For each cell in `calls`, a function of
+    its `module` makes the call measured (cell -> the function's name, called as
+    `fn(cell, n, inputs)` -> bridgebench.kernels.Call, on the kernel's inputs), and each
+    sample of it is paired with a sample of the `beside` bridge's call of the same cell."""
+
+    name: str
+    tool: str
+    module: str
+    beside: str  # a Python-side bridge covering every cell in `calls`
+    calls: dict[str, str]
+    build: str | None = None
+    code: tuple[str, ...] = ()
+    side: str = "python"
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return tuple(self.calls)
+
+    def import_module(self) -> ModuleType:
+        """Import the example's module, or explain how to build it."""
+        return _import("example", self.name, self.module, self.build)
+
+
+# What the harness measures: a registered bridge, or an example beside one.
+Subject = Bridge | Example
+
+
+def _import(kind: str, name: str, module: str, build: str | None) -> ModuleType:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        how = f"`cargo xtask build` (build step `{build}`)" if build else "nothing"
+        raise ImportError(
+            f"{kind} `{name}`: cannot import module `{module}` ({exc}). "
+            f"It is built by {how}; see benches/bridges.toml."
+        ) from exc
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -126,6 +160,46 @@ def bridges() -> tuple[Bridge, ...]:
         )
         for b in data["bridge"]
     )
+
+
+@cache
+def examples() -> tuple[Example, ...]:
+    """Every [[example]] of the registry, in registry order (python/tests/test_registry.py
+    checks that each `beside` bridge covers its cells)."""
+    return tuple(
+        Example(
+            name=e["name"],
+            tool=e["tool"],
+            module=e["module"],
+            beside=e["beside"],
+            calls=dict(e["cells"]),
+            build=e.get("build"),
+            code=tuple(e.get("code", ())),
+        )
+        for e in _load(REGISTRY).get("example", [])
+    )
+
+
+def measured(name: str) -> Subject:
+    """A bridge or an example, by name: what the timing and count runs are given."""
+    for b in bridges():
+        if b.name == name:
+            return b
+    for example in examples():
+        if example.name == name:
+            return example
+    raise KeyError(f"no bridge or example named {name!r} in {REGISTRY}")
+
+
+def paired_with(subject: Subject, cell: str) -> tuple[Bridge, str] | None:
+    """The bridge and cell whose call each sample of `subject`'s `cell` is paired with,
+    and its ratio taken to: an example's `beside` bridge, the same cell; a bridge's side's
+    floor, floor_cell; None for the floor itself or a cell the floor has no stand-in for."""
+    if isinstance(subject, Example):
+        return bridge(subject.beside), cell
+    side_floor = floor(subject.side)
+    to = floor_cell(subject.side, cell) if subject != side_floor else None
+    return (side_floor, to) if to is not None else None
 
 
 @cache

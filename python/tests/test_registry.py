@@ -89,3 +89,28 @@ def test_bad_input_cases_name_real_cells_and_exceptions() -> None:
     for case in cases():
         assert case.cell in ALL_CELLS, f"bad_input {case.id}: unknown cell {case.cell}"
         case.exception_types()  # every name is a builtin exception
+
+
+@pytest.mark.parametrize("example", spec.examples(), ids=lambda e: e.name)
+def test_an_example_sits_beside_a_python_bridge_covering_its_cells(example: spec.Example) -> None:
+    """An [[example]] is measured beside a bridge's cells (benches/bridges.toml): its
+    `beside` is a Python-side bridge that covers each of them, its name no bridge's, its
+    code and build step exist, and its module makes a call for each of its cells."""
+    assert example.name not in {b.name for b in spec.bridges()}, f"{example.name}: a bridge's name"
+    beside = spec.bridge(example.beside)
+    assert beside.side == "python", f"{example.name}: beside a {beside.side}-side bridge"
+    assert example.cells, f"{example.name}: no cells"
+    for cell in example.cells:
+        assert cell in ALL_CELLS, f"{example.name}: unknown cell {cell}"
+        assert cell in beside.cells, f"{example.name}: {beside.name} does not cover {cell}"
+    assert example.code and all((spec.ROOT / path).exists() for path in example.code)
+    assert example.build is None or example.build in spec.build_steps()
+    module = example.import_module()
+    for function in example.calls.values():
+        assert callable(getattr(module, function, None)), f"{example.module} has no {function}()"
+    assert spec.paired_with(example, example.cells[0]) == (beside, example.cells[0])
+
+
+def test_example_names_are_unique() -> None:
+    names = [e.name for e in spec.examples()]
+    assert len(names) == len(set(names))

@@ -100,10 +100,9 @@ def test_a_worker_pairs_each_sample_with_the_floors_for_every_size() -> None:
 
 def test_a_cells_shared_inputs_are_built_once_read_only_and_forgotten() -> None:
     cell = spec.cells()["scale.buffer"]
-    module = spec.reference().import_module()
 
     def inputs() -> np.ndarray:
-        ((_, call),) = cases.cases(module, cell, [10])
+        ((_, call),) = cases.cases(spec.reference(), cell, [10])
         data: np.ndarray = call.names["a0"]
         return data
 

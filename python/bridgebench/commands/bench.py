@@ -3,7 +3,8 @@
 Timing: every (bridge, cell, size) in rounds, each size in a process of its own and its
 samples paired with the floor's (bridgebench.harness.rounds); figures and ratios:
 bridgebench.figures; how steady the machine was: bridgebench.steadiness. Then the exact
-counts and the bad-input outcomes.
+counts and the bad-input outcomes. The registry's examples beside a measured bridge are
+timed and counted too, into the results' `examples`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,7 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 COUNT_JOBS = 2
 
 
-def _counts(bridges: list[spec.Bridge], quick: bool) -> tuple[dict[Any, dict[str, Any]], list[str]]:
+def _counts(
+    bridges: Sequence[spec.Subject], quick: bool
+) -> tuple[dict[Any, dict[str, Any]], list[str]]:
     """Allocation and instruction counts of every cell, keyed by (bridge, cell, size)."""
     counted: dict[Any, dict[str, Any]] = {}
     errors: list[str] = []
@@ -101,7 +105,7 @@ def _na_records() -> list[dict[str, Any]]:
 
 
 def _merge_counts(
-    cells: list[dict[str, Any]], bridges: list[spec.Bridge], quick: bool
+    cells: list[dict[str, Any]], bridges: Sequence[spec.Subject], quick: bool
 ) -> list[str]:
     """Count every cell and merge the counts into its timing record; the errors."""
     print("\n==> counts: allocations (interposed malloc) and instructions (callgrind)", flush=True)
@@ -140,26 +144,39 @@ def _chosen(bridge: spec.Bridge, args: argparse.Namespace) -> bool:
     return not args.bridge or bridge.name in args.bridge
 
 
+def _examples(bridges: list[spec.Bridge]) -> list[spec.Example]:
+    """The registry's examples measured in this run: those whose `beside` bridge is. Not
+    bridges (outside the contract: no bad-input outcomes, not gated); their records are
+    results.json's `examples`, each paired with and divided by its `beside` bridge's."""
+    chosen = {b.name for b in bridges}
+    return [e for e in spec.examples() if e.beside in chosen]
+
+
 def run(args: argparse.Namespace) -> int:
     bridges = [b for b in spec.python_bridges() if _chosen(b, args)]
+    examples = _examples(bridges)
     plan = rounds.QUICK if args.quick else rounds.FULL
     started = datetime.now(UTC)
     load = Load.start()
-    timings = rounds.measure(bridges, plan, lambda line: print(line, flush=True))
+    timings = rounds.measure([*bridges, *examples], plan, lambda line: print(line, flush=True))
     phases = {
         "python": {
             **steadiness.phase(load.stop()),
             **steadiness.canary_fields(timings.canary_ns),
         }
     }
-    cells = figures.python_records(timings) + _na_records()
-    counted = list(bridges)
+    timed = figures.python_records(timings)
+    example_names = {e.name for e in examples}
+    example_records = [r for r in timed if r["bridge"] in example_names]
+    cells = [r for r in timed if r["bridge"] not in example_names] + _na_records()
+    counted: list[spec.Subject] = [*bridges, *examples]
     if args.criterion:
         _fold_criterion(cells, phases, args.criterion, args.quick)
         # The Rust side is in this run: its rows are counted too, by the count binary.
         counted += [b for b in spec.bridges() if b.side == "rust" and _chosen(b, args)]
-    count_errors = _merge_counts(cells, counted, args.quick)
+    count_errors = _merge_counts(cells + example_records, counted, args.quick)
     figures.add_ratios(cells)
+    figures.add_ratios(example_records)
     machine = steadiness.verdict(phases)
     data = {
         "schema": results.SCHEMA,
@@ -177,6 +194,8 @@ def run(args: argparse.Namespace) -> int:
         "cells": cells,
         "models": results.cost_models(cells),
     }
+    if example_records:
+        data["examples"] = example_records
     print("\n" + steadiness.line(machine), flush=True)
     # Bad-input outcomes (seconds: one child process per bridge) for the report's matrix.
     print("\n==> bad input: what each bridge does with it (child processes)", flush=True)
@@ -195,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"bad-input outcomes failed: {error}", file=sys.stderr)
     if count_errors or outcome_errors:
         return 1
-    failed = [c for c in cells if c["status"] == "error"]
+    failed = [c for c in cells + example_records if c["status"] == "error"]
     if failed:
         print(f"{len(failed)} cells failed; see the notes in {md_path}", file=sys.stderr)
         return 1

@@ -91,6 +91,7 @@ def merge(
     sources: list[dict[str, Any]] = []
     merged: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {
         "cells": {},
+        "examples": {},
         "models": {},
         "outcomes": {},
     }
@@ -101,6 +102,7 @@ def merge(
         sources += own
         for kind, key_of in (
             ("cells", schema.cell_key),
+            ("examples", schema.cell_key),
             ("models", _model_key),
             ("outcomes", _outcome_key),
         ):
@@ -143,6 +145,8 @@ def merge(
         out["models"] = models
     if merged["outcomes"]:
         out["outcomes"] = list(merged["outcomes"].values())
+    if merged["examples"]:
+        out["examples"] = list(merged["examples"].values())
     return out
 
 

@@ -9,7 +9,8 @@ sweep) and `quick_sizes`.
 
 from __future__ import annotations
 
-from types import ModuleType
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from bridgebench import kernels, spec
@@ -46,14 +47,24 @@ def sizes(cell: spec.Cell, *, quick: bool) -> list[int | None]:
     return list(kernels.bench(cell)["quick_sizes" if quick else "sizes"])
 
 
-def cases(module: ModuleType, cell: spec.Cell, sizes: list[Any]) -> list[Case]:
-    """Every measured call of one cell of a bridge's module, one per size."""
+def _maker(subject: spec.Subject, cell: spec.Cell) -> Callable[[Any, Any], Call]:
+    """(n, inputs) -> the Call of `cell` at size n: a bridge's `cell.function` made a call
+    by the cell's kernel module, or the call an example's module makes for the cell (its
+    function named in benches/bridges.toml [[example]])."""
+    module = subject.import_module()
+    if isinstance(subject, spec.Example):
+        return partial(getattr(module, subject.calls[cell.name]), cell)
+    return partial(kernels.of(cell).case, getattr(module, cell.function), cell)
+
+
+def cases(subject: spec.Subject, cell: spec.Cell, sizes: list[Any]) -> list[Case]:
+    """Every measured call of one cell of a bridge or an example, one per size."""
     kernel = kernels.of(cell)
-    fn = getattr(module, cell.function)
+    make = _maker(subject, cell)
     out: list[Case] = []
     for n in sizes:
         given = _SHARED[cell.name, n] if (cell.name, n) in _SHARED else kernel.inputs(cell, n)
-        out.append((n, kernel.case(fn, cell, n, given)))
+        out.append((n, make(n, given)))
     return out
 
 
@@ -61,7 +72,6 @@ def one(bridge_name: str, cell_name: str, size: int | None) -> Call:
     """The call the harness times for one bridge, cell and size, checked (for an outside
     clock: `python -m bridgebench pyperf-check`)."""
     cell = spec.cells()[cell_name]
-    module = spec.bridge(bridge_name).import_module()
-    ((_, call),) = cases(module, cell, [size])
+    ((_, call),) = cases(spec.bridge(bridge_name), cell, [size])
     call.check()
     return call

@@ -14,7 +14,6 @@ import resource
 import sys
 import tracemalloc
 from collections.abc import Callable, Iterator
-from types import ModuleType
 
 from bridgebench import kernels, spec
 from bridgebench.harness import hooks, loops
@@ -34,8 +33,7 @@ def _send(message: Message) -> None:
     print(encode(message), flush=True)
 
 
-def _each_case(bridge: spec.Bridge, kind: str, select: Selection) -> Iterator[tuple[str, Case]]:
-    module = bridge.import_module()
+def _each_case(bridge: spec.Subject, kind: str, select: Selection) -> Iterator[tuple[str, Case]]:
     unknown = set(select.cells or ()) - set(bridge.cells)
     if unknown:
         raise ValueError(f"bridge {bridge.name} has no cells {sorted(unknown)}")
@@ -43,24 +41,27 @@ def _each_case(bridge: spec.Bridge, kind: str, select: Selection) -> Iterator[tu
         if select.cells is not None and cell_name not in select.cells:
             continue
         cell = spec.cells()[cell_name]
-        for case in cases(module, cell, count_sizes(cell, kind, select)):
+        for case in cases(bridge, cell, count_sizes(cell, kind, select)):
             yield cell_name, case
 
 
-def _live_objects(module: ModuleType, cell_name: str) -> Callable[[], int]:
-    """The kernel's count of its live native objects in `module` (kernel modules with
-    native objects define `live_objects(module)`), or 0."""
+def _live_objects(bridge: spec.Subject, cell_name: str) -> Callable[[], int]:
+    """The kernel's count of its live native objects in the bridge's module (kernel
+    modules with native objects define `live_objects(module)`), or 0. An example's module
+    keeps no such count: its leak verdict is its live bytes'."""
     live = getattr(kernels.of(spec.cells()[cell_name]), "live_objects", None)
-    return (lambda: int(live(module))) if live is not None else (lambda: 0)
-
-
-def count_allocs(bridge: spec.Bridge, select: Selection) -> None:
-    hooks.alloc_counters()  # raises unless the counter is preloaded
+    if live is None or isinstance(bridge, spec.Example):
+        return lambda: 0
     module = bridge.import_module()
+    return lambda: int(live(module))
+
+
+def count_allocs(bridge: spec.Subject, select: Selection) -> None:
+    hooks.alloc_counters()  # raises unless the counter is preloaded
     loop_reader, settled = hooks.CounterReader(), hooks.CounterReader()
     for cell_name, (size, call) in _each_case(bridge, "allocs", select):
         call.check()
-        live_objects = _live_objects(module, cell_name)
+        live_objects = _live_objects(bridge, cell_name)
         n = loop_lengths(size, "allocs")
         loops.run(call, n[0], loops.nothing, loops.nothing)  # warm-up: free lists, caches
         deltas: list[hooks.AllocCounters] = []
@@ -107,7 +108,7 @@ def count_allocs(bridge: spec.Bridge, select: Selection) -> None:
         _send(TracemallocPeak(cell_name, size, peak - base))
 
 
-def count_instructions(bridge: spec.Bridge, select: Selection) -> None:
+def count_instructions(bridge: spec.Subject, select: Selection) -> None:
     if not hooks.running_on_valgrind():
         raise RuntimeError("--kind instructions must run under valgrind: use run_counts()")
     for index, (cell_name, (size, call)) in enumerate(_each_case(bridge, "instructions", select)):
@@ -147,7 +148,7 @@ def main() -> None:
     args = parser.parse_args()
     select = Selection.parse(args.quick, args.cells, args.sizes)
     try:
-        bridge = spec.bridge(args.bridge)
+        bridge = spec.measured(args.bridge)  # or an example (benches/bridges.toml)
         if args.kind == "allocs":
             count_allocs(bridge, select)
         else:

@@ -172,7 +172,8 @@ def run_counts(
     module_dirs: Sequence[Path] = (),
     count_binary: Path | None = None,
 ) -> list[Figures]:
-    """Count every cell and size of a bridge in child processes; one record per (cell,
+    """Count every cell and size of a bridge (or of an example: benches/bridges.toml
+    [[example]]) in child processes; one record per (cell,
     size), passed to `progress` as it completes. `cells` and `sizes` narrow the run.
     A Python-side bridge is counted by bridgebench.harness.count_child, `module_dirs`
     searched for its module before the installed one; a Rust-side bridge by the count
@@ -185,11 +186,11 @@ def run_counts(
     if kind not in KINDS:
         raise CountsError(f"kind must be one of {KINDS}, not {kind!r}")
     try:
-        chosen = spec.bridge(bridge)  # an unknown name fails here, not in the child
+        chosen = spec.measured(bridge)  # an unknown name fails here, not in the child
         hooks.library_path()  # both kinds load it: the counter, or the client requests
         children = (
             _rust_children(chosen, kind, select, module_dirs, count_binary)
-            if chosen.side == "rust"
+            if isinstance(chosen, spec.Bridge) and chosen.side == "rust"
             else [_python_child(chosen, kind, select, module_dirs)]
         )
     except (KeyError, FileNotFoundError, ValueError) as exc:
@@ -216,7 +217,7 @@ def run_counts(
 
 
 def _python_child(
-    bridge: spec.Bridge, kind: str, select: Selection, module_dirs: Sequence[Path]
+    bridge: spec.Subject, kind: str, select: Selection, module_dirs: Sequence[Path]
 ) -> tuple[list[str], dict[str, str]]:
     # A module compiled during the run (a stale .pyc) changes the heap layout, and with it
     # the instruction counts (CPython's method cache hashes addresses): compile first.
@@ -256,7 +257,7 @@ def _rust_children(
 
 
 def _check_plan(
-    bridge: spec.Bridge, kind: str, select: Selection, records: Sequence[Figures]
+    bridge: spec.Subject, kind: str, select: Selection, records: Sequence[Figures]
 ) -> None:
     """Every record counted over the loops of count_plan's rule, and every chosen cell
     counted: a child that skipped a cell, or counted it its own way, fails the run."""

@@ -14,7 +14,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
 from bridgebench import spec
@@ -105,8 +105,11 @@ def run_round(plan: Round) -> Iterator[Measured | Failed]:
                 yield Failed(f"the round's worker failed: {detail}", job.bridge, job.cell)
 
 
-def cells_in_order(bridges: list[spec.Bridge]) -> list[tuple[str, list[spec.Bridge]]]:
-    """Every cell that a selected bridge covers, in the specs' order, with its bridges."""
+def cells_in_order(
+    bridges: Sequence[spec.Subject],
+) -> list[tuple[str, list[spec.Subject]]]:
+    """Every cell that a selected bridge (or example) covers, in the specs' order, with its
+    bridges and examples."""
     return [
         (cell, [b for b in bridges if cell in b.cells])
         for cell in spec.cells()
@@ -114,7 +117,7 @@ def cells_in_order(bridges: list[spec.Bridge]) -> list[tuple[str, list[spec.Brid
     ]
 
 
-def jobs_of_round(bridges: list[spec.Bridge], round_: int, out: Timings) -> list[Job]:
+def jobs_of_round(bridges: Sequence[spec.Subject], round_: int, out: Timings) -> list[Job]:
     """Round `round_`'s jobs: cell by cell, the bridges turned by `round_` places, without
     the jobs that failed before, with the loops the first round calibrated."""
     jobs = []
@@ -169,8 +172,12 @@ def measure_round(
     out.canary_ns.append(canaries)
 
 
-def measure(bridges: list[spec.Bridge], plan: Plan, say: Callable[[str], None] = print) -> Timings:
-    """Run the schedule on one CPU; `say` gets a progress line per cell and round."""
+def measure(
+    bridges: Sequence[spec.Subject], plan: Plan, say: Callable[[str], None] = print
+) -> Timings:
+    """Run the schedule on one CPU; `say` gets a progress line per cell and round. An
+    example (benches/bridges.toml [[example]]) among `bridges` is measured as a bridge is,
+    in its cells' turns, its samples paired with its `beside` bridge's."""
     out = Timings()
     clock = time.monotonic()
     with cpu.one_cpu() as out.cpu:

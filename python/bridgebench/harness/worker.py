@@ -41,7 +41,8 @@ from bridgebench.harness.messages import Failed, decode, encode
 @dataclass(frozen=True)
 class Job:
     """A bridge's cell; `loops` per size as [bridge's, floor's] calls per sample from an
-    earlier round (pyperf's habit), or None to calibrate."""
+    earlier round (pyperf's habit), or None to calibrate. `bridge` may name an example
+    (benches/bridges.toml [[example]]): its samples pair with its `beside` bridge's."""
 
     bridge: str
     cell: str
@@ -74,23 +75,21 @@ class Measured:
 
 
 def _case(
-    module: Any, cell: str, size: int | None, target_ns: int, loops: int | None
+    subject: spec.Subject, cell: str, size: int | None, target_ns: int, loops: int | None
 ) -> timing.Case:
-    ((_, call),) = cases.cases(module, spec.cells()[cell], [size])
+    ((_, call),) = cases.cases(subject, spec.cells()[cell], [size])
     return timing.prepare(call, target_ns, loops)
 
 
 def measure_size(job: Job, index: int, size: int | None, plan: Round) -> Measured:
-    """Sample one size of `job`, paired with the floor's call where the floor has one."""
-    bridge = spec.bridge(job.bridge)
-    floor = spec.floor(bridge.side)
-    floor_cell = spec.floor_cell(bridge.side, job.cell) if bridge != floor else None
+    """Sample one size of `job`, paired with the floor's call where the floor has one (an
+    example's: with its `beside` bridge's call, spec.paired_with)."""
+    subject = spec.measured(job.bridge)
+    pair = spec.paired_with(subject, job.cell)
     target_ns = int(plan.target_ms * 1e6)
     loops = job.loops[index] if job.loops else [None, None]
-    case = _case(bridge.import_module(), job.cell, size, target_ns, loops[0])
-    ref = (
-        _case(floor.import_module(), floor_cell, size, target_ns, loops[1]) if floor_cell else None
-    )
+    case = _case(subject, job.cell, size, target_ns, loops[0])
+    ref = _case(pair[0], pair[1], size, target_ns, loops[1]) if pair else None
     for i in range(plan.pairs):
         order = (ref, case) if (i + plan.index) % 2 == 0 else (case, ref)
         for c in order:
@@ -140,9 +139,11 @@ def run(plan: Round, emit: Any = print) -> None:
     """Measure every job of `plan`; `emit` gets each record's line."""
     for i, job in enumerate(plan.jobs):
         try:
-            bridge = spec.bridge(job.bridge)
-            bridge.import_module()
-            spec.floor(bridge.side).import_module()
+            subject = spec.measured(job.bridge)
+            subject.import_module()
+            pair = spec.paired_with(subject, job.cell)
+            if pair is not None:
+                pair[0].import_module()
             cell = spec.cells()[job.cell]
             job_sizes = sizes(cell, quick=plan.quick)
             if i == 0 or plan.jobs[i - 1].cell != job.cell:
