@@ -12,7 +12,7 @@ from pathlib import Path
 import support
 from bridgebench import spec
 
-PAGES = ["bridges/pybind11.html", "guide.html"]
+PAGES = ["bridges/pybind11.html", "guide.html", "seed.html"]
 SCREENSHOT = spec.ROOT / "build" / "artifacts" / "book-guide.png"
 
 # Every rendered figure's text, every plot's box and drawn marks, and any directive or
