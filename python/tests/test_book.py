@@ -262,3 +262,15 @@ def test_every_code_block_is_included_from_the_source() -> None:
             if not re.fullmatch(r"(?:\{\{#include [^}]+\}\}\s*)+", body):
                 copied.append(f"{page.relative_to(spec.ROOT)}: {match[0][:60]!r}")
     assert not copied, "code typed into the book instead of included:\n" + "\n".join(copied)
+
+
+def test_a_time_against_the_paired_bridge_is_the_records_paired_ratio() -> None:
+    """`vs X / FLOOR ns` gives the ratio of the samples taken in pairs (what every table's
+    × floor shows), not a quotient of two medians; against another bridge, the quotient."""  # noqa: RUF002
+    book = _record()
+    rec = book.cell("pyo3", "add", None)
+    paired = _process("{{#bb vs pyo3 add / cpython-api ns}}")
+    assert f">{rec['ratio']:.2f}×</span>" in paired
+    other = book.cell("nanobind", "add", None)
+    quotient = _process("{{#bb vs pyo3 add / nanobind ns}}")
+    assert f">{rec['median_ns'] / other['median_ns']:.2f}×</span>" in quotient

@@ -112,7 +112,8 @@ def figure(book: Book, args: list[str]) -> str:
 
 
 def vs(book: Book, args: list[str]) -> str:
-    """How many times BRIDGE's FIELD is OTHER's, both in the record: `2.31×`."""  # noqa: RUF002
+    """How many times BRIDGE's FIELD is OTHER's, both in the record: `2.31×`; in time
+    against the bridge it was paired with, the record's paired ratio."""  # noqa: RUF002
     usage = "{{#bb vs BRIDGE CELL [n=N] / OTHER FIELD}}, FIELD one of " + ", ".join(VS_FIELDS)
     bridge, cell, size, rest = parse_cell(args, usage)
     if len(rest) != 3 or rest[0] != "/" or rest[2] not in VS_FIELDS:
@@ -120,6 +121,11 @@ def vs(book: Book, args: list[str]) -> str:
     other, field = rest[1], rest[2]
     key = VS_FIELDS[field]
     mine, theirs = book.cell(bridge, cell, size), book.cell(other, cell, size)
+    if field == "ns" and mine.get("ratio_to", {}).get("bridge") == other and "ratio" in mine:
+        # Against the bridge its samples were paired with (its side's floor, or an
+        # example's beside bridge) the figure is the record's ratio of those pairs, the
+        # one every table shows, not a quotient of two medians.
+        return span(book, f"{bridge} {cell} n={size} ratio", _ratio(mine).split(" ")[0])
     _value(mine, key, field)
     _value(theirs, key, field)
     if not theirs[key]:
