@@ -9,6 +9,7 @@ from types import ModuleType
 
 from bridgebench.commands import (
     bench,
+    build_figures,
     compare,
     gate,
     gate_update,
@@ -26,6 +27,7 @@ COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "pyperf-check": (pyperf_check, "the headline figures against pyperf, side by side"),
     "gate": (gate, "fail if a cell's instruction or allocation counts regressed"),
     "gate-update": (gate_update, "measure the gate's counts and rewrite its baseline"),
+    "build-figures": (build_figures, "what each bridge costs to build and ship"),
     "record": (record, "keep a full run under benches/records/ for the teaching book"),
 }
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bridgebench import machines, schema, spec, stats
+from bridgebench import builds, machines, schema, spec, stats
 
 SCHEMA = schema.VERSION
 
@@ -412,6 +412,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines += _model_table(kernel, models)
         lines += _counts_table(kernel, cells)
     lines += _examples_table(results, status_text)
+    lines += builds.markdown_lines(results)
     if notes:
         lines += ["", "### Notes", ""] + [f"{i + 1}. {text}" for i, text in enumerate(notes)]
     lines += ["", "## Tools", ""] + [f"- {name}: {v}" for name, v in env["tools"].items()]

@@ -24,6 +24,7 @@ READABLE = (VERSION,)
 
 _NS = {"type": "number", "minimum": 0}
 _COUNT = {"type": "integer", "minimum": 0}
+_SECONDS = {"type": ["number", "null"], "minimum": 0}
 _INTERVAL = {
     "type": "array",
     "prefixItems": [{"type": "number"}, {"type": "number"}],
@@ -181,6 +182,9 @@ DOCUMENT: dict[str, Any] = {
         "examples": {"type": "array", "items": {"$ref": "#/$defs/cell"}},
         "models": {"type": "array", "items": {"$ref": "#/$defs/model"}},
         "outcomes": {"type": "array", "items": {"$ref": "#/$defs/outcome"}},
+        # what each Python-side bridge with a build step costs to build and ship
+        # (`build-figures`, full runs only)
+        "builds": {"type": "array", "items": {"$ref": "#/$defs/build"}},
     },
     "additionalProperties": False,
     # A single run carries its environment; a merged file carries every source's.
@@ -232,6 +236,52 @@ DOCUMENT: dict[str, Any] = {
                 "detail": {"type": "string"},
                 "label": {"type": "string", "minLength": 1},
                 "source_index": _COUNT,
+            },
+            "additionalProperties": False,
+        },
+        # One bridge's build from an empty scratch folder (bridgebench.commands.build_figures):
+        # clean and incremental seconds, wall and CPU (user + sys of the build's children),
+        # and each file it ships, unstripped and stripped; null seconds when it failed
+        "build": {
+            "type": "object",
+            "required": [
+                "bridge",
+                "steps",
+                "python",
+                "clean_wall_s",
+                "clean_cpu_s",
+                "incremental_wall_s",
+                "incremental_cpu_s",
+                "touched",
+                "ships",
+                "status",
+            ],
+            "properties": {
+                "bridge": {"type": "string", "minLength": 1},
+                "steps": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                "python": {"type": "string", "pattern": r"^\d+\.\d+"},
+                "clean_wall_s": _SECONDS,
+                "clean_cpu_s": _SECONDS,
+                "incremental_wall_s": _SECONDS,
+                "incremental_cpu_s": _SECONDS,
+                "touched": {"type": ["string", "null"]},
+                "note": {"type": ["string", "null"]},
+                "ships": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["file", "role", "bytes", "stripped_bytes"],
+                        "properties": {
+                            "file": {"type": "string", "minLength": 1},
+                            "role": {"enum": ["module", "native dependency"]},
+                            "bytes": _COUNT,
+                            "stripped_bytes": _COUNT,
+                        },
+                        "additionalProperties": False,
+                    },
+                },
+                "status": {"enum": ["ok", "failed"]},
+                "reason": {"type": ["string", "null"]},
             },
             "additionalProperties": False,
         },

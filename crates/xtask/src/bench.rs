@@ -77,6 +77,20 @@ struct Registry {
 struct RegistryBridge {
     name: String,
     side: String,
+    build: Option<String>,
+}
+
+/// Whether a bridge has a build step (`build-figures` measures only those).
+fn has_build(name: &str) -> Result<bool, String> {
+    let path = root().join("benches/bridges.toml");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let registry: Registry =
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(registry
+        .bridge
+        .iter()
+        .any(|b| b.name == name && b.side == "python" && b.build.is_some()))
 }
 
 /// (name, side) of every bridge in benches/bridges.toml.
@@ -235,6 +249,42 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let benched = started.elapsed();
 
+    // What each Python-side bridge costs to build and ship (`build-figures`: clean and
+    // incremental builds in scratch folders, a few minutes): full runs only, and never
+    // beside a timing. It runs between the criterion passes and the Python harness, which
+    // folds its file into results.json as `builds`.
+    let builds = root().join("target/build-figures.json");
+    // No --bridge: every bridge with a build step; else those of the chosen that have one.
+    let mut with_build = Vec::new();
+    for name in &bridges {
+        if has_build(name)? {
+            with_build.push(name.clone());
+        }
+    }
+    let build_figures =
+        opts.side != Side::Rust && !opts.quick && (bridges.is_empty() || !with_build.is_empty());
+    if opts.side != Side::Rust && opts.quick {
+        eprintln!("note: --quick skips the build figures (results.json gets no `builds`)");
+    }
+    if build_figures {
+        step(
+            "Python side: what each bridge costs to build and ship (build-figures, scratch folders)",
+        );
+        let _ = std::fs::remove_file(&builds);
+        let mut figures = env.command(&env.python.to_string_lossy());
+        figures.args(["-m", "bridgebench", "build-figures", "--out"]);
+        figures.arg(&builds);
+        for name in &with_build {
+            figures.args(["--bridge", name]);
+        }
+        // A failed build is a record with its reason (status "failed"), not a failed bench.
+        if let Err(e) = util::run("build-figures", &mut figures) {
+            eprintln!("note: {e}; the records that failed say why");
+        }
+    }
+    let build_figures = build_figures && builds.is_file();
+    let built_figures = started.elapsed();
+
     step(match opts.side {
         Side::Rust => {
             "Python harness: fold criterion's samples into results (no Python-side bridge)"
@@ -252,15 +302,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for name in &bridges {
         harness.args(["--bridge", name]);
     }
+    if build_figures {
+        harness.arg("--builds").arg(&builds);
+    }
     let outcome = util::run("Python harness", &mut harness);
     let minutes = |d: Duration| format!("{}:{:02}", d.as_secs() / 60, d.as_secs() % 60);
     eprintln!(
-        "\nbench: {} in all: build {}, measurement {} (criterion {}, Python harness {})",
+        "\nbench: {} in all: build {}, measurement {} (criterion {}, build figures {}, Python harness {})",
         minutes(started.elapsed()),
         minutes(built),
         minutes(started.elapsed() - built),
         minutes(benched - built),
-        minutes(started.elapsed() - benched),
+        minutes(built_figures - benched),
+        minutes(started.elapsed() - built_figures),
     );
     outcome
 }
@@ -281,6 +335,13 @@ mod tests {
         .expect("valid options");
         assert!(opts.quick && opts.side == Side::Python && opts.out == "results");
         assert_eq!(harness_bridges(&opts), Ok(args(&["ctypes", "cffi"])));
+    }
+
+    #[test]
+    fn build_figures_measure_only_python_bridges_with_a_build_step() {
+        assert_eq!(has_build("pyo3"), Ok(true));
+        assert_eq!(has_build("python"), Ok(false));
+        assert_eq!(has_build("cxx"), Ok(false));
     }
 
     #[test]

@@ -3,10 +3,14 @@
 cffi's API (out-of-line) mode compiles a small C extension against the real header, so the
 C compiler, not a hand copy, checks every signature and enum value (compare ctypes_abi.py).
 It needs crates/c-abi built first: `cargo build --locked --release --package c-abi`.
+`--libdir`, `--tmpdir` and `--out` build elsewhere (`build-figures` times a build from an
+empty scratch folder): the cdylib's folder, the compile folder, and a folder to put the
+extension in instead of the package.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 from pathlib import Path
@@ -33,7 +37,13 @@ def cdef_source(header: str) -> str:
     )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="build the cffi bridge's extension")
+    parser.add_argument("--libdir", type=Path, default=LIBDIR, help="where libc_abi.so is")
+    parser.add_argument("--tmpdir", type=Path, default=ROOT / "build/cffi", help="compile here")
+    parser.add_argument("--out", type=Path, help="put the extension here, not in the package")
+    args = parser.parse_args(argv)
+    libdir = args.libdir.resolve()
     ffibuilder = FFI()
     ffibuilder.cdef(cdef_source((INCLUDE / "bb_c_abi.h").read_text()) + "\n" + EXTERN_PYTHON)
     ffibuilder.set_source(
@@ -41,19 +51,22 @@ def main() -> None:
         '#include "bb_c_abi.h"',
         include_dirs=[str(INCLUDE)],
         libraries=["c_abi"],
-        library_dirs=[str(LIBDIR)],
+        library_dirs=[str(libdir)],
         # An absolute RPATH, so the extension finds libc_abi.so without LD_LIBRARY_PATH.
-        extra_link_args=[f"-Wl,-rpath,{LIBDIR}"],
+        extra_link_args=[f"-Wl,-rpath,{libdir}"],
     )
     # Compile in build/ (the generated .c and .o stay out of the source tree), then put
     # only the extension next to the package that imports it. Copy, then rename: a running
     # process that has the old .so mapped keeps its file instead of seeing it rewritten.
-    built = Path(ffibuilder.compile(tmpdir=str(ROOT / "build/cffi")))
-    target = ROOT / "python" / Path(*MODULE.split(".")[:-1]) / built.name
+    built = Path(ffibuilder.compile(tmpdir=str(args.tmpdir)))
+    package = ROOT / "python" / Path(*MODULE.split(".")[:-1])
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+    target = (args.out.resolve() if args.out is not None else package) / built.name
     partial = target.with_name(target.name + ".partial")
     shutil.copy2(built, partial)
     os.replace(partial, target)
-    print(f"built {target.relative_to(ROOT)}")
+    print(f"built {target}")
     # ANCHOR_END: build
 
 

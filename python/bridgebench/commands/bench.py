@@ -10,6 +10,7 @@ timed and counted too, into the results' `examples`.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -44,6 +45,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "full run (cargo xtask bench: target/criterion/pass-<k>), their samples are pooled",
     )
     parser.add_argument("--bridge", action="append", help="only these bridges (repeatable)")
+    parser.add_argument(
+        "--builds",
+        type=Path,
+        help="fold in this `build-figures` file as the results' `builds` (what each bridge "
+        "costs to build and ship; cargo xtask bench passes it in full runs)",
+    )
 
 
 # Counts are exact whatever else the machine does (docs/COUNTS.md), so the count runs,
@@ -196,6 +203,8 @@ def run(args: argparse.Namespace) -> int:
     }
     if example_records:
         data["examples"] = example_records
+    if args.builds is not None:
+        data["builds"] = json.loads(args.builds.read_text())
     print("\n" + steadiness.line(machine), flush=True)
     # Bad-input outcomes (seconds: one child process per bridge) for the report's matrix.
     print("\n==> bad input: what each bridge does with it (child processes)", flush=True)

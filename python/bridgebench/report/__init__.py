@@ -12,7 +12,7 @@ from typing import Any
 
 from bridgebench import machines
 from bridgebench.comparison import THRESHOLD
-from bridgebench.report import cells, compare, env, glance, kernel, markdown, missing, page
+from bridgebench.report import builds, cells, compare, env, glance, kernel, markdown, missing, page
 from bridgebench.report.fmt import esc, tag
 from bridgebench.report.view import View
 
@@ -42,7 +42,12 @@ def html(
     for name in view.kernels:
         toc.append((f"kernel-{name}", name))
         body.append(kernel.section(view, name))
-    toc += [("not-measured", "Not measured"), ("environment", "Environment")]
+    toc += [
+        ("builds", "What it costs to build"),
+        ("not-measured", "Not measured"),
+        ("environment", "Environment"),
+    ]
+    body.append(builds.section(view))
     body.append(missing.section(view))
     base_envs = View(base).environments() if base is not None else None
     body.append(env.section(view.environments(), base_envs))
