@@ -94,7 +94,7 @@ def test_every_bridge_page_has_the_same_headings(bridge: str) -> None:
     text = check.prose(page.read_text())  # a `## ` inside a code block is not a heading
     headings = re.findall(r"^## (.+?)\s*$", text, re.M)
     assert headings == HEADINGS, f"{page.relative_to(spec.ROOT)}: ## headings {headings}"
-    for directive in ("build", "cells", "outcomes", "costs"):
+    for directive in ("build", "building", "cells", "outcomes", "costs"):
         assert f"{{{{#bb {directive} {bridge}}}}}" in text or (
             f"{{{{#bb {directive} {bridge}}}}}" in page.read_text()
         ), f"{page.relative_to(spec.ROOT)} does not render {{{{#bb {directive} {bridge}}}}}"
@@ -274,3 +274,13 @@ def test_a_time_against_the_paired_bridge_is_the_records_paired_ratio() -> None:
     other = book.cell("nanobind", "add", None)
     quotient = _process("{{#bb vs pyo3 add / nanobind ns}}")
     assert f">{rec['median_ns'] / other['median_ns']:.2f}×</span>" in quotient
+
+
+def test_a_bridge_page_shows_what_its_build_cost_in_the_record() -> None:
+    book = _record()
+    rec = next(r for r in book.data["builds"] if r["bridge"] == "pyo3")
+    out = _process("{{#bb building pyo3}}")
+    assert f">{rec['clean_wall_s']:.1f} s</span>" in out
+    module = next(s for s in rec["ships"] if s["role"] == "module")
+    assert f">{module['stripped_bytes']:,} B</span>" in out
+    assert "Nothing to build" in _process("{{#bb building python}}")

@@ -58,6 +58,7 @@ DIRECTIVES: dict[str, Render] = {
     "cells": _one_bridge(tables.cells),
     "outcomes": _book_and_bridge(tables.outcomes),
     "costs": _book_and_bridge(tables.costs),
+    "building": _book_and_bridge(tables.building),
     "compare": lambda book, page, args: tables.compare(book, page, args),
 }
 

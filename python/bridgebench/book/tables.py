@@ -8,6 +8,7 @@ about a bridge, as Markdown (tables) or HTML (plots).
     {{#bb outcomes BRIDGE}}     its declared bad-input outcomes and the recorded matrix
     {{#bb declared}}            every declared outcome of every bridge
     {{#bb costs BRIDGE}}        its figures from the record, cell by cell, and a plot
+    {{#bb building BRIDGE}}     what it cost the record's run to build it and what it ships
     {{#bb compare CELL [n=N] [BRIDGE...]}}  one cell across bridges, from the record
 
 and, inline (bridgebench.book.figures): {{#bb figure ...}}, {{#bb vs ...}}, {{#bb worst ...}}.
@@ -302,3 +303,54 @@ def compare(book: Book, page: str, args: Sequence[str]) -> str:
     rows = [[_who(page, r["bridge"]), r["side"], *_figures(book, r)] for r in recs]
     head = ["bridge", "side", *COST_HEAD[2:]]
     return md_table(head, rows, numeric=[False, False, *([True] * 6), False])
+
+
+def building(book: Book, name: str) -> str:
+    """The record's build figures of a bridge (results.json `builds`, `build-figures`)."""
+    b = _bridge(name)
+    if b.side == "python" and b.build is None:
+        return "Nothing to build, so no build figures."
+    if b.side != "python":
+        return (
+            "No build figures: `build-figures` measures the Python-side bridges (the Rust "
+            "side's crates are built into the bench binaries)."
+        )
+    found = [r for r in book.data.get("builds") or [] if r["bridge"] == name]
+    if not found:
+        raise BookError(f"record {book.id} has no build figures of {name} (results.json `builds`)")
+    rec = found[0]
+    if rec["status"] != "ok":
+        return f"The record's build of `{name}` failed: {_text(str(rec.get('reason')))}."
+
+    def seconds(key: str) -> str:
+        return span(book, f"{name} build {key}", f"{rec[key]:.1f} s")
+
+    rows = [
+        ["clean, from an empty folder", seconds("clean_wall_s"), seconds("clean_cpu_s")],
+        [
+            f"again after touching `{rec.get('touched') or 'the kernel'}`",
+            seconds("incremental_wall_s"),
+            seconds("incremental_cpu_s"),
+        ],
+    ]
+    times = md_table(["build", "wall", "CPU"], rows, numeric=[False, True, True])
+    ships = [
+        [
+            f"`{s['file']}`",
+            s["role"],
+            span(book, f"{name} ships {s['file']} stripped", f"{s['stripped_bytes']:,} B"),
+            span(book, f"{name} ships {s['file']} as built", f"{s['bytes']:,} B"),
+        ]
+        for s in rec["ships"]
+    ]
+    sizes = md_table(
+        ["ships", "what", "stripped", "as built"], ships, numeric=[False, False, True, True]
+    )
+    steps = " + ".join(f"`{x}`" for x in rec["steps"])
+    note = rec.get("note") or ""
+    note = f" {_text(note[:1].upper() + note[1:])}." if note else ""
+    return (
+        f"The record's run built it alone (steps {steps}, `[bridge.alone]` in the registry) "
+        f"in an empty scratch folder, dependencies included, with CPython "
+        f"{rec['python']}.{note}\n\n{times}\n\n{sizes}"
+    )
