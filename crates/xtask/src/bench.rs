@@ -80,28 +80,26 @@ struct RegistryBridge {
     build: Option<String>,
 }
 
-/// Whether a bridge has a build step (`build-figures` measures only those).
-fn has_build(name: &str) -> Result<bool, String> {
+/// Every bridge of benches/bridges.toml, as the bench needs it: name, side, build step.
+fn registry_bridges() -> Result<Vec<RegistryBridge>, String> {
     let path = root().join("benches/bridges.toml");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     let registry: Registry =
         toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(registry
-        .bridge
+    Ok(registry.bridge)
+}
+
+/// Whether a bridge has a build step (`build-figures` measures only those).
+fn has_build(name: &str) -> Result<bool, String> {
+    Ok(registry_bridges()?
         .iter()
         .any(|b| b.name == name && b.side == "python" && b.build.is_some()))
 }
 
 /// (name, side) of every bridge in benches/bridges.toml.
 fn registered() -> Result<Vec<(String, String)>, String> {
-    let path = root().join("benches/bridges.toml");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let registry: Registry =
-        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(registry
-        .bridge
+    Ok(registry_bridges()?
         .into_iter()
         .map(|b| (b.name, b.side))
         .collect())
