@@ -15,8 +15,19 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-# Not resolved: a count child reaches the tree through a link (harness/counts.py).
-ROOT = Path(os.path.abspath(__file__)).parents[2]
+
+def _root() -> Path:
+    """The tree, two folders above this package, as the package's path names it: not
+    resolved, since a count child reaches the tree through a link of fixed length. A count
+    child imports the package through a link to it alone (harness/counts.py); then the
+    link's target names the tree."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    if os.path.islink(package):
+        package = os.readlink(package)
+    return Path(package).parent.parent
+
+
+ROOT = _root()
 KERNELS_DIR = ROOT / "benches" / "kernels"
 REGISTRY = ROOT / "benches" / "bridges.toml"
 

@@ -238,6 +238,25 @@ def test_the_link_to_the_tree_is_made_safely_from_many_threads(
     assert os.readlink(links[0]) == str(spec.ROOT)
 
 
+def test_the_child_sees_the_package_alone_and_finds_the_tree_through_it() -> None:
+    """No listing on the child's path changes while tests run: python/ gains tools' caches
+    (.mypy_cache once mypy has run), and a longer listing moved the heap and the counts."""
+    env = counts._child_env("instructions")
+    package_dir = Path(env["PYTHONPATH"].split(os.pathsep)[0])
+    assert sorted(p.name for p in package_dir.iterdir()) == ["bridgebench"]
+    assert all(not Path(p).is_relative_to(spec.ROOT) for p in env["PYTHONPATH"].split(os.pathsep))
+    probe = "from bridgebench import spec; print(spec.ROOT); print(spec.REGISTRY.is_file())"
+    out = subprocess.run(
+        [counts._interpreter(), "-s", "-c", probe],
+        env=env,
+        cwd=tempfile.gettempdir(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == [str(counts._tree_link()), "True"]
+
+
 # ---------------------------------------------------------------- the Rust side
 
 RUST_ROW = "extern-c"  # C++ behind a C ABI: Rust's allocator and C++'s, both counted

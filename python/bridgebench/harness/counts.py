@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import hashlib
+import importlib.util
 import json
 import os
 import platform
@@ -64,7 +65,7 @@ def _child_env(kind: str, module_dirs: Sequence[Path] = (), python: bool = True)
     site-packages on its path), else the Rust-side count binary, which may embed Python."""
     paths = [_in_tree(Path(d).resolve()) for d in module_dirs]
     if python:
-        paths.append(_in_tree(spec.ROOT / "python"))
+        paths.append(str(_package_view()))
         for key in ("purelib", "platlib"):  # the venv's site-packages (the bridges' modules)
             path = _in_tree(sysconfig.get_paths()[key])
             if path not in paths:
@@ -107,18 +108,40 @@ def _in_tree(path: Path | str) -> str:
 _LINKING = threading.Lock()  # the gate's count threads ask for the link at once
 
 
-@cache
-def _tree_link() -> Path:
-    """<scratch>/tree-<12 hex digits naming this tree> -> the tree (made or repaired)."""
-    name = "tree-" + hashlib.sha256(str(spec.ROOT).encode()).hexdigest()[:12]
-    link = _scratch() / name
+def _tree_name() -> str:
+    """12 hex digits naming this tree: the same length for every clone."""
+    return hashlib.sha256(str(spec.ROOT).encode()).hexdigest()[:12]
+
+
+def _link(link: Path, target: Path) -> Path:
+    """`link` -> `target`, made or repaired."""
     with _LINKING:
-        if not (link.is_symlink() and Path(os.readlink(link)) == spec.ROOT):
-            fresh = link.with_name(f"{name}.{os.getpid()}")  # apart from other processes'
+        if not (link.is_symlink() and Path(os.readlink(link)) == target):
+            fresh = link.with_name(f"{link.name}.{os.getpid()}")  # apart from other processes'
             fresh.unlink(missing_ok=True)
-            fresh.symlink_to(spec.ROOT, target_is_directory=True)
+            fresh.symlink_to(target, target_is_directory=True)
             fresh.replace(link)  # atomic: a running count child sees the old or the new one
     return link
+
+
+@cache
+def _tree_link() -> Path:
+    """<scratch>/tree-<tree name> -> the tree."""
+    return _link(_scratch() / f"tree-{_tree_name()}", spec.ROOT)
+
+
+@cache
+def _package_view() -> Path:
+    """<scratch>/view-<tree name>, a folder holding only `bridgebench` -> the package (through
+    the tree's link): the child's path entry for the package. Not python/: the import system
+    keeps a listing of every folder on sys.path, and python/ gains tools' caches during a
+    test run (.mypy_cache, .ruff_cache); the longer listing moved the heap (cpython-api
+    scale.inplace: 982 instructions per call before mypy had run in a fresh clone, 986
+    after). spec.ROOT follows the package's link back to the tree."""
+    view = _scratch() / f"view-{_tree_name()}"
+    view.mkdir(exist_ok=True)
+    _link(view / "bridgebench", _tree_link() / "python" / "bridgebench")
+    return view
 
 
 @cache
@@ -222,8 +245,26 @@ def _python_child(
     # A module compiled during the run (a stale .pyc) changes the heap layout, and with it
     # the instruction counts (CPython's method cache hashes addresses): compile first.
     compileall.compile_dir(spec.ROOT / "python" / "bridgebench", quiet=2)
+    _compile_module(bridge.module)
     argv = [_interpreter(), "-s", "-m", "bridgebench.harness.count_child", bridge.name]
     return [*argv, "--kind", kind, *select.argv()], _child_env(kind, module_dirs)
+
+
+def _compile_module(name: str) -> None:
+    """Byte-compile the bridge's module when it is Python source outside the package (a
+    SWIG proxy, a maturin package's __init__.py): the first child to import it would
+    otherwise compile it, and count another heap than the next."""
+    try:
+        found = importlib.util.find_spec(name)
+    except ModuleNotFoundError:  # not built: the child says how to build it
+        return
+    if found is None or found.origin is None:
+        return
+    if found.submodule_search_locations:
+        for folder in found.submodule_search_locations:
+            compileall.compile_dir(folder, quiet=2)
+    elif found.origin.endswith(".py"):
+        compileall.compile_file(found.origin, quiet=2)
 
 
 def _rust_children(
