@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -64,10 +65,29 @@ class Bridge:
     code: tuple[str, ...] = ()
     na: dict[str, str] = field(default_factory=dict)
     outcomes: dict[str, str] = field(default_factory=dict)
+    # [bridge.python]: the CPython versions it is built for (a specifier), and why no other.
+    python: str | None = None
+    python_reason: str = ""
 
     def import_module(self) -> ModuleType:
         """Import the bridge's module, or explain how to build it."""
         return _import("bridge", self.name, self.module, self.build)
+
+    def built_for(self, version: tuple[int, int] | None = None) -> bool:
+        """Whether it is built for CPython `version` (default: the running one)."""
+        if self.python is None:
+            return True
+        from packaging.specifiers import SpecifierSet  # only for a bridge that needs it
+
+        major, minor = version or sys.version_info[:2]
+        return SpecifierSet(self.python).contains(f"{major}.{minor}")
+
+    def not_built_reason(self, version: tuple[int, int] | None = None) -> str | None:
+        """Why it is not built for CPython `version` (default: the running one), or None."""
+        if self.built_for(version):
+            return None
+        major, minor = version or sys.version_info[:2]
+        return f"not built for CPython {major}.{minor}: {self.python_reason}"
 
 
 @dataclass(frozen=True)
@@ -168,6 +188,8 @@ def bridges() -> tuple[Bridge, ...]:
             code=tuple(b.get("code", ())),
             na={**b.get("na", {}), **shared.get(b["name"], {})},
             outcomes=dict(b.get("outcomes", {})),
+            python=b.get("python", {}).get("versions"),
+            python_reason=b.get("python", {}).get("reason", ""),
         )
         for b in data["bridge"]
     )
@@ -219,7 +241,8 @@ def build_steps() -> dict[str, dict[str, Any]]:
 
 
 def python_bridges() -> tuple[Bridge, ...]:
-    return tuple(b for b in bridges() if b.side == "python")
+    """The Python-side bridges built for the running interpreter (its [bridge.python])."""
+    return tuple(b for b in bridges() if b.side == "python" and b.built_for())
 
 
 def bridge(name: str) -> Bridge:

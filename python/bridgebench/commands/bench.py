@@ -107,8 +107,16 @@ def _na_records() -> list[dict[str, Any]]:
             "reason": reason,
         }
         for bridge in spec.bridges()
-        for cell, reason in bridge.na.items()
+        for cell, reason in _na_here(bridge).items()
     ]
+
+
+def _na_here(bridge: spec.Bridge) -> dict[str, str]:
+    """The bridge's n/a cells on this interpreter: every cell, when it is not built for it."""
+    reason = bridge.not_built_reason() if bridge.side == "python" else None
+    if reason is None:
+        return bridge.na
+    return {**bridge.na, **dict.fromkeys(bridge.cells, reason)}
 
 
 def _merge_counts(
