@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # 3.10 imports this only under pytest, whose venv has the backport (requirements-run.txt)
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUPS = ROOT / "ci" / "bridge-groups.toml"

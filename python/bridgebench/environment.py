@@ -16,13 +16,13 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from bridgebench import spec
+from bridgebench.compat import tomllib
 
 MISSING = "missing"  # the program is not installed
 UNKNOWN = "unknown"  # it is installed but did not answer

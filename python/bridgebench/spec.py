@@ -9,12 +9,13 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from bridgebench.compat import tomllib
 
 
 def _root() -> Path:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import html
 import re
 import shutil
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ import support
 from bridgebench import schema, spec
 from bridgebench.book import __main__ as preprocessor
 from bridgebench.book import check, record
+from bridgebench.compat import tomllib
 
 SRC = spec.ROOT / "docs" / "book" / "src"
 SUMMARY = SRC / "SUMMARY.md"

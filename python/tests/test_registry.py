@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import importlib
 import sys
-import tomllib
 
 import pytest
 
 from bridgebench import spec
 from bridgebench.badinput import cases
+from bridgebench.compat import tomllib
 from bridgebench.outcomes import declared
 
 ALL_CELLS = set(spec.cells())

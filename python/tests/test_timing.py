@@ -6,6 +6,7 @@ from __future__ import annotations
 import dis
 import os
 import signal
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -226,7 +227,9 @@ def test_a_plain_calls_loop_is_the_bytecode_of_a_hand_written_loop() -> None:
 
     def body(function: Any) -> list[str]:
         ops = [i.opname for i in dis.get_instructions(function)]
-        return ops[ops.index("FOR_ITER") : ops.index("JUMP_BACKWARD") + 1]
+        # the jump back to FOR_ITER: JUMP_BACKWARD from CPython 3.11, JUMP_ABSOLUTE before
+        back = "JUMP_BACKWARD" if sys.version_info >= (3, 11) else "JUMP_ABSOLUTE"
+        return ops[ops.index("FOR_ITER") : ops.index(back) + 1]
 
     call = plain(max, (1, 2), lambda: None)
     compiled = loops._compiled(call.stmt, tuple(call.names))

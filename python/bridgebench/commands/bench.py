@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -171,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
     bridges = [b for b in spec.python_bridges() if _chosen(b, args)]
     examples = _examples(bridges)
     plan = rounds.QUICK if args.quick else rounds.FULL
-    started = datetime.now(UTC)
+    started = datetime.now(timezone.utc)
     load = Load.start()
     timings = rounds.measure([*bridges, *examples], plan, lambda line: print(line, flush=True))
     phases = {

@@ -28,12 +28,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from bridgebench import spec
+from bridgebench.compat import tomllib
 
 # What ldd lists that is not shipped with a module: the C and C++ runtimes, the
 # interpreter, the loader and the kernel's vDSO, on every Linux machine that runs Python.

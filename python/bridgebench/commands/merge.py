@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +131,7 @@ def merge(
     modes = {s["mode"] for s in sources}
     out: dict[str, Any] = {
         "schema": schema.VERSION,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "mode": modes.pop() if len(modes) == 1 else "mixed",
         "sources": sources,
         "cells": list(merged["cells"].values()),
