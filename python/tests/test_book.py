@@ -284,3 +284,34 @@ def test_a_bridge_page_shows_what_its_build_cost_in_the_record() -> None:
     module = next(s for s in rec["ships"] if s["role"] == "module")
     assert f">{module['stripped_bytes']:,} B</span>" in out
     assert "Nothing to build" in _process("{{#bb building python}}")
+
+
+def test_a_bridge_newer_than_the_record_says_so_and_a_measured_one_stays_strict() -> None:
+    """A bridge with no row in the record (registered after it was taken) renders a note in
+    place of its tables and is left out of an unnamed `compare`; a bridge the record holds,
+    or one a directive names, still fails the build where a figure is missing."""
+    from bridgebench.book import figures, tables
+
+    book = _record()
+    data = dict(book.data)
+    for key in ("cells", "outcomes", "builds"):
+        data[key] = [r for r in book.data[key] if r["bridge"] != "pyo3"]
+    older = record.Book(book.folder, data)
+    assert older.predates("pyo3") and not book.predates("pyo3")
+    for render in (tables.costs, tables.outcomes, tables.building):
+        assert "predates `pyo3`" in render(older, "pyo3")
+        assert "predates" not in render(book, "pyo3")
+    link = "[`pyo3`](bridges/pyo3.md)"
+    table, _, note = tables.compare(older, "guide.md", ["add"]).partition("\n\n")
+    assert link not in table and "predates them: " in note and link in note
+    table, _, note = tables.compare(book, "guide.md", ["add"]).partition("\n\n")
+    assert link in table and link not in note
+    with pytest.raises(record.BookError, match="no pyo3 add"):
+        tables.compare(older, "guide.md", ["add", "pyo3", "cpython-api"])
+    with pytest.raises(record.BookError, match="no pyo3 add"):
+        figures.figure(older, ["pyo3", "add", "ns"])
+    # The record holds pyo3's cells but not its bad-input matrix: a broken record, not a newer
+    # bridge, so the page cannot render.
+    data = {**book.data, "outcomes": [o for o in book.data["outcomes"] if o["bridge"] != "pyo3"]}
+    with pytest.raises(record.BookError, match="no bad-input outcomes for pyo3"):
+        tables.outcomes(record.Book(book.folder, data), "pyo3")

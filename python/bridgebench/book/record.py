@@ -57,6 +57,11 @@ class Book:
             )
         return rec
 
+    def predates(self, bridge: str) -> bool:
+        """Whether the record was taken before `bridge` joined the registry: it holds no row
+        of it at all (a run gives every bridge it measures a row per cell, n/a ones too)."""
+        return all(b != bridge for (b, _, _) in self.cells)
+
     def model(self, bridge: str, cell: str) -> Record:
         for m in self.data.get("models", []):
             if m["bridge"] == bridge and m["cell"] == cell:

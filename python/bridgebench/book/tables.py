@@ -161,10 +161,18 @@ def _recorded(book: Book, recorded: list[Record], case: str) -> str:
     )
 
 
+def _predates(book: Book, name: str) -> str:
+    """What a page says where its bridge joined the registry after the record was taken."""
+    return (
+        f"Record {book.id} predates `{name}`: it holds no figures of it yet. They appear "
+        "here once a full run that measures it is recorded (`python -m bridgebench record`)."
+    )
+
+
 def outcomes(book: Book, name: str) -> str:
     b = _bridge(name)
     recorded = book.outcomes(name)
-    if not recorded and b.side == "python":
+    if not recorded and b.side == "python" and not book.predates(name):
         raise BookError(f"record {book.id} has no bad-input outcomes for {name}")
     parts = []
     if b.outcomes:
@@ -179,6 +187,9 @@ def outcomes(book: Book, name: str) -> str:
         parts.append("No declared outcome: every bad input must raise the contract's exception.")
     else:
         parts.append("No declared outcome.")
+    if not recorded and b.side == "python":
+        parts.append(_predates(book, name))
+        return "\n\n".join(parts)
     if not recorded:
         parts.append(
             "The bad-input matrix is recorded for the Python side; on the Rust side bad "
@@ -255,6 +266,8 @@ def _measured(book: Book, b: spec.Bridge) -> list[Record]:
 
 def costs(book: Book, name: str) -> str:
     b = _bridge(name)
+    if book.predates(name):
+        return _predates(book, name)
     floor = spec.floor(b.side).name
     recs = _measured(book, b)
     rows = [
@@ -296,13 +309,19 @@ def compare(book: Book, page: str, args: Sequence[str]) -> str:
     size = _size(cell)
     if rest and rest[0].startswith("n="):
         size = int(rest.pop(0)[2:])
-    names = rest or [b.name for b in spec.bridges() if cell in b.cells]
+    # Named bridges must be in the record; every bridge (no names) means those it measured.
+    every = [b.name for b in spec.bridges() if cell in b.cells]
+    names = rest or [n for n in every if not book.predates(n)]
     recs = sorted(
         (book.cell(_measured_name(n), cell, size) for n in names), key=lambda r: r["median_ns"]
     )
     rows = [[_who(page, r["bridge"]), r["side"], *_figures(book, r)] for r in recs]
     head = ["bridge", "side", *COST_HEAD[2:]]
-    return md_table(head, rows, numeric=[False, False, *([True] * 6), False])
+    table = md_table(head, rows, numeric=[False, False, *([True] * 6), False])
+    newer = [] if rest else [page_link(page, n) for n in every if book.predates(n)]
+    if newer:
+        table += f"\n\nNot in record {book.id}, which predates them: {', '.join(newer)}."
+    return table
 
 
 def building(book: Book, name: str) -> str:
@@ -316,6 +335,8 @@ def building(book: Book, name: str) -> str:
             "side's crates are built into the bench binaries)."
         )
     found = [r for r in book.data.get("builds") or [] if r["bridge"] == name]
+    if not found and book.predates(name):
+        return _predates(book, name)
     if not found:
         raise BookError(f"record {book.id} has no build figures of {name} (results.json `builds`)")
     rec = found[0]
