@@ -60,7 +60,9 @@ def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def selected_bridges(names: Sequence[str] | None) -> list[spec.Bridge]:
-    """The chosen bridges of both sides, in registry order; ValueError names a bad one."""
+    """The chosen bridges of both sides, in registry order; ValueError names a bad one. A
+    Python-side bridge not built for the running interpreter ([bridge.python]) has no module
+    to count here: left out of every bridge (no names), refused when named."""
     every = spec.bridges()
     known = {b.name for b in every}
     unknown = sorted(set(names or ()) - known)
@@ -69,7 +71,11 @@ def selected_bridges(names: Sequence[str] | None) -> list[spec.Bridge]:
             f"not bridges of {spec.REGISTRY}: {', '.join(unknown)} "
             f"(choose from {', '.join(sorted(known))})"
         )
-    return [b for b in every if not names or b.name in names]
+    chosen = [b for b in every if not names or b.name in names]
+    unbuilt = [b for b in chosen if b.side == "python" and not b.built_for()]
+    if names and unbuilt:
+        raise ValueError("; ".join(f"{b.name}: {b.not_built_reason()}" for b in unbuilt))
+    return [b for b in chosen if b not in unbuilt]
 
 
 def layout_dirs(layout: int) -> list[Path]:

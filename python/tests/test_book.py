@@ -315,3 +315,32 @@ def test_a_bridge_newer_than_the_record_says_so_and_a_measured_one_stays_strict(
     data = {**book.data, "outcomes": [o for o in book.data["outcomes"] if o["bridge"] != "pyo3"]}
     with pytest.raises(record.BookError, match="no bad-input outcomes for pyo3"):
         tables.outcomes(record.Book(book.folder, data), "pyo3")
+
+
+def test_a_bridge_not_built_for_the_records_interpreter_says_so() -> None:
+    """A bridge the record's interpreter had no build of ([bridge.python]) has only n/a rows
+    with the harness's "not built for CPython" reason, no outcomes and no build figures: its
+    tables render a note, an unnamed `compare` leaves it out and names it, and a directive
+    that names it still fails the build."""
+    from bridgebench.book import figures, tables
+
+    book = _record()
+    why = "not built for CPython 3.11: a test's reason"
+    data = dict(book.data)
+    data["cells"] = [
+        {**r, "status": "n/a", "reason": why} if r["bridge"] == "nanobind" else r
+        for r in book.data["cells"]
+    ]
+    for key in ("outcomes", "builds"):
+        data[key] = [r for r in book.data[key] if r["bridge"] != "nanobind"]
+    unbuilt = record.Book(book.folder, data)
+    assert unbuilt.not_built("nanobind") == why and not unbuilt.predates("nanobind")
+    assert book.not_built("nanobind") is None
+    for render in (tables.costs, tables.outcomes, tables.building):
+        assert f"holds no figures of `nanobind`: the bridge is {why}" in render(unbuilt, "nanobind")
+    link = "[`nanobind`](bridges/nanobind.md)"
+    table, _, note = tables.compare(unbuilt, "guide.md", ["add"]).partition("\n\n")
+    assert link not in table and "Not built for the interpreter of record" in note
+    assert link in note
+    with pytest.raises(record.BookError, match="nanobind add n=None is n/a"):
+        figures.figure(unbuilt, ["nanobind", "add", "ns"])

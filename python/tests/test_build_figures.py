@@ -13,6 +13,8 @@ import sysconfig
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bridgebench import builds, report, results, schema, spec
 from bridgebench.__main__ import main
 from bridgebench.commands import bench, build_figures
@@ -62,7 +64,8 @@ def test_sizes_strip_a_copy_and_leave_the_file_alone() -> None:
 
 def test_every_python_bridge_with_a_build_step_says_how_to_build_it_alone() -> None:
     entries = build_figures.alone_entries()
-    with_build = {b.name for b in spec.python_bridges() if b.build}
+    # Every one, built for this interpreter or not ([bridge.python]): the registry says how.
+    with_build = {b.name for b in spec.bridges() if b.side == "python" and b.build}
     assert set(entries) == with_build and "python" not in entries
     steps = spec.build_steps()
     for name, alone in entries.items():
@@ -181,3 +184,20 @@ def test_ctypes_measured_for_real_from_an_empty_target_folder(tmp_path: Path) ->
 
 def test_unknown_bridges_are_refused(tmp_path: Path) -> None:
     assert main(["build-figures", "--out", str(tmp_path / "x.json"), "--bridge", "python"]) == 2
+
+
+def test_a_bridge_not_built_for_this_interpreter_is_skipped_with_its_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """[bridge.python]: no module to build here (its build skips it), so no record; the
+    run says why instead of recording a failed build."""
+    reason = "not built for CPython 9.9: a test's reason"
+    monkeypatch.setattr(
+        spec.Bridge,
+        "not_built_reason",
+        lambda self, version=None: reason if self.name == "ctypes" else None,
+    )
+    out = tmp_path / "builds.json"
+    assert main(["build-figures", "--out", str(out), "--bridge", "ctypes"]) == 0
+    assert json.loads(out.read_text()) == []
+    assert f"build-figures: ctypes: {reason}" in capsys.readouterr().out

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -318,19 +319,43 @@ def test_bad_baselines_name_the_file_and_the_fix(tmp_path: Path) -> None:
         gate.load(path)
 
 
+def test_a_bridge_not_built_here_is_left_out_and_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """[bridge.python]: the running interpreter has no module of it to count."""
+    monkeypatch.setattr(
+        spec.Bridge, "built_for", lambda self, version=None: self.name != "nanobind"
+    )
+    monkeypatch.setattr(
+        spec.Bridge,
+        "not_built_reason",
+        lambda self, version=None: None if self.name != "nanobind" else "not built: a test",
+    )
+    every = [b.name for b in gate_counting.selected_bridges(None)]
+    assert "nanobind" not in every and "pybind11" in every and "rust" in every
+    with pytest.raises(ValueError, match="nanobind: not built: a test"):
+        gate_counting.selected_bridges(["pybind11", "nanobind"])
+
+
 def test_committed_baseline_covers_the_gate_selection() -> None:
     """Every cell of both sides at the gate's sizes is in every toolchain's entry of
     ci/gate-baseline.json, and nothing else: a bridge or cell added without updating the
     baseline fails here, fast."""
     baselines = gate.load(gate_command.DEFAULT_BASELINE)
     assert baselines
-    want = set()
-    for bridge in spec.bridges():
-        for name in bridge.cells:
-            scalar = not spec.cells()[name].sized
-            for size in [None] if scalar else counts.QUICK_SIZES:
-                want.add((bridge.name, name, size))
     for baseline in baselines:
+        # A toolchain's interpreter counts only the Python-side bridges built for it.
+        found = re.search(r"(\d+)\.(\d+)", baseline.fingerprint["python"])
+        assert found, baseline.fingerprint["python"]
+        version = (int(found[1]), int(found[2]))
+        want = set()
+        for bridge in spec.bridges():
+            if bridge.side == "python" and not bridge.built_for(version):
+                continue
+            for name in bridge.cells:
+                scalar = not spec.cells()[name].sized
+                for size in [None] if scalar else counts.QUICK_SIZES:
+                    want.add((bridge.name, name, size))
         cpu = baseline.fingerprint.get("cpu")
         assert set(baseline.counts) == want, f"{cpu}: run `python -m bridgebench gate-update`"
         assert set(baseline.fingerprint) == set(gate.FINGERPRINT_FIELDS)

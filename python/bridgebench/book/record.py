@@ -16,6 +16,9 @@ from typing import Any
 from bridgebench import spec
 
 RECORDS = spec.ROOT / "benches" / "records"
+# How an n/a reason starts when the run's interpreter has no build of the bridge
+# (spec.Bridge.not_built_reason).
+NOT_BUILT = "not built for CPython "
 Record = dict[str, Any]
 
 
@@ -61,6 +64,17 @@ class Book:
         """Whether the record was taken before `bridge` joined the registry: it holds no row
         of it at all (a run gives every bridge it measures a row per cell, n/a ones too)."""
         return all(b != bridge for (b, _, _) in self.cells)
+
+    def not_built(self, bridge: str) -> str | None:
+        """Why the record's run had no build of `bridge`, or None: the harness gives a bridge
+        not built for its interpreter (the registry's [bridge.python]) only n/a rows, with
+        the reason "not built for CPython X.Y...", and no bad-input outcomes or build figures
+        (commands/bench.py, commands/build_figures.py)."""
+        rows = [r for (b, _, _), r in self.cells.items() if b == bridge]
+        if not rows or any(r.get("status") != "n/a" for r in rows):
+            return None
+        why = [r["reason"] for r in rows if str(r.get("reason")).startswith(NOT_BUILT)]
+        return str(why[0]) if why else None
 
     def model(self, bridge: str, cell: str) -> Record:
         for m in self.data.get("models", []):

@@ -169,10 +169,28 @@ def _predates(book: Book, name: str) -> str:
     )
 
 
+def _not_built(book: Book, name: str, why: str) -> str:
+    """What a page says where the record's interpreter had no build of its bridge."""
+    return (
+        f"Record {book.id} holds no figures of `{name}`: the bridge is {_text(why)}. Its "
+        "figures appear here once a full run on an interpreter it is built for is recorded."
+    )
+
+
+def _absent(book: Book, name: str) -> str | None:
+    """The note a page shows in place of a bridge's record tables when the record cannot
+    have them (it predates the bridge, or its interpreter had no build of it), or None."""
+    if book.predates(name):
+        return _predates(book, name)
+    why = book.not_built(name)
+    return None if why is None else _not_built(book, name, why)
+
+
 def outcomes(book: Book, name: str) -> str:
     b = _bridge(name)
     recorded = book.outcomes(name)
-    if not recorded and b.side == "python" and not book.predates(name):
+    absent = _absent(book, name)
+    if not recorded and b.side == "python" and absent is None:
         raise BookError(f"record {book.id} has no bad-input outcomes for {name}")
     parts = []
     if b.outcomes:
@@ -187,8 +205,8 @@ def outcomes(book: Book, name: str) -> str:
         parts.append("No declared outcome: every bad input must raise the contract's exception.")
     else:
         parts.append("No declared outcome.")
-    if not recorded and b.side == "python":
-        parts.append(_predates(book, name))
+    if not recorded and b.side == "python" and absent is not None:
+        parts.append(absent)
         return "\n\n".join(parts)
     if not recorded:
         parts.append(
@@ -266,8 +284,9 @@ def _measured(book: Book, b: spec.Bridge) -> list[Record]:
 
 def costs(book: Book, name: str) -> str:
     b = _bridge(name)
-    if book.predates(name):
-        return _predates(book, name)
+    absent = _absent(book, name)
+    if absent is not None:
+        return absent
     floor = spec.floor(b.side).name
     recs = _measured(book, b)
     rows = [
@@ -311,7 +330,8 @@ def compare(book: Book, page: str, args: Sequence[str]) -> str:
         size = int(rest.pop(0)[2:])
     # Named bridges must be in the record; every bridge (no names) means those it measured.
     every = [b.name for b in spec.bridges() if cell in b.cells]
-    names = rest or [n for n in every if not book.predates(n)]
+    unbuilt = [n for n in every if not book.predates(n) and book.not_built(n) is not None]
+    names = rest or [n for n in every if not book.predates(n) and n not in unbuilt]
     recs = sorted(
         (book.cell(_measured_name(n), cell, size) for n in names), key=lambda r: r["median_ns"]
     )
@@ -321,6 +341,9 @@ def compare(book: Book, page: str, args: Sequence[str]) -> str:
     newer = [] if rest else [page_link(page, n) for n in every if book.predates(n)]
     if newer:
         table += f"\n\nNot in record {book.id}, which predates them: {', '.join(newer)}."
+    if unbuilt and not rest:
+        links = ", ".join(page_link(page, n) for n in unbuilt)
+        table += f"\n\nNot built for the interpreter of record {book.id}: {links}."
     return table
 
 
@@ -335,8 +358,9 @@ def building(book: Book, name: str) -> str:
             "side's crates are built into the bench binaries)."
         )
     found = [r for r in book.data.get("builds") or [] if r["bridge"] == name]
-    if not found and book.predates(name):
-        return _predates(book, name)
+    absent = _absent(book, name)
+    if not found and absent is not None:
+        return absent
     if not found:
         raise BookError(f"record {book.id} has no build figures of {name} (results.json `builds`)")
     rec = found[0]

@@ -196,7 +196,15 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    names = args.bridge or list(entries)
+    names = []
+    for name in args.bridge or list(entries):
+        # A bridge not built for this interpreter ([bridge.python]) has no module to build
+        # or weigh here (its CMake skips it): no record, as its cells are n/a too.
+        why = spec.bridge(name).not_built_reason()
+        if why is None:
+            names.append(name)
+        else:
+            print(f"build-figures: {name}: {why}", flush=True)
     records: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bb-build-figures-") as tmp:
         for i, name in enumerate(names, 1):
