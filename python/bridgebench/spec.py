@@ -30,6 +30,9 @@ def _root() -> Path:
 
 
 ROOT = _root()
+# cargo's output folder: CARGO_TARGET_DIR when set (`cargo xtask --python X.Y` builds each
+# interpreter's bridges into a folder of its own), else the workspace's target/.
+TARGET = Path(os.path.abspath(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target"))
 KERNELS_DIR = ROOT / "benches" / "kernels"
 REGISTRY = ROOT / "benches" / "bridges.toml"
 
@@ -66,8 +69,10 @@ class Bridge:
     code: tuple[str, ...] = ()
     na: dict[str, str] = field(default_factory=dict)
     outcomes: dict[str, str] = field(default_factory=dict)
-    # [bridge.python]: the CPython versions it is built for (a specifier), and why no other.
+    # [bridge.python]: the CPython versions it is built for (a specifier), a system library
+    # it needs for the interpreter ("boost_python{major}{minor}"), and why no other.
     python: str | None = None
+    python_library: str | None = None
     python_reason: str = ""
 
     def import_module(self) -> ModuleType:
@@ -76,19 +81,24 @@ class Bridge:
 
     def built_for(self, version: tuple[int, int] | None = None) -> bool:
         """Whether it is built for CPython `version` (default: the running one)."""
-        if self.python is None:
-            return True
-        from packaging.specifiers import SpecifierSet  # only for a bridge that needs it
-
-        major, minor = version or sys.version_info[:2]
-        return SpecifierSet(self.python).contains(f"{major}.{minor}")
+        return self.not_built_reason(version) is None
 
     def not_built_reason(self, version: tuple[int, int] | None = None) -> str | None:
         """Why it is not built for CPython `version` (default: the running one), or None."""
-        if self.built_for(version):
-            return None
         major, minor = version or sys.version_info[:2]
-        return f"not built for CPython {major}.{minor}: {self.python_reason}"
+        missing = []
+        if self.python is not None:
+            from packaging.specifiers import SpecifierSet  # only for a bridge that needs it
+
+            if not SpecifierSet(self.python).contains(f"{major}.{minor}"):
+                missing.append(f"it needs CPython {self.python}")
+        if self.python_library is not None:
+            library = self.python_library.format(major=major, minor=minor)
+            if not _system_library(library):
+                missing.append(f"no lib{library} on this system")
+        if not missing:
+            return None
+        return f"not built for CPython {major}.{minor} ({'; '.join(missing)}): {self.python_reason}"
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,14 @@ def _import(kind: str, name: str, module: str, build: str | None) -> ModuleType:
             f"{kind} `{name}`: cannot import module `{module}` ({exc}). "
             f"It is built by {how}; see benches/bridges.toml."
         ) from exc
+
+
+@cache
+def _system_library(name: str) -> bool:
+    """Whether the system's loader finds lib<name>.so (ldconfig's cache)."""
+    import ctypes.util
+
+    return ctypes.util.find_library(name) is not None
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -190,6 +208,7 @@ def bridges() -> tuple[Bridge, ...]:
             na={**b.get("na", {}), **shared.get(b["name"], {})},
             outcomes=dict(b.get("outcomes", {})),
             python=b.get("python", {}).get("versions"),
+            python_library=b.get("python", {}).get("library"),
             python_reason=b.get("python", {}).get("reason", ""),
         )
         for b in data["bridge"]

@@ -53,14 +53,16 @@ def test_module_implements_exactly_its_registered_cells(bridge: spec.Bridge) -> 
 
 
 @pytest.mark.parametrize(
-    "bridge", [b for b in spec.bridges() if b.python is not None], ids=lambda b: b.name
+    "bridge",
+    [b for b in spec.bridges() if b.python is not None or b.python_library is not None],
+    ids=lambda b: b.name,
 )
 def test_a_bridge_is_built_exactly_for_the_interpreters_it_declares(bridge: spec.Bridge) -> None:
     """[bridge.python]: a version specifier and a reason; here, the build agrees with it."""
     from packaging.specifiers import SpecifierSet
 
     assert bridge.side == "python" and bridge.python_reason, f"{bridge.name}: [bridge.python]"
-    SpecifierSet(bridge.python)  # raises on a malformed specifier
+    SpecifierSet(bridge.python or "")  # raises on a malformed specifier
     if bridge.built_for():
         bridge.import_module()
     else:
@@ -68,7 +70,7 @@ def test_a_bridge_is_built_exactly_for_the_interpreters_it_declares(bridge: spec
             importlib.import_module(bridge.module)
         reason = bridge.not_built_reason()
         assert reason is not None and reason.startswith(
-            f"not built for CPython {sys.version_info[0]}.{sys.version_info[1]}: "
+            f"not built for CPython {sys.version_info[0]}.{sys.version_info[1]} ("
         )
 
 

@@ -10,24 +10,28 @@
 //! measures one group of bridges, so it skips the other side and the other bridges.
 
 use crate::util::{self, root, step};
-use crate::{build_steps, load, setup};
+use crate::{build_steps, load, pythons, setup};
 use serde::Deserialize;
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Which side(s) of benches/bridges.toml a run measures.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Side {
     Python,
     Rust,
     Both,
 }
 
+#[derive(Clone)]
 struct Options {
     quick: bool,
     side: Side,
     bridges: Vec<String>,
     out: String,
+    /// --python X.Y|all (repeatable): the interpreters to measure, each in its own venv.
+    pythons: Vec<pythons::Wanted>,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -37,6 +41,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         side: Side::Both,
         bridges: Vec::new(),
         out: "results".into(),
+        pythons: Vec::new(),
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -49,6 +54,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--quick" => opts.quick = true,
             "--bridge" => opts.bridges.push(value("--bridge")?),
             "--out" => opts.out = value("--out")?,
+            "--python" => opts
+                .pythons
+                .push(pythons::parse_wanted(&value("--python")?)?),
             "--side" => {
                 opts.side = match value("--side")?.as_str() {
                     "python" => Side::Python,
@@ -182,10 +190,137 @@ fn highest_cpu(list: &str) -> Option<usize> {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let opts = parse(args)?;
+    if !opts.pythons.is_empty() {
+        return across_pythons(&opts);
+    }
+    harness_bridges(&opts)?; // a bad --bridge fails before any build
+    let env = setup::run()?;
+    measure(&env, &opts)
+}
+
+/// `--python`: every chosen interpreter measured in turn, each from its own venv and build
+/// folders, into <out>/pythons-<unix time>/py<X.Y>/; then one merged results file (each
+/// interpreter a label) and its report, which compares the versions side by side. The Rust
+/// side is measured once, beside the default interpreter (pyo3-embed embeds that one).
+fn across_pythons(opts: &Options) -> Result<(), String> {
+    let started = Instant::now();
+    let interpreters = pythons::select(&opts.pythons)?;
+    step(&format!(
+        "CPython versions to measure: {}",
+        interpreters
+            .iter()
+            .map(|i| format!("{} ({})", i.name(), i.path.display()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let default = setup::run()?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let folder = root().join(&opts.out).join(format!("pythons-{stamp}"));
+    let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
+    let mut failed: Vec<String> = Vec::new();
+    for (k, interpreter) in interpreters.iter().enumerate() {
+        let name = interpreter.name();
+        step(&format!(
+            "[{}/{}] CPython {name}: build and measure",
+            k + 1,
+            interpreters.len()
+        ));
+        let began = Instant::now();
+        let mut this = opts.clone();
+        this.out = folder
+            .join(format!("py{name}"))
+            .to_string_lossy()
+            .into_owned();
+        let outcome = if default.version == name {
+            measure(&default, &this)
+        } else if opts.side == Side::Rust {
+            continue;
+        } else {
+            this.side = Side::Python;
+            setup::for_interpreter(interpreter).and_then(|env| measure(&env, &this))
+        };
+        let wall = began.elapsed();
+        let written = results_file(Path::new(&this.out));
+        match (&outcome, &written) {
+            (Ok(()), Some(_)) => lines.push(format!("CPython {name}: {} (ok)", minutes(wall))),
+            (_, _) => {
+                let why = outcome
+                    .as_ref()
+                    .err()
+                    .cloned()
+                    .unwrap_or_else(|| "no results.json".into());
+                lines.push(format!("CPython {name}: {} (FAILED: {why})", minutes(wall)));
+                failed.push(name.clone());
+            }
+        }
+        if let Some(file) = written {
+            files.push((name, file));
+        }
+    }
+    if files.is_empty() {
+        return Err("bench --python: no interpreter produced a results file".into());
+    }
+    step("merge: one results file, one label per interpreter, and its report");
+    let merged = folder.join("merged");
+    let mut merge = default.command(&default.python.to_string_lossy());
+    merge.args(["-m", "bridgebench", "merge"]);
+    for (_, file) in &files {
+        merge.arg(file);
+    }
+    for (name, _) in &files {
+        merge.args(["--label", &format!("py{name}")]);
+    }
+    merge.arg("-o").arg(merged.join("results.json"));
+    util::run("bridgebench merge", &mut merge)?;
+    let mut report = default.command(&default.python.to_string_lossy());
+    report
+        .args(["-m", "bridgebench", "report"])
+        .arg(merged.join("results.json"))
+        .arg("-o")
+        .arg(&merged);
+    util::run("bridgebench report", &mut report)?;
+    eprintln!("\nbench --python: {} in all", minutes(started.elapsed()));
+    for line in &lines {
+        eprintln!("  {line}");
+    }
+    eprintln!("  merged: {}", merged.join("results.json").display());
+    eprintln!("  report: {}", merged.join("report.html").display());
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "bench --python: CPython {} failed (see above)",
+            failed.join(", ")
+        ))
+    }
+}
+
+/// The results.json the harness wrote under `folder` (in a folder named after its start).
+fn results_file(folder: &Path) -> Option<std::path::PathBuf> {
+    let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(folder)
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("results.json"))
+        .filter(|p| p.is_file())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+fn minutes(d: Duration) -> String {
+    format!("{}:{:02}", d.as_secs() / 60, d.as_secs() % 60)
+}
+
+/// One interpreter's run: build what changed, the criterion passes (the Rust side), the
+/// build figures (full runs), then the Python harness into `opts.out`.
+fn measure(env: &setup::Env, opts: &Options) -> Result<(), String> {
+    let opts = opts.clone();
     let bridges = harness_bridges(&opts)?;
     let started = Instant::now();
-    let env = setup::run()?;
-    build_steps::run(&env)?;
+    build_steps::run(env)?;
 
     let criterion = opts.side != Side::Python;
     let passes = if !criterion {
@@ -197,7 +332,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     if criterion {
         // Part of the build, so the measurement below times only measurements.
-        build_steps::bench_binary(&env)?;
+        build_steps::bench_binary(env)?;
     }
     let built = started.elapsed();
 
@@ -251,7 +386,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // incremental builds in scratch folders, a few minutes): full runs only, and never
     // beside a timing. It runs between the criterion passes and the Python harness, which
     // folds its file into results.json as `builds`.
-    let builds = root().join("target/build-figures.json");
+    let builds = env
+        .target
+        .clone()
+        .unwrap_or_else(|| root().join("target"))
+        .join("build-figures.json");
     // No --bridge: every bridge with a build step; else those of the chosen that have one.
     let mut with_build = Vec::new();
     for name in &bridges {
@@ -304,7 +443,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
         harness.arg("--builds").arg(&builds);
     }
     let outcome = util::run("Python harness", &mut harness);
-    let minutes = |d: Duration| format!("{}:{:02}", d.as_secs() / 60, d.as_secs() % 60);
     eprintln!(
         "\nbench: {} in all: build {}, measurement {} (criterion {}, build figures {}, Python harness {})",
         minutes(started.elapsed()),

@@ -50,7 +50,7 @@ pub fn run(env: &Env) -> Result<(), String> {
         let extra = format!("{:?}{:?}{}", build.steps, upstream, env.python.display());
         let hash = util::hash_inputs(&build.inputs, &extra)?;
         hashes.insert(name, hash);
-        let stamp = stamp_dir()?.join(format!("build-{name}"));
+        let stamp = stamp_dir(env)?.join(format!("build-{name}"));
         let label = format!(
             "[{}/{}] build `{name}` (bridges: {})",
             i + 1,
@@ -97,15 +97,24 @@ pub fn run(env: &Env) -> Result<(), String> {
 /// the registry; cargo itself makes this a no-op when nothing changed. PyO3 is built for
 /// the venv's interpreter, as every other build here: the embedded Python is the
 /// harness's, and no build undoes another's.
+/// Another interpreter's venv (`--python X.Y`, its own target folder) gets only
+/// libmeasure_hooks.so: the Rust side is measured with the default interpreter alone.
 fn build_count_tools(env: &Env) -> Result<(), String> {
-    step("build the count tools (target/release/libmeasure_hooks.so, target/release/rust-counts)");
+    let packages: &[&str] = if env.target.is_none() {
+        &["measure-hooks", "rust-counts"]
+    } else {
+        &["measure-hooks"]
+    };
+    step(&format!("build the count tools ({})", packages.join(", ")));
     let mut cargo = env.command("cargo");
     cargo
         .args(["build", "--locked", "--release"])
-        .args(["--package", "measure-hooks", "--package", "rust-counts"])
         .env("PYO3_PYTHON", &env.python);
+    for package in packages {
+        cargo.args(["--package", package]);
+    }
     util::run(
-        "cargo build --package measure-hooks --package rust-counts",
+        &format!("cargo build of the count tools ({})", packages.join(", ")),
         &mut cargo,
     )
 }

@@ -2,7 +2,8 @@
 //!
 //! - `setup`: system packages (apt), the project venv (.venv) and its pinned Python packages.
 //! - `build`: setup, then every build step of benches/bridges.toml whose inputs changed.
-//! - `test`:  build, then tidy checks, Rust tests, C++ kernel tests, and pytest over every bridge.
+//! - `test [--python X.Y|all]`: build, then tidy checks, Rust tests, C++ kernel tests, pytest over
+//!   every bridge and the gate; with --python, each interpreter's build and bridge tests.
 //! - `bench [--quick] [--side S] [--bridge NAME]... [--out DIR]`: build, then the criterion
 //!   benches and the Python harness; writes results.json and results.md into one folder
 //!   under results/ and prints where. CI's matrix jobs use the options (docs/CI.md).
@@ -13,20 +14,21 @@ mod bench;
 mod build_steps;
 mod gate;
 mod load;
+mod pythons;
 mod setup;
 mod test;
 mod util;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | build | test | bench [OPTIONS]>\n  bench options: --quick (quick sizes, fewer samples), --side python|rust|both (default both),\n                 --bridge NAME (only this bridge; repeatable), --out DIR (default results)\n  gate options: --baseline FILE (default ci/gate-baseline.json), --bridge NAME (repeatable),\n                --save FILE (write the measured counts; docs/GATE.md)";
+const USAGE: &str = "usage: cargo xtask <setup | build | test | bench [OPTIONS]>\n  bench options: --quick (quick sizes, fewer samples), --side python|rust|both (default both),\n                 --bridge NAME (only this bridge; repeatable), --out DIR (default results)\n                 --python X.Y|all (each interpreter in its own venv, then merged; repeatable)\n  test options: --python X.Y|all (each interpreter: build every bridge, run its bridge tests)\n  gate options: --baseline FILE (default ci/gate-baseline.json), --bridge NAME (repeatable),\n                --save FILE (write the measured counts; docs/GATE.md)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run().map(|_| ()),
         Some("build") => setup::run().and_then(|env| build_steps::run(&env)),
-        Some("test") => test::run(),
+        Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("gate") => gate::run(&args[1..]),
         _ => Err(USAGE.to_string()),

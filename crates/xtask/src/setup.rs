@@ -2,26 +2,61 @@
 //!
 //! Everything is checked first and installed only when missing, so a second run is quick.
 
+use crate::pythons::Interpreter;
 use crate::util::{self, root, step};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The project venv, as the other commands need it.
+/// A venv the other commands build into and run from: the project venv (.venv, the default
+/// interpreter, cargo's target/), or one interpreter's of `--python X.Y`
+/// (build/python-X.Y/venv, with its own CARGO_TARGET_DIR build/python-X.Y/target: nothing
+/// of one version's build is reused by another's).
 pub struct Env {
-    /// .venv/bin/python
+    /// The venv folder.
+    pub venv: PathBuf,
+    /// <venv>/bin/python
     pub python: PathBuf,
-    /// .venv/bin, put first on PATH for cmake, ninja, swig and maturin.
+    /// <venv>/bin, put first on PATH for cmake, ninja, swig and maturin.
     pub bin: PathBuf,
+    /// CARGO_TARGET_DIR for every command, when not cargo's target/.
+    pub target: Option<PathBuf>,
+    /// The interpreter's version, "3.11".
+    pub version: String,
 }
 
 impl Env {
+    fn at(venv: PathBuf, target: Option<PathBuf>) -> Result<Self, String> {
+        let python = venv.join("bin/python");
+        let version = util::output(
+            Command::new(&python).args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]),
+        )
+        .ok_or_else(|| {
+            format!(
+                "cannot run {}: remove {} and run again",
+                python.display(),
+                venv.display()
+            )
+        })?;
+        Ok(Env {
+            bin: venv.join("bin"),
+            python,
+            venv,
+            target,
+            version,
+        })
+    }
+
     /// A command with the venv active (PATH and VIRTUAL_ENV), as maturin and cmake expect.
     pub fn command(&self, program: &str) -> Command {
         let mut cmd = Command::new(program);
         let path = std::env::var("PATH").unwrap_or_default();
         cmd.env("PATH", format!("{}:{path}", self.bin.display()))
-            .env("VIRTUAL_ENV", root().join(".venv"))
+            .env("VIRTUAL_ENV", &self.venv)
             .env_remove("PYTHONHOME");
+        match &self.target {
+            Some(target) => cmd.env("CARGO_TARGET_DIR", target),
+            None => cmd.env_remove("CARGO_TARGET_DIR"),
+        };
         // `cargo run` (so `cargo xtask`) puts target/debug folders on LD_LIBRARY_PATH, which the
         // loader searches before a library's RUNPATH: the cffi extension would then load the
         // debug build of libc_abi.so and be timed with an unoptimized kernel. Drop those entries.
@@ -50,8 +85,29 @@ pub fn run() -> Result<Env, String> {
     let base_python = std::env::var("BRIDGEBENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     system_packages(&base_python)?;
     step("setup: project venv (.venv) and pinned Python packages (python/requirements.txt)");
-    let env = venv(&base_python)?;
-    python_packages(&env)?;
+    let env = venv(&base_python, &root().join(".venv"), None)?;
+    python_packages(&env, "python/requirements.txt")?;
+    path_file(&env)?;
+    Ok(env)
+}
+
+/// The venv of one interpreter of `--python` other than the default's: build/python-X.Y/
+/// (venv and target), made on first use with the packages the bridges and the harness need
+/// (python/requirements-run.txt).
+pub fn for_interpreter(interpreter: &Interpreter) -> Result<Env, String> {
+    let home = root().join(format!("build/python-{}", interpreter.name()));
+    step(&format!(
+        "setup: CPython {} ({}): venv {}/venv, pinned packages (python/requirements-run.txt)",
+        interpreter.name(),
+        interpreter.path.display(),
+        home.display()
+    ));
+    let env = venv(
+        &interpreter.path.to_string_lossy(),
+        &home.join("venv"),
+        Some(home.join("target")),
+    )?;
+    python_packages(&env, "python/requirements-run.txt")?;
     path_file(&env)?;
     Ok(env)
 }
@@ -137,26 +193,25 @@ fn python_system_packages(base_python: &str) -> Result<Vec<String>, String> {
     Ok(packages)
 }
 
-fn venv(base_python: &str) -> Result<Env, String> {
-    let dir = root().join(".venv");
-    let env = Env {
-        python: dir.join("bin/python"),
-        bin: dir.join("bin"),
-    };
-    if !env.python.exists() {
+fn venv(base_python: &str, dir: &Path, target: Option<PathBuf>) -> Result<Env, String> {
+    if !dir.join("bin/python").exists() {
         util::run(
-            "creating the project venv",
-            Command::new(base_python).args(["-m", "venv"]).arg(&dir),
+            &format!("creating the venv {}", dir.display()),
+            Command::new(base_python).args(["-m", "venv"]).arg(dir),
         )?;
     }
-    Ok(env)
+    Env::at(dir.to_path_buf(), target)
 }
 
-fn python_packages(env: &Env) -> Result<(), String> {
-    let requirements = "python/requirements.txt";
+fn python_packages(env: &Env, requirements: &str) -> Result<(), String> {
     let version = util::output(Command::new(&env.python).arg("--version")).unwrap_or_default();
-    let hash = util::hash_inputs(&[requirements.to_string()], &version)?;
-    let stamp = stamp_dir()?.join("requirements");
+    // Both files: requirements.txt includes requirements-run.txt.
+    let files = [
+        "python/requirements.txt".to_string(),
+        "python/requirements-run.txt".to_string(),
+    ];
+    let hash = util::hash_inputs(&files, &format!("{version}{requirements}"))?;
+    let stamp = stamp_dir(env)?.join("requirements");
     if std::fs::read_to_string(&stamp).ok() == Some(hash.to_string()) {
         eprintln!("    Python packages up to date");
         return Ok(());
@@ -173,7 +228,14 @@ fn python_packages(env: &Env) -> Result<(), String> {
                 "-r",
             ])
             .arg(requirements),
-    )?;
+    )
+    .map_err(|e| {
+        format!(
+            "{e}\n  {requirements} pins versions that build and pass here for CPython {}; \
+             see its comments",
+            env.version
+        )
+    })?;
     std::fs::write(&stamp, hash.to_string()).map_err(|e| format!("{}: {e}", stamp.display()))
 }
 
@@ -193,8 +255,8 @@ fn path_file(env: &Env) -> Result<(), String> {
 }
 
 /// Where build stamps live: inside the venv, so a new venv rebuilds everything.
-pub fn stamp_dir() -> Result<PathBuf, String> {
-    let dir = root().join(".venv/.bridgebench-stamps");
+pub fn stamp_dir(env: &Env) -> Result<PathBuf, String> {
+    let dir = env.venv.join(".bridgebench-stamps");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     Ok(dir)
 }

@@ -13,13 +13,15 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from cffi import FFI
 
 ROOT = Path(__file__).resolve().parents[3]
 INCLUDE = ROOT / "crates/c-abi/include"
-LIBDIR = ROOT / "target/release"
+# cargo's output (CARGO_TARGET_DIR when set, as cargo itself reads it)
+LIBDIR = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target") / "release"
 MODULE = "bridgebench.bridges.generated._bb_cffi"
 # ANCHOR: build
 # map_callback's C callback, written in Python: cffi generates a C function with this
@@ -40,7 +42,9 @@ def cdef_source(header: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="build the cffi bridge's extension")
     parser.add_argument("--libdir", type=Path, default=LIBDIR, help="where libc_abi.so is")
-    parser.add_argument("--tmpdir", type=Path, default=ROOT / "build/cffi", help="compile here")
+    # One folder per interpreter: its objects are compiled against that interpreter's headers.
+    tmpdir = ROOT / "build/cffi" / sys.implementation.cache_tag
+    parser.add_argument("--tmpdir", type=Path, default=tmpdir, help="compile here")
     parser.add_argument("--out", type=Path, help="put the extension here, not in the package")
     args = parser.parse_args(argv)
     libdir = args.libdir.resolve()

@@ -45,7 +45,8 @@ _BUILD = "cargo build --locked --release --package c-abi"
 
 
 def _load() -> ctypes.CDLL:
-    path = Path(os.environ.get("BRIDGEBENCH_C_ABI_LIB", _ROOT / "target/release/libc_abi.so"))
+    target = Path(os.environ.get("CARGO_TARGET_DIR") or _ROOT / "target")  # as cargo reads it
+    path = Path(os.environ.get("BRIDGEBENCH_C_ABI_LIB", target / "release/libc_abi.so"))
     try:
         return ctypes.CDLL(str(path))
     except OSError as exc:

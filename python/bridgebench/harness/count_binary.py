@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bridgebench import spec
 
-BINARY = spec.ROOT / "target" / "release" / "rust-counts"
+BINARY = spec.TARGET / "release" / "rust-counts"
 BUILD = "cargo build --release --locked --package rust-counts (or `cargo xtask build`)"
 
 

@@ -79,6 +79,8 @@ def _child_env(kind: str, module_dirs: Sequence[Path] = (), python: bool = True)
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
     }
+    if "CARGO_TARGET_DIR" in os.environ:  # an interpreter's own build (spec.TARGET)
+        env["CARGO_TARGET_DIR"] = _in_tree(spec.TARGET)
     if kind == "allocs":
         env["LD_PRELOAD"] = _in_tree(hooks.library_path())
         env["PYTHONMALLOC"] = "malloc"  # the Python heap through malloc, so it is counted

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from bridgebench.spec import ROOT
+from bridgebench.spec import ROOT, TARGET
 
-LIBRARY = ROOT / "target" / "release" / "libmeasure_hooks.so"
+LIBRARY = TARGET / "release" / "libmeasure_hooks.so"
 BUILD = "cargo build --release --locked --package measure-hooks"
 # Order of bb_alloc_counters' output (crates/measure-hooks/src/alloc.rs).
 FIELDS = ("allocs", "reallocs", "frees", "bytes", "live_bytes")

@@ -12,7 +12,18 @@ from typing import Any
 
 from bridgebench import machines
 from bridgebench.comparison import THRESHOLD
-from bridgebench.report import builds, cells, compare, env, glance, kernel, markdown, missing, page
+from bridgebench.report import (
+    builds,
+    cells,
+    compare,
+    env,
+    glance,
+    kernel,
+    markdown,
+    missing,
+    page,
+    versions,
+)
 from bridgebench.report.fmt import esc, tag
 from bridgebench.report.view import View
 
@@ -39,6 +50,10 @@ def html(
     if base is not None:
         toc.append(("compare", "Compared with the base"))
         body.append(compare.section(view, base, data, threshold))
+    across = versions.section(view)
+    if across:
+        toc.append(("versions", "Across CPython versions"))
+        body.append(across)
     for name in view.kernels:
         toc.append((f"kernel-{name}", name))
         body.append(kernel.section(view, name))

@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 from bridgebench import comparison, machines, spec
-from bridgebench.report import glance, matrix
+from bridgebench.report import glance, matrix, versions
 from bridgebench.report.cells import ranked
 from bridgebench.report.fmt import FLAG_MARK, count, md_table, ns, ns_ci, ratio, size
 from bridgebench.report.view import SIDES, View
@@ -244,6 +244,9 @@ def summary(view: View, base: dict[str, Any] | None = None, threshold: float = 0
     lines = _header(view) + _per_cell(view) + _ranking(view)
     if base is not None:
         lines += _compare(view, base, threshold)
+    across = versions.markdown(view)
+    if across:
+        lines += ["", across.rstrip("\n")]
     lines += _bad_input(view) + _noise(view)
     lines += ["", "## Per kernel"]
     for kernel in view.kernels:
