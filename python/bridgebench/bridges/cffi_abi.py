@@ -1,6 +1,6 @@
 """Bridge `cffi`: the Rust kernels' C ABI (crates/c-abi) through cffi's API mode.
 
-The extension `generated/_bb_cffi` is compiled from the real header by cffi_build.py, so
+The extension `_bb_cffi` is compiled from the real header by cffi_build.py, so
 signatures and status codes come from bb_c_abi.h, not from a hand copy, and cffi checks
 every conversion: an int beyond int64 is an OverflowError, a str for a double a TypeError.
 
@@ -21,7 +21,7 @@ from bridgebench.bridges._callbacks import MapCall
 from bridgebench.bridges._records import Summary, record_list, utf8
 
 try:
-    from bridgebench.bridges.generated._bb_cffi import ffi, lib
+    from _bb_cffi import ffi, lib
 except ImportError as exc:
     raise ImportError(
         f"the cffi extension is not built ({exc}); run `cargo build --locked --release "

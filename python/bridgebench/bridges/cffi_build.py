@@ -3,9 +3,11 @@
 cffi's API (out-of-line) mode compiles a small C extension against the real header, so the
 C compiler, not a hand copy, checks every signature and enum value (compare ctypes_abi.py).
 It needs crates/c-abi built first: `cargo build --locked --release --package c-abi`.
+The extension is installed into the running interpreter's site-packages, as maturin and
+pip install the other bridges' modules: each interpreter's venv holds its own build.
 `--libdir`, `--tmpdir` and `--out` build elsewhere (`build-figures` times a build from an
 empty scratch folder): the cdylib's folder, the compile folder, and a folder to put the
-extension in instead of the package.
+extension in instead of site-packages.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import os
 import shutil
 import sys
+import sysconfig
 from pathlib import Path
 
 from cffi import FFI
@@ -22,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[3]
 INCLUDE = ROOT / "crates/c-abi/include"
 # cargo's output (CARGO_TARGET_DIR when set, as cargo itself reads it)
 LIBDIR = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target") / "release"
-MODULE = "bridgebench.bridges.generated._bb_cffi"
+MODULE = "_bb_cffi"
 # ANCHOR: build
 # map_callback's C callback, written in Python: cffi generates a C function with this
 # signature (a `bb_map_fn`) that calls whatever cffi_abi.py attaches with @ffi.def_extern().
@@ -45,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     # One folder per interpreter: its objects are compiled against that interpreter's headers.
     tmpdir = ROOT / "build/cffi" / sys.implementation.cache_tag
     parser.add_argument("--tmpdir", type=Path, default=tmpdir, help="compile here")
-    parser.add_argument("--out", type=Path, help="put the extension here, not in the package")
+    parser.add_argument("--out", type=Path, help="put the extension here, not in site-packages")
     args = parser.parse_args(argv)
     libdir = args.libdir.resolve()
     ffibuilder = FFI()
@@ -59,14 +62,13 @@ def main(argv: list[str] | None = None) -> None:
         # An absolute RPATH, so the extension finds libc_abi.so without LD_LIBRARY_PATH.
         extra_link_args=[f"-Wl,-rpath,{libdir}"],
     )
-    # Compile in build/ (the generated .c and .o stay out of the source tree), then put
-    # only the extension next to the package that imports it. Copy, then rename: a running
-    # process that has the old .so mapped keeps its file instead of seeing it rewritten.
+    # Compile in build/ (the generated .c and .o stay out of the source tree), then install
+    # only the extension. Copy, then rename: a running process that has the old .so mapped
+    # keeps its file instead of seeing it rewritten.
     built = Path(ffibuilder.compile(tmpdir=str(args.tmpdir)))
-    package = ROOT / "python" / Path(*MODULE.split(".")[:-1])
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-    target = (args.out.resolve() if args.out is not None else package) / built.name
+    out = args.out.resolve() if args.out is not None else Path(sysconfig.get_paths()["platlib"])
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / built.name
     partial = target.with_name(target.name + ".partial")
     shutil.copy2(built, partial)
     os.replace(partial, target)
