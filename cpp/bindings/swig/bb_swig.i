@@ -13,6 +13,77 @@
 // Thrown by map_callback's std::function when the Python callable failed. It carries nothing:
 // the Python error is already set, and %exception below turns it into a plain SWIG_fail.
 struct bb_python_error {};
+
+// ANCHOR: limited_api
+// cpp/bindings/swig_stable compiles this file again with Py_LIMITED_API=0x030B0000, the stable
+// ABI of CPython 3.11 on, whose headers hide the objects' layouts: no PyTypeObject fields, no
+// macro that reads a float, list or tuple in place. The few places below that read one go
+// through these helpers: the direct read in this build, the limited API's function in that.
+// (The list typemap's PyList_SET_ITEM needs none: SWIG's header maps it to PyList_SetItem.)
+
+// TypeError("<expected>, not <type of obj>").
+static void bb_type_error(const char* expected, PyObject* obj) {
+#ifdef Py_LIMITED_API
+  PyObject* name = PyType_GetName(Py_TYPE(obj));  // __name__: "ndarray", not "numpy.ndarray"
+  if (!name) return;                               // its own error is set
+  PyErr_Format(PyExc_TypeError, "%s, not %U", expected, name);
+  Py_DECREF(name);
+#else
+  PyErr_Format(PyExc_TypeError, "%s, not %.200s", expected, Py_TYPE(obj)->tp_name);
+#endif
+}
+
+// fn(arg) and obj.name(arg): vectorcall joined the limited API in 3.12, after this build's floor.
+static inline PyObject* bb_call_one(PyObject* fn, PyObject* arg) {
+#ifdef Py_LIMITED_API
+  return PyObject_CallFunctionObjArgs(fn, arg, nullptr);
+#else
+  return PyObject_CallOneArg(fn, arg);
+#endif
+}
+static inline PyObject* bb_call_method_one(PyObject* obj, PyObject* name, PyObject* arg) {
+#ifdef Py_LIMITED_API
+  return PyObject_CallMethodObjArgs(obj, name, arg, nullptr);
+#else
+  return PyObject_CallMethodOneArg(obj, name, arg);
+#endif
+}
+
+// The length and the borrowed items of a list (`list`) or else a tuple, as the caller checked
+// once: a type check is a call under the limited API (PyType_GetFlags), not a field read.
+static inline Py_ssize_t bb_seq_size(PyObject* seq, bool list) {
+#ifdef Py_LIMITED_API
+  return list ? PyList_Size(seq) : PyTuple_Size(seq);
+#else
+  return list ? PyList_GET_SIZE(seq) : PyTuple_GET_SIZE(seq);
+#endif
+}
+static inline PyObject* bb_seq_item(PyObject* seq, bool list, Py_ssize_t i) {
+#ifdef Py_LIMITED_API
+  return list ? PyList_GetItem(seq, i) : PyTuple_GetItem(seq, i);
+#else
+  return list ? PyList_GET_ITEM(seq, i) : PyTuple_GET_ITEM(seq, i);
+#endif
+}
+
+// The value of an exact or derived float.
+static inline double bb_float_value(PyObject* f) {
+#ifdef Py_LIMITED_API
+  return PyFloat_AsDouble(f);  // cannot fail on a float
+#else
+  return PyFloat_AS_DOUBLE(f);
+#endif
+}
+
+// A bytearray's storage.
+static inline char* bb_bytearray_data(PyObject* b) {
+#ifdef Py_LIMITED_API
+  return PyByteArray_AsString(b);
+#else
+  return PyByteArray_AS_STRING(b);
+#endif
+}
+// ANCHOR_END: limited_api
 %}
 
 %include <stdint.i>
@@ -76,14 +147,13 @@ typedef ::size_t size_t;
 // throughout (no %thread), so the wrapper may call into Python directly.
 %typemap(in) const std::function<double(double)>& (std::function<double(double)> temp) {
   if (!PyCallable_Check($input)) {
-    PyErr_Format(PyExc_TypeError, "$symname(): argument $argnum must be callable, not %.200s",
-                 Py_TYPE($input)->tp_name);
+    bb_type_error("$symname(): argument $argnum must be callable", $input);
     SWIG_fail;
   }
   temp = [callable = $input](double x) -> double {
     PyObject* arg = PyFloat_FromDouble(x);
     if (!arg) throw bb_python_error();
-    PyObject* result = PyObject_CallOneArg(callable, arg);
+    PyObject* result = bb_call_one(callable, arg);
     Py_DECREF(arg);
     if (!result) throw bb_python_error();  // fn raised: its exception stays pending
     // float or int (converted as float(x)); anything else is a TypeError, as in the contract.
@@ -91,8 +161,7 @@ typedef ::size_t size_t;
     if (PyFloat_Check(result) || PyLong_Check(result)) {
       value = PyFloat_AsDouble(result);  // OverflowError for an int beyond float range
     } else {
-      PyErr_Format(PyExc_TypeError, "map_callback(): fn must return float or int, not %.200s",
-                   Py_TYPE(result)->tp_name);
+      bb_type_error("map_callback(): fn must return float or int", result);
     }
     Py_DECREF(result);
     if (value == -1.0 && PyErr_Occurred()) throw bb_python_error();
@@ -197,12 +266,12 @@ PyObject* scale_buffer(const double* values, std::size_t n, double factor) {
   const auto nbytes = static_cast<Py_ssize_t>(n * sizeof(double));
   PyObject* bytes = PyByteArray_FromStringAndSize(nullptr, nbytes);
   if (!bytes) return nullptr;
-  double* out_data = reinterpret_cast<double*>(PyByteArray_AS_STRING(bytes));
+  double* out_data = reinterpret_cast<double*>(bb_bytearray_data(bytes));
   bridgebench::scale_into(values, n, factor, out_data);
   PyObject* raw = PyMemoryView_FromObject(bytes);  // the view keeps `bytes` alive
   Py_DECREF(bytes);
   if (!raw) return nullptr;
-  PyObject* out = PyObject_CallMethodOneArg(raw, cast, d);
+  PyObject* out = bb_call_method_one(raw, cast, d);
   Py_DECREF(raw);
   return out;  // nullptr with the error set if cast failed
 }
@@ -217,23 +286,23 @@ PyObject* scale_buffer(const double* values, std::size_t n, double factor) {
 // Only exact type checks and C-API conversions run here, never Python code (no __index__ or
 // __float__ of a subclass), so nothing can mutate the records while they are read.
 static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>& out) {
-  if (!PyTuple_Check(record) && !PyList_Check(record)) {
-    PyErr_Format(PyExc_TypeError, "a record must be a tuple or list (id, name, score), not %.200s",
-                 Py_TYPE(record)->tp_name);
+  const bool list = !PyTuple_Check(record);  // records are mostly tuples: one check for those
+  if (list && !PyList_Check(record)) {
+    bb_type_error("a record must be a tuple or list (id, name, score)", record);
     return false;
   }
-  if (PySequence_Fast_GET_SIZE(record) != 3) {
-    PyErr_Format(PyExc_ValueError, "a record has 3 fields (id, name, score), not %zd",
-                 PySequence_Fast_GET_SIZE(record));
+  const Py_ssize_t fields = bb_seq_size(record, list);
+  if (fields != 3) {
+    PyErr_Format(PyExc_ValueError, "a record has 3 fields (id, name, score), not %zd", fields);
     return false;
   }
-  PyObject* id = PySequence_Fast_GET_ITEM(record, 0);
-  PyObject* name = PySequence_Fast_GET_ITEM(record, 1);
-  PyObject* score = PySequence_Fast_GET_ITEM(record, 2);
+  PyObject* id = bb_seq_item(record, list, 0);
+  PyObject* name = bb_seq_item(record, list, 1);
+  PyObject* score = bb_seq_item(record, list, 2);
 
   // id: int only; PyLong_AsLongLong raises OverflowError outside int64.
   if (!PyLong_Check(id)) {
-    PyErr_Format(PyExc_TypeError, "a record's id must be int, not %.200s", Py_TYPE(id)->tp_name);
+    bb_type_error("a record's id must be int", id);
     return false;
   }
   const long long id_value = PyLong_AsLongLong(id);
@@ -242,8 +311,7 @@ static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>&
   // name: str only; a lone surrogate has no UTF-8 form (UnicodeEncodeError). The length comes
   // with the pointer, so embedded NULs survive.
   if (!PyUnicode_Check(name)) {
-    PyErr_Format(PyExc_TypeError, "a record's name must be str, not %.200s",
-                 Py_TYPE(name)->tp_name);
+    bb_type_error("a record's name must be str", name);
     return false;
   }
   Py_ssize_t name_len = 0;
@@ -253,13 +321,12 @@ static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>&
   // score: float, or int converted as float(x) (OverflowError beyond float range).
   double score_value = 0.0;
   if (PyFloat_Check(score)) {
-    score_value = PyFloat_AS_DOUBLE(score);
+    score_value = bb_float_value(score);
   } else if (PyLong_Check(score)) {
     score_value = PyLong_AsDouble(score);
     if (score_value == -1.0 && PyErr_Occurred()) return false;
   } else {
-    PyErr_Format(PyExc_TypeError, "a record's score must be float, not %.200s",
-                 Py_TYPE(score)->tp_name);
+    bb_type_error("a record's score must be float", score);
     return false;
   }
 
@@ -271,15 +338,15 @@ static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>&
 // The vector is a typemap local: it lives until the wrapper returns.
 %typemap(in, fragment="bb_append_record") const std::vector<bridgebench::Record>& (
     std::vector<bridgebench::Record> records) {
-  if (!PyList_Check($input) && !PyTuple_Check($input)) {
-    PyErr_Format(PyExc_TypeError, "$symname(): records must be a list or tuple, not %.200s",
-                 Py_TYPE($input)->tp_name);
+  const bool list = PyList_Check($input);
+  if (!list && !PyTuple_Check($input)) {
+    bb_type_error("$symname(): records must be a list or tuple", $input);
     SWIG_fail;
   }
-  const Py_ssize_t n = PySequence_Fast_GET_SIZE($input);
+  const Py_ssize_t n = bb_seq_size($input, list);
   records.reserve(static_cast<std::size_t>(n));
   for (Py_ssize_t i = 0; i < n; ++i) {
-    if (!bb_append_record(PySequence_Fast_GET_ITEM($input, i), records)) SWIG_fail;
+    if (!bb_append_record(bb_seq_item($input, list, i), records)) SWIG_fail;
   }
   $1 = &records;
 }
