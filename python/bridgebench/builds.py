@@ -51,7 +51,7 @@ def rows(data: dict[str, Any]) -> list[list[str]] | None:
             note = f"failed: {r.get('reason') or ''}" + (f" ({note})" if note else "")
         out.append(
             [
-                r["bridge"],
+                r["bridge"] + (f" · {r['label']}" if r.get("label") else ""),
                 " + ".join(r["steps"]),
                 r["python"],
                 _seconds(r["clean_wall_s"]),

@@ -282,6 +282,8 @@ DOCUMENT: dict[str, Any] = {
                 },
                 "status": {"enum": ["ok", "failed"]},
                 "reason": {"type": ["string", "null"]},
+                # In a merged file: the label of the source that built it (as a cell's)
+                "label": {"type": "string"},
             },
             "additionalProperties": False,
         },

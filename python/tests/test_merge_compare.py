@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from test_schema import machine, synthetic
 
-from bridgebench import comparison, schema
+from bridgebench import builds, comparison, schema
 from bridgebench.__main__ import main
 from bridgebench.commands import compare, merge
 
@@ -57,6 +57,35 @@ def test_the_same_cell_measured_twice_is_refused_unless_labelled() -> None:
     assert schema.validate(out) == []
     with pytest.raises(merge.MergeError, match="one per input"):
         merge.merge([("a.json", a), ("b.json", b)], ["only-one"])
+
+
+def _build(bridge: str, python: str, wall: float) -> dict[str, Any]:
+    return {
+        "bridge": bridge,
+        "steps": ["pyo3"],
+        "python": python,
+        "clean_wall_s": wall,
+        "clean_cpu_s": wall,
+        "incremental_wall_s": 1.0,
+        "incremental_cpu_s": 1.0,
+        "touched": "crates/kernels/src/lib.rs",
+        "ships": [{"file": "bb_pyo3.so", "role": "module", "bytes": 10, "stripped_bytes": 5}],
+        "status": "ok",
+    }
+
+
+def test_each_interpreters_build_figures_survive_the_merge() -> None:
+    """`bench --python all` builds every bridge once per interpreter: merge keeps each."""
+    a, b = synthetic("x"), synthetic("x", median=120.0)
+    a["builds"], b["builds"] = [_build("pyo3", "3.11.7", 30.0)], [_build("pyo3", "3.12.1", 32.0)]
+    out = merge.merge([("a.json", a), ("b.json", b)], ["py3.11", "py3.12"])
+    assert schema.validate(out) == []
+    assert [(r["label"], r["python"], r["clean_wall_s"]) for r in out["builds"]] == [
+        ("py3.11", "3.11.7", 30.0),
+        ("py3.12", "3.12.1", 32.0),
+    ]
+    rows = builds.rows(out)
+    assert rows is not None and [r[0] for r in rows] == ["pyo3 · py3.11", "pyo3 · py3.12"]
 
 
 def test_a_merged_file_merges_again() -> None:

@@ -82,6 +82,12 @@ def _outcome_key(outcome: dict[str, Any]) -> tuple[Any, ...]:
     return (outcome.get("label"), outcome["bridge"], outcome["case"], outcome["cell"])
 
 
+def _build_key(record: dict[str, Any]) -> tuple[Any, ...]:
+    """A build figure per bridge and source (each interpreter of `bench --python` builds
+    every bridge again)."""
+    return (record["label"], record["bridge"])
+
+
 def merge(
     inputs: list[tuple[str, dict[str, Any]]], labels: list[str] | None = None
 ) -> dict[str, Any]:
@@ -94,6 +100,7 @@ def merge(
         "examples": {},
         "models": {},
         "outcomes": {},
+        "builds": {},
     }
     conflicts: list[str] = []
     for i, (name, data) in enumerate(inputs):
@@ -105,6 +112,7 @@ def merge(
             ("examples", schema.cell_key),
             ("models", _model_key),
             ("outcomes", _outcome_key),
+            ("builds", _build_key),
         ):
             for record in data.get(kind, []):
                 index = record.get("source_index", 0)
@@ -147,6 +155,10 @@ def merge(
         out["outcomes"] = list(merged["outcomes"].values())
     if merged["examples"]:
         out["examples"] = list(merged["examples"].values())
+    if merged["builds"]:
+        out["builds"] = [
+            {k: v for k, v in b.items() if k != "source_index"} for b in merged["builds"].values()
+        ]
     return out
 
 
