@@ -288,14 +288,7 @@ fn across_pythons(opts: &Options) -> Result<(), String> {
     }
     eprintln!("  merged: {}", merged.join("results.json").display());
     eprintln!("  report: {}", merged.join("report.html").display());
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "bench --python: CPython {} failed (see above)",
-            failed.join(", ")
-        ))
-    }
+    pythons::verdict("bench", &failed)
 }
 
 /// The results.json the harness wrote under `folder` (in a folder named after its start).

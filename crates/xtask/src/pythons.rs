@@ -88,6 +88,19 @@ pub fn select(wanted: &[Wanted]) -> Result<Vec<Interpreter>, String> {
     Ok(chosen)
 }
 
+/// A `--python` run's outcome: an error naming the interpreters whose build, tests or
+/// measurement failed (each said why as it went).
+pub fn verdict(command: &str, failed: &[String]) -> Result<(), String> {
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{command} --python: CPython {} failed (see above)",
+            failed.join(", ")
+        ))
+    }
+}
+
 /// Every usable interpreter, one per minor version.
 pub fn discover() -> Vec<Interpreter> {
     let candidates = match std::env::var("BRIDGEBENCH_PYTHONS") {

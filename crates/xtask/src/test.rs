@@ -75,14 +75,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             failed.push(name);
         }
     }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "test --python: CPython {} failed (see above)",
-            failed.join(", ")
-        ))
-    }
+    pythons::verdict("test", &failed)
 }
 
 fn everything() -> Result<(), String> {
