@@ -74,6 +74,7 @@ class Bridge:
     python: str | None = None
     python_library: str | None = None
     python_reason: str = ""
+    stable_abi_of: str | None = None  # the bridge whose source it builds for the stable ABI
 
     def import_module(self) -> ModuleType:
         """Import the bridge's module, or explain how to build it."""
@@ -209,6 +210,7 @@ def bridges() -> tuple[Bridge, ...]:
             outcomes=dict(b.get("outcomes", {})),
             python=b.get("python", {}).get("versions"),
             python_library=b.get("python", {}).get("library"),
+            stable_abi_of=b.get("stable_abi_of"),
             python_reason=b.get("python", {}).get("reason", ""),
         )
         for b in data["bridge"]

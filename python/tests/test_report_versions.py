@@ -1,11 +1,12 @@
-"""The report's comparison across CPython versions (report/versions.py), on a merged file
-as `cargo xtask bench --python all` writes it: one label per interpreter."""
+"""The report's comparison across CPython versions (report/versions.py) and its price of
+the stable ABI (report/stable_abi.py), on a merged file as `cargo xtask bench --python all`
+writes it: one label per interpreter."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bridgebench.report import versions
+from bridgebench.report import stable_abi, versions
 from bridgebench.report.view import View
 
 
@@ -76,3 +77,24 @@ def test_the_plot_is_the_geometric_mean_of_instruction_ratios_per_bridge() -> No
     html = versions.section(view)
     assert 'id="versions"' in html and "<svg" in html
     assert "Across CPython versions" in versions.markdown(view)
+
+
+def test_each_stable_abi_build_beside_its_sibling_per_interpreter() -> None:
+    data = _merged()
+    for rec in data["cells"]:
+        rec["ratio"] = rec["median_ns"] / 50.0
+    data["cells"] += [
+        dict(_cell("py3.11", "pyo3-abi3", "add", None, 110.0, 396.0), ratio=2.2),
+        dict(_cell("py3.12", "pyo3-abi3", "add", None, 120.0, 500.0), ratio=2.4),
+        dict(_cell("py3.12", "pyo3-abi3", "holder.create", 1000, 9.0, 9.0), ratio=1.0),
+    ]
+    view = View(data)
+    rows = stable_abi.rows(view)
+    # pyo3-abi3's holder.create has no pyo3 record to stand beside: no row
+    assert [(r[0], r[1]) for r in rows] == [
+        ("pyo3 → pyo3-abi3 · py3.11", "add"),
+        ("pyo3 → pyo3-abi3 · py3.12", "add"),
+    ]
+    assert rows[0][5:] == ["1.10×", "400", "396", "0.99×"]
+    assert rows[1][5:] == ["1.00×", "500", "500", "1.00×"]
+    assert 'id="stable-abi"' in stable_abi.section(view)

@@ -22,6 +22,7 @@ from bridgebench.report import (
     markdown,
     missing,
     page,
+    stable_abi,
     versions,
 )
 from bridgebench.report.fmt import esc, tag
@@ -54,6 +55,10 @@ def html(
     if across:
         toc.append(("versions", "Across CPython versions"))
         body.append(across)
+    abi3 = stable_abi.section(view)
+    if abi3:
+        toc.append(("stable-abi", "The price of the stable ABI"))
+        body.append(abi3)
     for name in view.kernels:
         toc.append((f"kernel-{name}", name))
         body.append(kernel.section(view, name))
