@@ -24,6 +24,8 @@ from bridgebench.harness.count_figures import InstructionFigures
 DEFAULT_BASELINE = spec.ROOT / "ci" / "gate-baseline.json"
 # Both commands' exit status when they cannot count, or have nothing to count against.
 CANNOT_MEASURE = 2
+# What --side chooses.
+SIDES = ("python", "rust", "both")
 
 
 def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +34,15 @@ def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
         "--bridge",
         action="append",
         metavar="NAME",
-        help="only this bridge (repeatable; default: every bridge of both sides)",
+        help="only this bridge (repeatable; default: every bridge of the chosen sides)",
+    )
+    parser.add_argument(
+        "--side",
+        choices=SIDES,
+        default="both",
+        help="the bridges of one side only (default: both). Another interpreter's venv "
+        "(cargo xtask gate --python X.Y) gates the Python side alone: the Rust side is "
+        "built and counted with the project venv's interpreter",
     )
     parser.add_argument(
         "--module-dir",
@@ -59,16 +69,17 @@ def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def selected_bridges(names: Sequence[str] | None) -> list[spec.Bridge]:
-    """The chosen bridges of both sides, in registry order; ValueError names a bad one. A
-    Python-side bridge not built for the running interpreter ([bridge.python]) has no module
-    to count here: left out of every bridge (no names), refused when named."""
-    every = spec.bridges()
+def selected_bridges(names: Sequence[str] | None, side: str = "both") -> list[spec.Bridge]:
+    """The chosen bridges of the chosen side(s), in registry order; ValueError names a bad
+    one. A Python-side bridge not built for the running interpreter ([bridge.python]) has
+    no module to count here: left out of every bridge (no names), refused when named."""
+    every = [b for b in spec.bridges() if side in ("both", b.side)]
     known = {b.name for b in every}
     unknown = sorted(set(names or ()) - known)
     if unknown:
+        where = f"{side}-side bridges" if side != "both" else "bridges"
         raise ValueError(
-            f"not bridges of {spec.REGISTRY}: {', '.join(unknown)} "
+            f"not {where} of {spec.REGISTRY}: {', '.join(unknown)} "
             f"(choose from {', '.join(sorted(known))})"
         )
     chosen = [b for b in every if not names or b.name in names]

@@ -302,6 +302,32 @@ def test_gate_update_writes_only_this_toolchains_entry(
     assert sorted(gate.load(path), key=lambda b: b.fingerprint["cpu"]) == [amd, again]
 
 
+def test_gate_update_of_one_side_keeps_the_other_sides_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--side python: a new entry holds the Python side alone (another interpreter's venv);
+    an existing entry keeps its Rust-side cells."""
+    path = tmp_path / "b.json"
+    rust_key: gate.Key = ("cxx", "scale.list", 1000)
+    monkeypatch.setattr(gate_update, "measure", lambda *_, **__: _baseline({KEY: COUNTS}))
+    assert main(["gate-update", "--baseline", str(path), "--side", "python"]) == 0
+    assert gate.load(path) == [_baseline({KEY: COUNTS})]
+    both = _baseline({KEY: COUNTS, rust_key: COUNTS})
+    gate.save(path, [both])
+    moved = {**COUNTS, "allocs_per_call": 904.0}
+    monkeypatch.setattr(gate_update, "measure", lambda *_, **__: _baseline({KEY: moved}))
+    assert main(["gate-update", "--baseline", str(path), "--side", "python"]) == 0
+    assert gate.load(path) == [_baseline({KEY: moved, rust_key: COUNTS})]
+
+
+def test_one_side_is_chosen_and_the_other_sides_names_refused() -> None:
+    python_side = gate_counting.selected_bridges(None, "python")
+    assert python_side and {b.side for b in python_side} == {"python"}
+    assert {b.side for b in gate_counting.selected_bridges(None, "rust")} == {"rust"}
+    with pytest.raises(ValueError, match=r"not python-side bridges of .*: cxx"):
+        gate_counting.selected_bridges(["pyo3", "cxx"], "python")
+
+
 def test_bad_baselines_name_the_file_and_the_fix(tmp_path: Path) -> None:
     path = tmp_path / "b.json"
     with pytest.raises(gate.GateError, match=r"b\.json: cannot read.*gate-update"):
@@ -338,9 +364,10 @@ def test_a_bridge_not_built_here_is_left_out_and_refused_by_name(
 
 
 def test_committed_baseline_covers_the_gate_selection() -> None:
-    """Every cell of both sides at the gate's sizes is in every toolchain's entry of
+    """Every cell at the gate's sizes is in every toolchain's entry of
     ci/gate-baseline.json, and nothing else: a bridge or cell added without updating the
-    baseline fails here, fast."""
+    baseline fails here, fast. An entry for the project venv's interpreter holds both
+    sides; another interpreter's (`cargo xtask gate --python X.Y`) the Python side alone."""
     baselines = gate.load(gate_command.DEFAULT_BASELINE)
     assert baselines
     for baseline in baselines:
@@ -348,8 +375,11 @@ def test_committed_baseline_covers_the_gate_selection() -> None:
         found = re.search(r"(\d+)\.(\d+)", baseline.fingerprint["python"])
         assert found, baseline.fingerprint["python"]
         version = (int(found[1]), int(found[2]))
+        sides = {"python", "rust"} if version == sys.version_info[:2] else {"python"}
         want = set()
         for bridge in spec.bridges():
+            if bridge.side not in sides:
+                continue
             if bridge.side == "python" and not bridge.built_for(version):
                 continue
             for name in bridge.cells:

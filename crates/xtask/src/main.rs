@@ -3,12 +3,13 @@
 //! - `setup`: system packages (apt), the project venv (.venv) and its pinned Python packages.
 //! - `build`: setup, then every build step of benches/bridges.toml whose inputs changed.
 //! - `test [--python X.Y|all]`: build, then tidy checks, Rust tests, C++ kernel tests, pytest over
-//!   every bridge and the gate; with --python, each interpreter's build and bridge tests.
+//!   every bridge and the gate; with --python, each interpreter's build, bridge tests and gate.
 //! - `bench [--quick] [--side S] [--bridge NAME]... [--out DIR]`: build, then the criterion
 //!   benches and the Python harness; writes results.json and results.md into one folder
 //!   under results/ and prints where. CI's matrix jobs use the options (docs/CI.md).
-//! - `gate [--baseline FILE] [--bridge NAME]... [--save FILE]`: build, then the regression
-//!   gate on instruction and allocation counts (docs/GATE.md); `test` runs it last.
+//! - `gate [--python X.Y|all] [--baseline FILE] [--bridge NAME]... [--save FILE]`: build,
+//!   then the regression gate on instruction and allocation counts (docs/GATE.md); `test`
+//!   runs it last.
 
 mod bench;
 mod build_steps;
@@ -21,7 +22,7 @@ mod util;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup | build | test | bench [OPTIONS]>\n  bench options: --quick (quick sizes, fewer samples), --side python|rust|both (default both),\n                 --bridge NAME (only this bridge; repeatable), --out DIR (default results)\n                 --python X.Y|all (each interpreter in its own venv, then merged; repeatable)\n  test options: --python X.Y|all (each interpreter: build every bridge, run its bridge tests)\n  gate options: --baseline FILE (default ci/gate-baseline.json), --bridge NAME (repeatable),\n                --save FILE (write the measured counts; docs/GATE.md)";
+const USAGE: &str = "usage: cargo xtask <setup | build | test | bench | gate> [OPTIONS]\n  bench options: --quick (quick sizes, fewer samples), --side python|rust|both (default both),\n                 --bridge NAME (only this bridge; repeatable), --out DIR (default results)\n                 --python X.Y|all (each interpreter in its own venv, then merged; repeatable)\n  test options: --python X.Y|all (each interpreter: build every bridge, run its bridge tests\n                and its gate)\n  gate options: --python X.Y|all (each interpreter's own entry; the Python side alone for\n                an interpreter other than the project venv's),\n                --baseline FILE (default ci/gate-baseline.json), --bridge NAME (repeatable),\n                --save FILE (write the measured counts; docs/GATE.md)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -53,6 +53,25 @@ pub fn parse_wanted(text: &str) -> Result<Wanted, String> {
     }
 }
 
+/// A command's arguments split into its `--python X.Y|all` options (`--python=X.Y` too)
+/// and the others, in their order.
+pub fn take_python_options(args: &[String]) -> Result<(Vec<Wanted>, Vec<String>), String> {
+    let mut wanted = Vec::new();
+    let mut rest = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if let Some(value) = arg.strip_prefix("--python=") {
+            wanted.push(parse_wanted(value)?);
+        } else if arg == "--python" {
+            let value = args.next().ok_or("--python needs X.Y or all")?;
+            wanted.push(parse_wanted(value)?);
+        } else {
+            rest.push(arg.clone());
+        }
+    }
+    Ok((wanted, rest))
+}
+
 /// The interpreters `wanted` names, in version order, each found once; an error says
 /// where it looked when one is missing.
 pub fn select(wanted: &[Wanted]) -> Result<Vec<Interpreter>, String> {
@@ -180,6 +199,26 @@ fn probe(path: &Path) -> Option<Interpreter> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn python_options_are_taken_out_of_a_command_line() {
+        let args: Vec<String> = [
+            "--bridge",
+            "pyo3",
+            "--python",
+            "3.12",
+            "--python=all",
+            "--save",
+            "f",
+        ]
+        .map(String::from)
+        .to_vec();
+        let (wanted, rest) = take_python_options(&args).expect("valid");
+        assert_eq!(wanted, vec![Wanted::Version(3, 12), Wanted::All]);
+        assert_eq!(rest, ["--bridge", "pyo3", "--save", "f"]);
+        assert!(take_python_options(&["--python".to_owned()]).is_err());
+        assert!(take_python_options(&["--python=3.9".to_owned()]).is_err());
+    }
 
     #[test]
     fn wanted_versions_are_parsed_and_old_ones_refused() {

@@ -11,6 +11,7 @@ use std::process::Command;
 /// interpreter, cargo's target/), or one interpreter's of `--python X.Y`
 /// (build/python-X.Y/venv, with its own CARGO_TARGET_DIR build/python-X.Y/target: nothing
 /// of one version's build is reused by another's).
+#[derive(Clone, Debug)]
 pub struct Env {
     /// The venv folder.
     pub venv: PathBuf,
@@ -110,6 +111,16 @@ pub fn for_interpreter(interpreter: &Interpreter) -> Result<Env, String> {
     python_packages(&env, "python/requirements-run.txt")?;
     path_file(&env)?;
     Ok(env)
+}
+
+/// `default` (the project venv) when it runs `interpreter`'s version, else that
+/// interpreter's own venv (`for_interpreter`).
+pub fn for_interpreter_or(default: &Env, interpreter: &Interpreter) -> Result<Env, String> {
+    if default.version == interpreter.name() {
+        Ok(default.clone())
+    } else {
+        for_interpreter(interpreter)
+    }
 }
 
 fn system_packages(base_python: &str) -> Result<(), String> {

@@ -20,20 +20,15 @@ const PER_INTERPRETER: [&str; 3] = [
 
 /// `test` with no option: everything, on the default interpreter (the README's command).
 /// `test --python X.Y|all`: for each interpreter, in its own venv and build folders, build
-/// every bridge and run the per-interpreter tests.
+/// every bridge, run the per-interpreter tests, then gate its counts (the Python side alone
+/// for an interpreter other than the project venv's: `gate::gate`).
 pub fn run(args: &[String]) -> Result<(), String> {
-    let mut wanted = Vec::new();
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next()) {
-            ("--python", Some(value)) => wanted.push(pythons::parse_wanted(value)?),
-            _ => {
-                return Err(format!(
-                    "test: options are --python X.Y|all\n{}",
-                    crate::USAGE
-                ));
-            }
-        }
+    let (wanted, rest) = pythons::take_python_options(args)?;
+    if !rest.is_empty() {
+        return Err(format!(
+            "test: options are --python X.Y|all\n{}",
+            crate::USAGE
+        ));
     }
     if wanted.is_empty() {
         return everything();
@@ -44,19 +39,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for (k, interpreter) in interpreters.iter().enumerate() {
         let name = interpreter.name();
         step(&format!(
-            "[{}/{}] CPython {name}: build every bridge, then its tests ({})",
+            "[{}/{}] CPython {name}: build every bridge, then its tests ({}) and the gate",
             k + 1,
             interpreters.len(),
             PER_INTERPRETER.join(", ")
         ));
-        let own;
-        let env = if default.version == name {
-            &default
-        } else {
-            own = setup::for_interpreter(interpreter)?;
-            &own
-        };
-        let outcome = build_steps::run(env).and_then(|()| {
+        let outcome = setup::for_interpreter_or(&default, interpreter).and_then(|env| {
+            build_steps::run(&env)?;
             util::run(
                 &format!("pytest on CPython {name}"),
                 env.command(&env.python.to_string_lossy())
@@ -68,7 +57,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
                         "--dist=worksteal",
                     ])
                     .args(PER_INTERPRETER),
-            )
+            )?;
+            // As in `everything`: a machine unlike the baseline's is measured, not gated.
+            gate::gate(&env, &["--foreign-baseline=warn".to_owned()])
         });
         if let Err(e) = outcome {
             eprintln!("CPython {name}: {e}");

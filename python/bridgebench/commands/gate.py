@@ -103,7 +103,7 @@ def update_command(baseline: Path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        bridges = selected_bridges(args.bridge)
+        bridges = selected_bridges(args.bridge, args.side)
         unknown = set(args.cell or ()) - {c for b in bridges for c in b.cells}
         if unknown:
             raise ValueError(f"no chosen bridge has the cells {sorted(unknown)}")

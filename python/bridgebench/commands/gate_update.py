@@ -5,7 +5,9 @@ The one way the baseline changes, on purpose: after a change that is meant to co
 written (added if the file has none); the other toolchains' entries are kept as they
 are. Prints every count that moved, so the commit that updates the baseline says what it
 accepts. With --bridge, only those bridges' cells are replaced (the others are kept),
-which needs an entry for this toolchain already.
+which needs an entry for this toolchain already. With --side, only that side's cells are
+replaced; a new entry then holds that side alone (another interpreter's venv gates the
+Python side only: docs/GATE.md).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        bridges = selected_bridges(args.bridge)
+        bridges = selected_bridges(args.bridge, args.side)
     except ValueError as exc:
         print(f"gate-update: {exc}", file=sys.stderr)
         return CANNOT_MEASURE
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         return CANNOT_MEASURE
     new = measured
     old = gate.for_toolchain(others, measured.fingerprint)
-    if args.bridge:
+    if args.bridge or (args.side != "both" and old is not None):
         if old is None:
             print(
                 f"gate-update: {args.baseline} has no entry for this toolchain, and a new "
