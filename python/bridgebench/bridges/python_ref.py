@@ -118,7 +118,10 @@ class Holder:
     """The reference holder: keeps the UTF-8 bytes, as the native holders do."""
 
     _live = 0
-    _lock = threading.Lock()  # += on a class attribute is not atomic across threads
+    # The holders' state: `+=` (on the live count, on a holder's bytes) reads, then writes, and
+    # another thread may run between the two. One lock for all holders, as the ctypes and cffi
+    # bridges have, keeps every append from any number of threads, as the native holders do.
+    _lock = threading.Lock()
 
     def __init__(self, text: str) -> None:
         self._data = utf8(text, "text")
@@ -138,7 +141,9 @@ class Holder:
         return len(self._data)
 
     def append(self, more: str) -> None:
-        self._data += utf8(more, "more")
+        data = utf8(more, "more")
+        with Holder._lock:
+            self._data += data
         # ANCHOR_END: holder
 
 
