@@ -152,13 +152,17 @@ class Counter:
     """The reference counter: an int64 behind a method and a property."""
 
     __slots__ = ("_value",)
+    # bump reads, adds, then writes: another thread may run in between and a bump be lost.
+    # One lock for all counters makes each bump atomic, as it is on every native bridge.
+    _lock = threading.Lock()
 
     def __init__(self, start: int = 0) -> None:
         self._value = _int64(start, "start")
 
     def bump(self, by: int = 1) -> int:
-        self._value = add(self._value, by)
-        return self._value
+        with Counter._lock:
+            self._value = add(self._value, by)
+            return self._value
 
     @property
     def value(self) -> int:
