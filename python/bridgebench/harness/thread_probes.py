@@ -1,0 +1,307 @@
+"""The probes of a bridge's thread behaviour, run inside the child of harness/threads.py.
+
+Each probe makes calls of one bridge's module from several Python threads and returns
+what it saw as a plain dict (the results file's `threads` records, docs/RESULTS.md):
+
+- `gil(cell)`: does a call of a buffer cell let another Python thread run while it works?
+- `private`: 8 threads, each calling every cell on inputs of its own, every answer checked
+  against the reference (the harness's own checks: bridgebench.kernels);
+- `shared_buffer`: 8 threads scaling one float64 array in place;
+- `holder`, `counter`: 8 threads appending to one Holder, bumping one Counter;
+- `throughput`: calls per second of scale.buffer from 1 and from 2 threads.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from bridgebench import spec
+from bridgebench.harness import cases
+from bridgebench.kernels import summarize
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How long and how wide each probe is (the bench's; the tests take smaller ones)."""
+
+    threads: int = 8
+    gil_n: int = 10**6  # elements (scale) or records (summarize) per call
+    gil_min_ms: float = 20.0  # calls are repeated until they took this long together
+    private_rounds: int = 10  # each thread calls every cell this often, at each size
+    private_sizes: tuple[int, ...] = (1, 1000)
+    shared_n: int = 10**6
+    shared_calls: int = 8  # scale_inplace(a, 2.0) per thread: 2**(8 * 8) expected
+    shared_objects_calls: int = 5000  # appends to one Holder / bumps of one Counter per thread
+    # A race in Python code loses updates in some runs only (0 of 16,000 in one, 4,000 in
+    # the next, for the reference's unguarded `+=`): several runs, their losses summed.
+    shared_objects_trials: int = 4
+    throughput_n: int = 10**6
+    throughput_s: float = 0.3  # each measurement: calls made for this long
+    throughput_repeats: int = 5
+
+
+def usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@contextmanager
+def _switch_interval(seconds: float) -> Iterator[None]:
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
+# While several threads share something, the interpreter switches between them as often
+# as it can (its default is every 5 ms, in which one thread makes thousands of short
+# calls alone): an unguarded read-modify-write in Python code then loses updates, as the
+# reference Holder's `+=` did (23,920 of 237,332 appends from 8 threads).
+STRESS_SWITCH_INTERVAL_S = 1e-6
+
+
+def _run_threads(
+    count: int, body: Callable[[int], Any], switch_s: float = STRESS_SWITCH_INTERVAL_S
+) -> list[Any]:
+    """body(i) in `count` threads started together (a barrier), the interpreter switching
+    between them every `switch_s`; their return values. An exception in a thread is
+    re-raised here, after every thread has finished."""
+    barrier = threading.Barrier(count)
+    out: list[Any] = [None] * count
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            out[i] = body(i)
+        except BaseException as exc:  # re-raised below, in the caller's thread
+            errors.append(exc)
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    with _switch_interval(switch_s):
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    if errors:
+        raise errors[0]
+    return out
+
+
+# ------------------------------------------------------------------------------ the GIL
+
+# The spinner sleeps this long between ticks: it needs the GIL only for a moment per
+# tick, so it never keeps the measured call waiting for the GIL when the call ends.
+SPIN_SLEEP_S = 20e-6
+# While a probe runs, the interpreter does not force a thread switch (its default
+# interval is 5 ms): the spinner can only tick while the call has released the GIL, not
+# because pure-Python code was interrupted (the reference's long loops would be).
+PROBE_SWITCH_INTERVAL_S = 10.0
+# A call releases the GIL when the spinner ticked at least this often during the calls,
+# holds it when it never did; anything between is "unclear" (the tests fail on it).
+RELEASED_MIN_TICKS = 3
+
+
+class _Spinner(threading.Thread):
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.ticks = 0
+        self.stop = False
+
+    def run(self) -> None:
+        while not self.stop:
+            self.ticks += 1
+            time.sleep(SPIN_SLEEP_S)
+
+
+@contextmanager
+def _spinning() -> Iterator[_Spinner]:
+    spinner = _Spinner()
+    with _switch_interval(PROBE_SWITCH_INTERVAL_S):
+        spinner.start()
+        try:
+            while spinner.ticks == 0:
+                time.sleep(0.001)
+            yield spinner
+        finally:
+            spinner.stop = True
+            spinner.join()
+
+
+def _gil_call(module: ModuleType, cell: str, n: int) -> Callable[[], Any]:
+    """One call of `cell` on n elements or records, ready to repeat."""
+    fn = getattr(module, spec.cells()[cell].function)
+    if cell == "summarize.columns":
+        args = summarize.arguments("columns", summarize.bench_records(n))
+        return lambda: fn(*args)
+    values = np.ones(n)  # scale_inplace(values, -1.0) keeps them ±1
+    return lambda: fn(values, -1.0)
+
+
+def gil(module: ModuleType, cell: str, plan: Plan) -> dict[str, Any]:
+    """Ticks of a spinning thread while `cell`'s calls run: the evidence that they
+    released the GIL (or not), with the calls and their time."""
+    call = _gil_call(module, cell, plan.gil_n)
+    call()  # first touch: page faults and lazy set-up belong to no measured call
+    ticks = calls = 0
+    spent = 0.0
+    with _spinning() as spinner:
+        while spent * 1e3 < plan.gil_min_ms and calls < 100:
+            before = spinner.ticks
+            start = time.perf_counter()
+            call()
+            spent += time.perf_counter() - start
+            ticks += spinner.ticks - before
+            calls += 1
+    outcome = "released" if ticks >= RELEASED_MIN_TICKS else "held" if ticks == 0 else "unclear"
+    return {
+        "cell": cell,
+        "n": plan.gil_n,
+        "calls": calls,
+        "call_ms": round(spent * 1e3, 3),
+        "ticks": ticks,
+        "outcome": outcome,
+    }
+
+
+# -------------------------------------------------------------- outcomes of 8 threads
+
+
+def _outcome(wrong: int, of: int, detail: str = "") -> dict[str, Any]:
+    return {
+        "outcome": "exact" if wrong == 0 else "wrong",
+        "wrong": wrong,
+        "of": of,
+        "detail": detail,
+    }
+
+
+def private(bridge: spec.Bridge, plan: Plan) -> dict[str, Any]:
+    """Every cell of the bridge from `plan.threads` threads, each on its own inputs (the
+    harness's calls, built in the thread), each answer checked against the reference."""
+    sizes = list(plan.private_sizes)
+
+    def body(_: int) -> tuple[int, int, str]:
+        calls = [
+            call
+            for name in bridge.cells
+            for _n, call in cases.cases(
+                bridge, spec.cells()[name], sizes if spec.cells()[name].sized else [None]
+            )
+        ]
+        answers = wrong = 0
+        first = ""
+        for _round in range(plan.private_rounds):
+            for call in calls:
+                answers += 1
+                try:
+                    call.check()
+                except Exception as exc:  # a wrong answer or a raise: both are wrong
+                    wrong += 1
+                    first = first or f"{type(exc).__name__}: {str(exc)[:200]}"
+        return answers, wrong, first
+
+    got = _run_threads(plan.threads, body)
+    return _outcome(
+        sum(w for _, w, _ in got), sum(a for a, _, _ in got), next((f for *_, f in got if f), "")
+    )
+
+
+def shared_buffer(module: ModuleType, plan: Plan) -> dict[str, Any]:
+    """scale_inplace(a, 2.0) `shared_calls` times from each thread on one array of ones:
+    every element must end as 2**(threads * shared_calls); the count of those that do not."""
+    values = np.ones(plan.shared_n)
+    fn = module.scale_inplace
+
+    def body(_: int) -> None:
+        for _call in range(plan.shared_calls):
+            fn(values, 2.0)
+
+    _run_threads(plan.threads, body)
+    want = 2.0 ** (plan.threads * plan.shared_calls)
+    return _outcome(int(np.count_nonzero(values != want)), plan.shared_n)
+
+
+def _lost(
+    make: Callable[[], Any], call: Callable[[Any], None], kept: Callable[[Any], int], plan: Plan
+) -> dict[str, Any]:
+    """`shared_objects_calls` calls from each thread on one object made by `make`, in
+    `shared_objects_trials` trials: the calls whose effect `kept` does not find, of all."""
+    lost = 0
+    for _trial in range(plan.shared_objects_trials):
+        shared = make()
+
+        def body(_: int, shared: Any = shared) -> None:
+            for _call in range(plan.shared_objects_calls):
+                call(shared)
+
+        _run_threads(plan.threads, body)
+        lost += plan.threads * plan.shared_objects_calls - kept(shared)
+    return _outcome(lost, plan.shared_objects_trials * plan.threads * plan.shared_objects_calls)
+
+
+def holder(module: ModuleType, plan: Plan) -> dict[str, Any]:
+    """One Holder, appends of one character from every thread: the appends it lost (its
+    UTF-8 length tells how many it kept)."""
+    return _lost(lambda: module.Holder(""), lambda h: h.append("x"), lambda h: h.utf8_len(), plan)
+
+
+def counter(module: ModuleType, plan: Plan) -> dict[str, Any]:
+    """One Counter, bump(1) from every thread: the bumps it lost."""
+    return _lost(lambda: module.Counter(0), lambda c: c.bump(1), lambda c: c.value, plan)
+
+
+# ---------------------------------------------------------------------------- throughput
+
+
+def _calls_per_second(fn: Callable[..., Any], threads: int, plan: Plan) -> float:
+    """Calls of scale_buffer per second from `threads` threads, each on its own input,
+    each calling for `throughput_s` seconds (to its last call's end)."""
+    inputs = [np.ones(plan.throughput_n) for _ in range(threads)]
+
+    def body(i: int) -> tuple[int, float, float]:
+        values, made = inputs[i], 0
+        start = now = time.perf_counter()
+        while now < start + plan.throughput_s:
+            fn(values, -1.0)
+            made += 1
+            now = time.perf_counter()
+        return made, start, now
+
+    got = _run_threads(threads, body, switch_s=sys.getswitchinterval())  # as a user's threads
+    return sum(m for m, _, _ in got) / (max(e for *_, e in got) - min(s for _, s, _ in got))
+
+
+def throughput(module: ModuleType, plan: Plan) -> dict[str, Any]:
+    """scale.buffer's calls per second from 1 thread and from 2 (each its own input),
+    alternated `throughput_repeats` times; medians and their ratio."""
+    fn = module.scale_buffer
+    fn(np.ones(plan.throughput_n), -1.0)
+    one, two = [], []
+    for _repeat in range(plan.throughput_repeats):
+        one.append(_calls_per_second(fn, 1, plan))
+        two.append(_calls_per_second(fn, 2, plan))
+    median_one, median_two = statistics.median(one), statistics.median(two)
+    return {
+        "cell": "scale.buffer",
+        "n": plan.throughput_n,
+        "seconds": plan.throughput_s,
+        "one_thread_calls_per_s": [round(x, 2) for x in one],
+        "two_threads_calls_per_s": [round(x, 2) for x in two],
+        "one_thread_median": round(median_one, 2),
+        "two_threads_median": round(median_two, 2),
+        "ratio": round(median_two / median_one, 3),
+        "usable_cores": usable_cores(),
+    }

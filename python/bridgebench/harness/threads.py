@@ -1,0 +1,193 @@
+"""Thread behaviour of one Python-side bridge: its probes (harness/thread_probes.py) run in
+a child process, so a bridge that crashes or hangs under threads gives an outcome, never
+the harness's death.
+
+The child (`python -m bridgebench.harness.threads <bridge> <plan> <probe>...`) says when it
+begins each probe and what it saw (typed records, bridgebench.harness.messages). If it
+dies inside a probe, that probe's outcome is `crash` (with the signal) or `hang` (killed
+after the timeout), and a new child carries on with the rest.
+
+A bridge's record (results.json `threads`, docs/RESULTS.md) holds one result per probe,
+each with an `outcome`: `gil:<cell>` released / held / unclear; `private`, `shared_buffer`,
+`holder`, `counter` exact / wrong (`wrong` of `of`); `throughput` measured; any of them
+n/a (the bridge lacks the cell: `detail` says why), crash, hang or error.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bridgebench import spec
+from bridgebench.harness import thread_probes
+from bridgebench.harness.messages import decode, encode
+from bridgebench.harness.thread_probes import Plan
+from bridgebench.thread_rules import PROBES, mismatches
+
+# The bench's plans: a quick run repeats the throughput figure fewer times.
+FULL = Plan()
+QUICK = Plan(throughput_repeats=3)
+
+
+@dataclass(frozen=True)
+class Started:
+    probe: str
+
+
+@dataclass(frozen=True)
+class Done:
+    probe: str
+    result: dict[str, Any]
+
+
+def _probe(bridge: spec.Bridge, probe: str, plan: Plan) -> dict[str, Any]:
+    module = bridge.import_module()
+    if probe.startswith("gil:"):
+        return thread_probes.gil(module, probe.removeprefix("gil:"), plan)
+    if probe == "private":
+        return thread_probes.private(bridge, plan)
+    if probe == "throughput":
+        return {"outcome": "measured", **thread_probes.throughput(module, plan)}
+    measure = {
+        "shared_buffer": thread_probes.shared_buffer,
+        "holder": thread_probes.holder,
+        "counter": thread_probes.counter,
+    }[probe]
+    return measure(module, plan)
+
+
+def child(bridge_name: str, plan: Plan, probes: list[str]) -> None:
+    bridge = spec.bridge(bridge_name)
+    bridge.import_module()  # an import failure is the whole child's, not a probe's
+    for probe in probes:
+        print(encode(Started(probe)), flush=True)
+        try:
+            result = _probe(bridge, probe, plan)
+        except Exception as exc:
+            result = {"outcome": "error", "detail": f"{type(exc).__name__}: {exc}"[:500]}
+            traceback.print_exc()
+        print(encode(Done(probe, result)), flush=True)
+
+
+def _not_applicable(bridge: spec.Bridge, cell: str) -> dict[str, Any]:
+    return {"outcome": "n/a", "detail": bridge.na.get(cell, f"{bridge.name} has no {cell} cell")}
+
+
+def measure(
+    bridge: spec.Bridge,
+    plan: Plan = FULL,
+    probes: list[str] | None = None,
+    timeout: float = 600.0,
+) -> dict[str, Any]:
+    """The bridge's thread record: every probe in `probes` (default all), n/a where it
+    lacks the probe's cell. RuntimeError when its module cannot even be imported."""
+    wanted = list(PROBES) if probes is None else probes
+    results: dict[str, dict[str, Any]] = {}
+    pending = []
+    for probe in wanted:
+        cell = PROBES[probe]
+        if cell is not None and cell not in bridge.cells:
+            results[probe] = _not_applicable(bridge, cell)
+        else:
+            pending.append(probe)
+    while pending:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", __name__, bridge.name, json.dumps(asdict(plan)), *pending],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=spec.child_env(),
+            cwd=spec.ROOT,
+        )
+        try:
+            out, err = proc.communicate(timeout=timeout)
+            ended = "crash"
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+            ended = "hang"
+        started = None
+        for line in out.splitlines():
+            msg = decode(line, (Started, Done))
+            if isinstance(msg, Started):
+                started = msg.probe
+            else:
+                results[msg.probe] = msg.result
+                started = None
+        if proc.returncode == 0 and ended == "crash":
+            break
+        if started is None:
+            raise RuntimeError(
+                f"bridge `{bridge.name}`: the thread child (python/bridgebench/harness/"
+                f"threads.py) failed (exit {proc.returncode}) outside any probe; is the bridge "
+                f"built (`cargo xtask build`)?\n{err[-2000:]}"
+            )
+        if ended == "hang":
+            detail = f"killed after {timeout:.0f} s"
+        elif proc.returncode < 0:
+            detail = signal.Signals(-proc.returncode).name
+        else:
+            detail = f"exit {proc.returncode}"
+        results[started] = {"outcome": ended, "detail": f"{detail}: {err[-300:]}".strip(": ")}
+        pending = [p for p in pending if p not in results]
+    return {
+        "bridge": bridge.name,
+        "threads": plan.threads,
+        "usable_cores": thread_probes.usable_cores(),
+        "probes": {p: results[p] for p in wanted},
+    }
+
+
+def _summary(record: dict[str, Any]) -> str:
+    """One progress line's worth of a bridge's record."""
+    probes = record["probes"]
+    released = [p.removeprefix("gil:") for p, r in probes.items() if r["outcome"] == "released"]
+    said = [f"GIL released in {', '.join(released) or 'no buffer cell'}"]
+    said += [
+        f"{p} {r['outcome']}" + (f" ({r['wrong']} of {r['of']})" if r["outcome"] == "wrong" else "")
+        for p, r in probes.items()
+        if not p.startswith("gil:") and p != "throughput"
+    ]
+    rate = probes.get("throughput", {})
+    if rate.get("outcome") == "measured":
+        said.append(f"2 threads / 1: {rate['ratio']:.2f}")
+    return "; ".join(said)
+
+
+def measure_all(
+    bridges: list[spec.Bridge], plan: Plan, progress: Callable[[str], None] = lambda _: None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The thread record of every Python-side bridge in `bridges`, and an error per bridge
+    whose module failed to load (left out, not guessed)."""
+    records: list[dict[str, Any]] = []
+    errors: list[str] = []
+    python_side = [b for b in bridges if b.side == "python"]
+    for i, bridge in enumerate(python_side, 1):
+        clock = time.monotonic()
+        try:
+            record = measure(bridge, plan)
+        except RuntimeError as exc:
+            errors.append(f"{bridge.name}: {exc}")
+            progress(f"[threads {i}/{len(python_side)}] {bridge.name} ERROR: {str(exc)[:200]}")
+            continue
+        records.append(record)
+        progress(
+            f"[threads {i}/{len(python_side)}] {bridge.name} ({time.monotonic() - clock:.0f} s):"
+            f" {_summary(record)}"
+        )
+        for mismatch in mismatches(bridge, record):
+            progress(f"    NOT AS DECLARED in benches/bridges.toml: {mismatch}")
+    return records, errors
+
+
+if __name__ == "__main__":
+    fields = json.loads(sys.argv[2])
+    plan = Plan(**dict(fields, private_sizes=tuple(fields["private_sizes"])))
+    child(sys.argv[1], plan, sys.argv[3:])

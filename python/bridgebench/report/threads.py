@@ -1,0 +1,223 @@
+"""Threads: how each Python-side bridge behaves when Python threads call it (the results'
+`threads`, measured by bridgebench.harness.threads), beside what the registry declares
+([bridge.threads] in benches/bridges.toml) and why.
+
+Per bridge: whether each buffer cell's call let another Python thread run (the ticks of a
+spinning thread during the calls are the evidence), 8 threads on private inputs, 8 threads
+scaling one shared buffer, one Holder and one Counter shared by 8 threads, and scale.buffer's
+calls per second from 1 and from 2 threads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bridgebench import spec
+from bridgebench.report.fmt import esc, md_table, table, tag
+from bridgebench.report.view import View
+from bridgebench.thread_rules import GIL_CELLS, declared
+
+Record = dict[str, Any]
+
+HEAD = [
+    "bridge",
+    *(f"GIL released: {cell}" for cell in GIL_CELLS),
+    "private inputs",
+    "shared buffer",
+    "Holder",
+    "Counter",
+    "scale.buffer calls/s, 1 thread",
+    "2 threads",
+    "2 threads / 1",
+]
+NUMERIC = [False] * (1 + len(GIL_CELLS) + 4) + [True] * 3
+
+# What each probe's count is of, for its text ("lost 3 of 160,000 appends").
+UNITS = {"private": "answers", "shared_buffer": "elements", "holder": "appends", "counter": "bumps"}
+
+
+def _bridge(name: str) -> spec.Bridge | None:
+    return next((b for b in spec.bridges() if b.name == name), None)
+
+
+def _failed(result: Record) -> str:
+    """A probe that did not run to its end, or whose bridge lacks the cell."""
+    detail = result.get("detail", "")
+    return result["outcome"] + (f" ({detail.split(':')[0]})" if result["outcome"] != "n/a" else "")
+
+
+def gil_text(result: Record) -> str:
+    if result["outcome"] not in ("released", "held", "unclear"):
+        return _failed(result)
+    word = {"released": "yes", "held": "no", "unclear": "unclear"}[result["outcome"]]
+    return f"{word} ({result['ticks']:,} ticks in {result['call_ms']:.0f} ms)"
+
+
+def outcome_text(probe: str, result: Record) -> str:
+    """exact / races / lost / wrong answers, with their count."""
+    unit = UNITS[probe]
+    if result["outcome"] == "exact":
+        return f"exact ({result['of']:,} {unit})"
+    if result["outcome"] != "wrong":
+        return _failed(result)
+    wrong, of = f"{result['wrong']:,}", f"{result['of']:,}"
+    if probe == "shared_buffer":
+        return f"races ({wrong} of {of} elements wrong)"
+    if probe == "private":
+        return f"{wrong} of {of} answers wrong"
+    return f"lost {wrong} of {of} {unit}"
+
+
+def _rate_texts(result: Record | None) -> list[str]:
+    if result is None:
+        return ["–"] * 3
+    if result["outcome"] != "measured":
+        return [_failed(result), "", ""]
+    return [
+        f"{result['one_thread_median']:,.1f}",
+        f"{result['two_threads_median']:,.1f}",
+        f"{result['ratio']:.2f}×",
+    ]
+
+
+def _mark(bridge: spec.Bridge | None, probe: str, result: Record | None, text: str) -> str:
+    """The text, with `≠ declared X` when the registry promises another outcome."""
+    if bridge is None or result is None or result["outcome"] == "n/a":
+        return text
+    want = declared(bridge, probe)
+    if result["outcome"] == want:
+        return text
+    return f"{text} ≠ declared {want}"
+
+
+def rows(view: View) -> list[tuple[list[str], bool]]:
+    """Text cells of each thread record, in registry order, and whether any probe is not
+    what the registry declares."""
+    out = []
+    for rec in _records(view):
+        bridge = _bridge(rec["bridge"])
+        probes = rec["probes"]
+        cells = [rec["bridge"] + (f" · {rec['label']}" if view.merged and "label" in rec else "")]
+        for cell in GIL_CELLS:
+            result = probes.get(f"gil:{cell}")
+            text = gil_text(result) if result is not None else "–"
+            cells.append(_mark(bridge, f"gil:{cell}", result, text))
+        for probe in UNITS:
+            result = probes.get(probe)
+            text = outcome_text(probe, result) if result is not None else "–"
+            cells.append(_mark(bridge, probe, result, text))
+        cells += _rate_texts(probes.get("throughput"))
+        out.append((cells, any("≠ declared" in c for c in cells)))
+    return out
+
+
+def _records(view: View) -> list[Record]:
+    names = [b.name for b in spec.bridges()]
+    found: list[Record] = view.data.get("threads", [])
+    return sorted(
+        found,
+        key=lambda r: (
+            names.index(r["bridge"]) if r["bridge"] in names else len(names),
+            r.get("label", ""),
+        ),
+    )
+
+
+def declarations(view: View) -> list[tuple[str, str, str]]:
+    """(bridges, what they declare, why) for every declaration of the file's bridges,
+    bridges that share one declaration together."""
+    present = {r["bridge"] for r in _records(view)}
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for bridge in spec.bridges():
+        if bridge.name not in present or not bridge.threads_reason:
+            continue
+        said = []
+        if bridge.releases_gil:
+            every = set(bridge.releases_gil) == set(bridge.cells)
+            said.append(
+                "releases the GIL in " + ("every call" if every else ", ".join(bridge.releases_gil))
+            )
+        said.append(f"shared buffer: {bridge.shared_buffer}")
+        grouped.setdefault(("; ".join(said), bridge.threads_reason), []).append(bridge.name)
+    return [(", ".join(names), what, why) for (what, why), names in grouped.items()]
+
+
+def _caption(view: View) -> str:
+    recs = _records(view)
+    threads = sorted({r["threads"] for r in recs})
+    cores = sorted({r["usable_cores"] for r in recs})
+    return (
+        f"{'/'.join(map(str, threads))} Python threads; {'/'.join(map(str, cores))} usable "
+        "cores. GIL released: whether a call on 10^6 elements or records let another Python "
+        "thread run (a thread ticking between short sleeps; the interpreter's forced switch "
+        "is off meanwhile, so only a release counts): the ticks during the calls and their "
+        "time. Private inputs: every cell from each thread on its own inputs, every answer "
+        "compared bit for bit with the reference. Shared buffer: scale_inplace(a, 2.0) on one "
+        "array of 10^6 ones from every thread; each element must end as 2^(threads × calls). "
+        "Holder, Counter: one object, append('x') / bump(1) from every thread, the interpreter "
+        "switching threads as often as it can. Throughput: calls of scale.buffer on 10^6 "
+        "elements per second from 1 thread, and from 2 (each its own input), medians of "
+        "alternated repetitions, as measured on this machine in this run. `≠ declared`: not "
+        "what benches/bridges.toml says."
+    )
+
+
+def section(view: View) -> str:
+    found = rows(view)
+    if not found:
+        return ""
+    body = tag("h2", "Threads")
+    body += tag("p", esc(_caption(view)))
+    body += table(
+        HEAD,
+        [[esc(c) for c in r] for r, _ in found],
+        NUMERIC,
+        row_classes=["bad" if odd else "" for _, odd in found],
+        class_="data threads",
+    )
+    said = declarations(view)
+    if said:
+        items = "".join(
+            tag("li", tag("b", esc(names)) + esc(f": {what}. Why: {why}"))
+            for names, what, why in said
+        )
+        body += tag("p", esc("Declared in benches/bridges.toml ([bridge.threads]):"))
+        body += tag("ul", items)
+    return tag("section", body, id="threads")
+
+
+def markdown(view: View) -> str:
+    """summary.md's lines: which bridges release the GIL, what races or loses updates, and
+    anything not as declared."""
+    found = rows(view)
+    if not found:
+        return ""
+    recs = _records(view)
+    released = sorted(
+        {
+            r["bridge"]
+            for r in recs
+            for p, x in r["probes"].items()
+            if p.startswith("gil:") and x["outcome"] == "released"
+        }
+    )
+    wrong = [
+        f"{r['bridge']} {p}"
+        for r in recs
+        for p, x in r["probes"].items()
+        if x["outcome"] in ("wrong", "crash", "hang", "error", "unclear")
+    ]
+    odd = [r[0] for r, bad in found if bad]
+    lines = [
+        "## Threads",
+        "",
+        f"{len(recs)} bridges under {recs[0]['threads']} Python threads. GIL released in a "
+        f"buffer cell: {', '.join(released) or 'none'}. Not exact: {', '.join(wrong) or 'none'}."
+        f" Not as declared: {', '.join(odd) or 'none'}.",
+        "",
+        md_table(
+            ["bridge", "shared buffer", "Holder", "Counter", "scale.buffer 2 threads / 1"],
+            [[r[0], r[5], r[6], r[7], r[10]] for r, _ in found],
+        ),
+    ]
+    return "\n".join(lines) + "\n"
