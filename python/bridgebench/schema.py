@@ -160,10 +160,12 @@ _OUTCOME_PATTERN = (
 )
 
 # What a thread probe saw (bridgebench.harness.threads): a buffer cell's call released the
-# GIL, held it, or neither clearly; every answer exact, or some wrong; throughput measured;
+# GIL, held it but the interpreter switched threads inside it (pure Python), held it, or
+# neither clearly; every answer exact, or some wrong; throughput measured;
 # or the bridge lacks the probe's cell, crashed, hung or failed.
 _PROBE_OUTCOMES = (
     "released",
+    "switched",
     "held",
     "unclear",
     "exact",
@@ -336,6 +338,11 @@ DOCUMENT: dict[str, Any] = {
                 "calls": _COUNT,
                 "call_ms": {"type": "number", "minimum": 0},
                 "ticks": _COUNT,
+                # ... and, for calls that hold the GIL, the same at the interpreter's own
+                # switch interval (a thread switch inside the call: pure Python)
+                "switch_calls": _COUNT,
+                "switch_ms": {"type": "number", "minimum": 0},
+                "switch_ticks": _COUNT,
                 # private, shared_buffer, holder, counter: `wrong` of `of` answers,
                 # elements, appends or bumps
                 "wrong": {"type": "integer"},

@@ -75,6 +75,15 @@ def _data() -> dict[str, Any]:
             ),
             # held where the registry says it releases: marked
             _record("pyo3"),
+            # pure Python: holds the GIL, the interpreter switches inside its long calls
+            _record(
+                "python",
+                **{
+                    "gil:scale.buffer": _gil("held", 0)
+                    | {"outcome": "switched", "switch_calls": 1, "switch_ms": 280.0}
+                    | {"switch_ticks": 56}
+                },
+            ),
             _record(
                 "protobuf",
                 **{
@@ -107,6 +116,14 @@ def test_each_outcome_reads_as_what_it_is() -> None:
     assert protobuf[7] == "crash (SIGSEGV) ≠ declared exact"
 
 
+def test_pure_python_lets_others_run_by_switching() -> None:
+    """The reference declares every call lets other threads run: a switch inside the call
+    is that, a call that holds the GIL throughout is not."""
+    row, odd = next((r, odd) for r, odd in threads.rows(View(_data())) if r[0] == "python")
+    assert row[1] == "switches (56 ticks in 280 ms; 0 when not switching)"
+    assert row[2] == "no (0 ticks in 24 ms) ≠ declared released" and odd
+
+
 def test_an_outcome_the_registry_does_not_declare_is_marked() -> None:
     """pyo3 declares scale.buffer released: a held call is marked, its row flagged."""
     assert "scale.buffer" in spec.bridge("pyo3").releases_gil
@@ -128,9 +145,12 @@ def test_the_section_shows_the_declarations_and_their_reasons() -> None:
 def test_the_summary_says_what_races_and_what_is_not_declared() -> None:
     text = markdown.summary(View(_data()))
     assert "## Threads" in text
-    line = next(x for x in text.splitlines() if x.startswith("3 bridges under 8"))
+    line = next(x for x in text.splitlines() if x.startswith("4 bridges under 8"))
+    assert (
+        "GIL released in a buffer cell: ctypes; switched inside by the interpreter: python" in line
+    )
     assert "ctypes shared_buffer" in line and "protobuf counter" in line
-    assert "Not as declared: pyo3, protobuf" in line
+    assert "Not as declared: python, pyo3, protobuf" in line
 
 
 def test_a_file_without_thread_records_has_no_section() -> None:

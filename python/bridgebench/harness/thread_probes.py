@@ -105,13 +105,18 @@ def _run_threads(
 # The spinner sleeps this long between ticks: it needs the GIL only for a moment per
 # tick, so it never keeps the measured call waiting for the GIL when the call ends.
 SPIN_SLEEP_S = 20e-6
-# While a probe runs, the interpreter does not force a thread switch (its default
-# interval is 5 ms): the spinner can only tick while the call has released the GIL, not
-# because pure-Python code was interrupted (the reference's long loops would be).
-PROBE_SWITCH_INTERVAL_S = 10.0
-# A call releases the GIL when the spinner ticked at least this often during the calls,
-# holds it when it never did; anything between is "unclear" (the tests fail on it).
+# First the interpreter's forced switch is off (its default interval is 5 ms): the spinner
+# can only tick while a call has released the GIL. A call that holds it gets 0 ticks; one
+# that releases it, at least RELEASED_MIN_TICKS; anything between is "unclear".
+NO_SWITCH_INTERVAL_S = 10.0
 RELEASED_MIN_TICKS = 3
+# Then, for a call that held it, at the interpreter's own switch interval (5 ms) and for
+# SWITCH_WINDOW times longer: pure-Python code is interrupted at a call or a loop's
+# backward jump, so the spinner ticks about every interval throughout a long call
+# ("switched"). A native call that holds the GIL gives a waiting thread at most one switch
+# before it and one after it: "switched" needs more than that, by a margin.
+SWITCH_WINDOW = 10
+SWITCH_MARGIN_TICKS = 3
 
 
 class _Spinner(threading.Thread):
@@ -129,15 +134,14 @@ class _Spinner(threading.Thread):
 @contextmanager
 def _spinning() -> Iterator[_Spinner]:
     spinner = _Spinner()
-    with _switch_interval(PROBE_SWITCH_INTERVAL_S):
-        spinner.start()
-        try:
-            while spinner.ticks == 0:
-                time.sleep(0.001)
-            yield spinner
-        finally:
-            spinner.stop = True
-            spinner.join()
+    spinner.start()
+    try:
+        while spinner.ticks == 0:
+            time.sleep(0.001)
+        yield spinner
+    finally:
+        spinner.stop = True
+        spinner.join()
 
 
 def _gil_call(module: ModuleType, cell: str, n: int) -> Callable[[], Any]:
@@ -150,30 +154,39 @@ def _gil_call(module: ModuleType, cell: str, n: int) -> Callable[[], Any]:
     return lambda: fn(values, -1.0)
 
 
-def gil(module: ModuleType, cell: str, plan: Plan) -> dict[str, Any]:
-    """Ticks of a spinning thread while `cell`'s calls run: the evidence that they
-    released the GIL (or not), with the calls and their time."""
-    call = _gil_call(module, cell, plan.gil_n)
-    call()  # first touch: page faults and lazy set-up belong to no measured call
+def _ticks(call: Callable[[], Any], min_ms: float, switch_s: float) -> tuple[int, int, float]:
+    """(ticks, calls, ms): the spinner's ticks during calls repeated until they took
+    `min_ms` together (100 calls at most), at switch interval `switch_s`."""
     ticks = calls = 0
     spent = 0.0
-    with _spinning() as spinner:
-        while spent * 1e3 < plan.gil_min_ms and calls < 100:
+    with _switch_interval(switch_s), _spinning() as spinner:
+        while spent * 1e3 < min_ms and calls < 100:
             before = spinner.ticks
             start = time.perf_counter()
             call()
             spent += time.perf_counter() - start
             ticks += spinner.ticks - before
             calls += 1
-    outcome = "released" if ticks >= RELEASED_MIN_TICKS else "held" if ticks == 0 else "unclear"
-    return {
-        "cell": cell,
-        "n": plan.gil_n,
-        "calls": calls,
-        "call_ms": round(spent * 1e3, 3),
-        "ticks": ticks,
-        "outcome": outcome,
-    }
+    return ticks, calls, round(spent * 1e3, 3)
+
+
+def gil(module: ModuleType, cell: str, plan: Plan) -> dict[str, Any]:
+    """Whether `cell`'s calls let another Python thread run: `released` (the call releases
+    the GIL), `switched` (it holds it, but the interpreter switches threads inside it: pure
+    Python), `held` or `unclear`; the evidence is the ticks of a spinning thread during
+    the calls, with the calls and their time."""
+    call = _gil_call(module, cell, plan.gil_n)
+    call()  # first touch: page faults and lazy set-up belong to no measured call
+    ticks, calls, ms = _ticks(call, plan.gil_min_ms, NO_SWITCH_INTERVAL_S)
+    found = {"cell": cell, "n": plan.gil_n, "calls": calls, "call_ms": ms, "ticks": ticks}
+    if ticks >= RELEASED_MIN_TICKS:
+        return {"outcome": "released", **found}
+    if ticks > 0:
+        return {"outcome": "unclear", **found}
+    ticks, calls, ms = _ticks(call, plan.gil_min_ms * SWITCH_WINDOW, sys.getswitchinterval())
+    switching = {"switch_calls": calls, "switch_ms": ms, "switch_ticks": ticks}
+    switched = ticks >= 2 * calls + SWITCH_MARGIN_TICKS
+    return {"outcome": "switched" if switched else "held", **found, **switching}
 
 
 # -------------------------------------------------------------- outcomes of 8 threads

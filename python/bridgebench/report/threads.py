@@ -15,7 +15,7 @@ from typing import Any
 from bridgebench import spec
 from bridgebench.report.fmt import esc, md_table, table, tag
 from bridgebench.report.view import View
-from bridgebench.thread_rules import GIL_CELLS, declared
+from bridgebench.thread_rules import GIL_CELLS, agrees, declared
 
 Record = dict[str, Any]
 
@@ -47,9 +47,13 @@ def _failed(result: Record) -> str:
 
 
 def gil_text(result: Record) -> str:
-    if result["outcome"] not in ("released", "held", "unclear"):
+    outcome = result["outcome"]
+    if outcome == "switched":
+        ticks, ms = result["switch_ticks"], result["switch_ms"]
+        return f"switches ({ticks:,} ticks in {ms:.0f} ms; 0 when not switching)"
+    if outcome not in ("released", "held", "unclear"):
         return _failed(result)
-    word = {"released": "yes", "held": "no", "unclear": "unclear"}[result["outcome"]]
+    word = {"released": "yes", "held": "no", "unclear": "unclear"}[outcome]
     return f"{word} ({result['ticks']:,} ticks in {result['call_ms']:.0f} ms)"
 
 
@@ -84,10 +88,9 @@ def _mark(bridge: spec.Bridge | None, probe: str, result: Record | None, text: s
     """The text, with `≠ declared X` when the registry promises another outcome."""
     if bridge is None or result is None or result["outcome"] == "n/a":
         return text
-    want = declared(bridge, probe)
-    if result["outcome"] == want:
+    if agrees(bridge, probe, result["outcome"]):
         return text
-    return f"{text} ≠ declared {want}"
+    return f"{text} ≠ declared {declared(bridge, probe)}"
 
 
 def rows(view: View) -> list[tuple[list[str], bool]]:
@@ -193,14 +196,15 @@ def markdown(view: View) -> str:
     if not found:
         return ""
     recs = _records(view)
-    released = sorted(
-        {
+
+    def having(outcome: str) -> str:
+        names = [
             r["bridge"]
             for r in recs
-            for p, x in r["probes"].items()
-            if p.startswith("gil:") and x["outcome"] == "released"
-        }
-    )
+            if any(p.startswith("gil:") and x["outcome"] == outcome for p, x in r["probes"].items())
+        ]
+        return ", ".join(dict.fromkeys(names)) or "none"
+
     wrong = [
         f"{r['bridge']} {p}"
         for r in recs
@@ -212,7 +216,8 @@ def markdown(view: View) -> str:
         "## Threads",
         "",
         f"{len(recs)} bridges under {recs[0]['threads']} Python threads. GIL released in a "
-        f"buffer cell: {', '.join(released) or 'none'}. Not exact: {', '.join(wrong) or 'none'}."
+        f"buffer cell: {having('released')}; switched inside by the interpreter: "
+        f"{having('switched')}. Not exact: {', '.join(wrong) or 'none'}."
         f" Not as declared: {', '.join(odd) or 'none'}.",
         "",
         md_table(
