@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from test_schema import synthetic
+
 from bridgebench import schema, spec
+from bridgebench.commands import merge
 from bridgebench.report import markdown, threads
 from bridgebench.report.fmt import esc
 from bridgebench.report.view import View
@@ -157,3 +160,17 @@ def test_a_file_without_thread_records_has_no_section() -> None:
     data = _data()
     del data["threads"]
     assert threads.section(View(data)) == "" and threads.markdown(View(data)) == ""
+
+
+def test_each_sources_thread_records_survive_a_merge() -> None:
+    """`merge` keeps a thread record per label and bridge; the report names the label."""
+    a, b = synthetic("x"), synthetic("x", median=120.0)
+    a["threads"], b["threads"] = [_record("pyo3")], [_record("pyo3")]
+    b["threads"][0]["probes"]["holder"] = _exact(8)
+    out = merge.merge([("a.json", a), ("b.json", b)], ["py3.11", "py3.12"])
+    assert schema.validate(out) == []
+    assert [(r["label"], r["probes"]["holder"]["of"]) for r in out["threads"]] == [
+        ("py3.11", 160000),
+        ("py3.12", 8),
+    ]
+    assert [r[0] for r, _ in threads.rows(View(out))] == ["pyo3 · py3.11", "pyo3 · py3.12"]
