@@ -80,6 +80,57 @@ def _not_applicable(bridge: spec.Bridge, cell: str) -> dict[str, Any]:
     return {"outcome": "n/a", "detail": bridge.na.get(cell, f"{bridge.name} has no {cell} cell")}
 
 
+def _child(
+    bridge: spec.Bridge,
+    plan: Plan,
+    probes: list[str],
+    timeout: float,
+    results: dict[str, dict[str, Any]],
+) -> tuple[str | None, dict[str, Any]]:
+    """Run `probes` in one child, adding each probe it finished to `results`. Returns None
+    when it finished them all, else the probe it died in and that probe's crash or hang
+    (RuntimeError if it died outside any probe: its module did not import, say)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", __name__, bridge.name, json.dumps(asdict(plan)), *probes],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=spec.child_env(),
+        cwd=spec.ROOT,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        hung = False
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        hung = True
+    started = None
+    for line in out.splitlines():
+        msg = decode(line, (Started, Done))
+        if isinstance(msg, Started):
+            started = msg.probe
+        else:
+            results[msg.probe] = msg.result
+            started = None
+    if proc.returncode == 0 and not hung:
+        return None, {}
+    if started is None:
+        raise RuntimeError(
+            f"bridge `{bridge.name}`: the thread child (python/bridgebench/harness/threads.py) "
+            f"failed (exit {proc.returncode}) outside any probe; is the bridge built "
+            f"(`cargo xtask build`)?\n{err[-2000:]}"
+        )
+    if hung:
+        how = f"killed after {timeout:.0f} s"
+    elif proc.returncode < 0:
+        how = signal.Signals(-proc.returncode).name
+    else:
+        how = f"exit {proc.returncode}"
+    detail = f"{how}: {err[-300:]}" if err.strip() else how
+    return started, {"outcome": "hang" if hung else "crash", "detail": detail}
+
+
 def measure(
     bridge: spec.Bridge,
     plan: Plan = FULL,
@@ -98,44 +149,10 @@ def measure(
         else:
             pending.append(probe)
     while pending:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", __name__, bridge.name, json.dumps(asdict(plan)), *pending],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=spec.child_env(),
-            cwd=spec.ROOT,
-        )
-        try:
-            out, err = proc.communicate(timeout=timeout)
-            ended = "crash"
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate()
-            ended = "hang"
-        started = None
-        for line in out.splitlines():
-            msg = decode(line, (Started, Done))
-            if isinstance(msg, Started):
-                started = msg.probe
-            else:
-                results[msg.probe] = msg.result
-                started = None
-        if proc.returncode == 0 and ended == "crash":
-            break
+        started, ended = _child(bridge, plan, pending, timeout, results)
         if started is None:
-            raise RuntimeError(
-                f"bridge `{bridge.name}`: the thread child (python/bridgebench/harness/"
-                f"threads.py) failed (exit {proc.returncode}) outside any probe; is the bridge "
-                f"built (`cargo xtask build`)?\n{err[-2000:]}"
-            )
-        if ended == "hang":
-            detail = f"killed after {timeout:.0f} s"
-        elif proc.returncode < 0:
-            detail = signal.Signals(-proc.returncode).name
-        else:
-            detail = f"exit {proc.returncode}"
-        results[started] = {"outcome": ended, "detail": f"{detail}: {err[-300:]}".strip(": ")}
+            break
+        results[started] = ended
         pending = [p for p in pending if p not in results]
     return {
         "bridge": bridge.name,
