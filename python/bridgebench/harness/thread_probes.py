@@ -41,7 +41,7 @@ class Plan:
     private_rounds: int = 10  # each thread calls every cell this often, at each size
     private_sizes: tuple[int, ...] = (1, 1000)
     shared_n: int = 10**6
-    shared_calls: int = 8  # scale_inplace(a, 2.0) per thread: 2**(8 * 8) expected
+    shared_calls: int = 16  # scale_inplace(a, 2.0) per thread: 2**(8 * 16) expected
     shared_objects_calls: int = 5000  # appends to one Holder / bumps of one Counter per thread
     # A race in Python code loses updates in some runs only (0 of 16,000 in one, 4,000 in
     # the next, for the reference's unguarded `+=`): several runs, their losses summed.
