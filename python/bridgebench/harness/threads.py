@@ -165,12 +165,10 @@ def measure(
 def _summary(record: dict[str, Any]) -> str:
     """One progress line's worth of a bridge's record."""
     probes = record["probes"]
-    released = [p.removeprefix("gil:") for p, r in probes.items() if r["outcome"] == "released"]
-    said = [f"GIL released in {', '.join(released) or 'no buffer cell'}"]
-    said += [
+    said = [
         f"{p} {r['outcome']}" + (f" ({r['wrong']} of {r['of']})" if r["outcome"] == "wrong" else "")
         for p, r in probes.items()
-        if not p.startswith("gil:") and p != "throughput"
+        if p != "throughput"
     ]
     rate = probes.get("throughput", {})
     if rate.get("outcome") == "measured":
