@@ -138,31 +138,34 @@ def declarations(view: View) -> list[tuple[str, str, str]]:
         if bridge.releases_gil:
             every = set(bridge.releases_gil) == set(bridge.cells)
             said.append(
-                "releases the GIL in " + ("every call" if every else ", ".join(bridge.releases_gil))
+                "releases_gil: " + ("every cell" if every else ", ".join(bridge.releases_gil))
             )
         said.append(f"shared buffer: {bridge.shared_buffer}")
         grouped.setdefault(("; ".join(said), bridge.threads_reason), []).append(bridge.name)
     return [(", ".join(names), what, why) for (what, why), names in grouped.items()]
 
 
+CAPTION = (
+    "GIL released: whether a call on 10^6 elements or records let another Python thread run:",
+    "`yes` when it released the GIL (a thread ticking between 20 µs sleeps ticked during the",
+    "calls, the interpreter's forced switch being off); `switches` when it held the GIL but, at",
+    "the interpreter's own 5 ms switch interval, the ticking thread ran inside it (pure",
+    "Python); `no` otherwise. The evidence: the ticks during the calls and their time.",
+    "Private inputs: every cell from each thread on its own inputs, every answer compared bit",
+    "for bit with the reference. Shared buffer: scale_inplace(a, 2.0) on one array of 10^6",
+    "ones from every thread; each element must end as 2^(threads × calls). Holder, Counter:",
+    "one object, append('x') / bump(1) from every thread, the interpreter switching threads",
+    "as often as it can. Throughput: calls of scale.buffer on 10^6 elements per second from 1",
+    "thread, and from 2 (each its own input), medians of alternated repetitions, as measured",
+    "on this machine in this run. `≠ declared`: not what benches/bridges.toml says.",
+)
+
+
 def _caption(view: View) -> str:
     recs = _records(view)
-    threads = sorted({r["threads"] for r in recs})
-    cores = sorted({r["usable_cores"] for r in recs})
-    return (
-        f"{'/'.join(map(str, threads))} Python threads; {'/'.join(map(str, cores))} usable "
-        "cores. GIL released: whether a call on 10^6 elements or records let another Python "
-        "thread run (a thread ticking between short sleeps; the interpreter's forced switch "
-        "is off meanwhile, so only a release counts): the ticks during the calls and their "
-        "time. Private inputs: every cell from each thread on its own inputs, every answer "
-        "compared bit for bit with the reference. Shared buffer: scale_inplace(a, 2.0) on one "
-        "array of 10^6 ones from every thread; each element must end as 2^(threads × calls). "
-        "Holder, Counter: one object, append('x') / bump(1) from every thread, the interpreter "
-        "switching threads as often as it can. Throughput: calls of scale.buffer on 10^6 "
-        "elements per second from 1 thread, and from 2 (each its own input), medians of "
-        "alternated repetitions, as measured on this machine in this run. `≠ declared`: not "
-        "what benches/bridges.toml says."
-    )
+    threads = "/".join(str(n) for n in sorted({r["threads"] for r in recs}))
+    cores = "/".join(str(n) for n in sorted({r["usable_cores"] for r in recs}))
+    return f"{threads} Python threads; {cores} usable cores. " + " ".join(CAPTION)
 
 
 def section(view: View) -> str:
