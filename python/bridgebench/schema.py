@@ -343,10 +343,10 @@ DOCUMENT: dict[str, Any] = {
                 "switch_calls": _COUNT,
                 "switch_ms": {"type": "number", "minimum": 0},
                 "switch_ticks": _COUNT,
-                # private, shared_buffer, holder, counter: `wrong` of `of` answers,
-                # elements, appends or bumps
+                # private, shared:<cell>: `wrong` of `of` answers or units
                 "wrong": {"type": "integer"},
                 "of": _COUNT,
+                "unit": {"type": "string"},  # shared: what `of` counts (elements, appends)
                 # throughput: calls per second of `cell` on n elements from 1 and 2 threads
                 "seconds": {"type": "number", "minimum": 0},
                 "one_thread_calls_per_s": {"type": "array", "items": {"type": "number"}},

@@ -20,8 +20,9 @@ def _gil(outcome: str, ticks: int) -> dict[str, Any]:
     return {"outcome": outcome, **fields, "ticks": ticks}
 
 
-def _exact(of: int) -> dict[str, Any]:
-    return {"outcome": "exact", "wrong": 0, "of": of, "detail": ""}
+def _exact(of: int, unit: str | None = None) -> dict[str, Any]:
+    found = {"outcome": "exact", "wrong": 0, "of": of, "detail": ""}
+    return found | ({"unit": unit} if unit else {})
 
 
 def _record(bridge: str, **probes: dict[str, Any]) -> dict[str, Any]:
@@ -30,10 +31,10 @@ def _record(bridge: str, **probes: dict[str, Any]) -> dict[str, Any]:
         "gil:scale.inplace": _gil("held", 0),
         "gil:summarize.columns": _gil("held", 0),
         "private": _exact(1840),
-        "shared_buffer": _exact(10**6),
-        "holder": _exact(160000),
-        "counter": _exact(160000),
-        "throughput": {
+        "shared:scale.inplace": _exact(10**6, "elements"),
+        "shared:holder.create": _exact(160000, "appends"),
+        "shared:counter.method": _exact(160000, "bumps"),
+        "throughput:scale.buffer": {
             "outcome": "measured",
             "cell": "scale.buffer",
             "n": 10**6,
@@ -74,7 +75,10 @@ def _data() -> dict[str, Any]:
                 "ctypes",
                 **ctypes_released,
                 **{"gil:summarize.columns": _gil("released", 90)},
-                shared_buffer={"outcome": "wrong", "wrong": 5326, "of": 10**6, "detail": ""},
+                **{
+                    "shared:scale.inplace": {"outcome": "wrong", "wrong": 5326, "of": 10**6}
+                    | {"detail": "", "unit": "elements"}
+                },
             ),
             # held where the registry says it releases: marked
             _record("pyo3"),
@@ -93,8 +97,10 @@ def _data() -> dict[str, Any]:
                     f"gil:{c}": {"outcome": "n/a", "detail": "no buffer"}
                     for c in ("scale.buffer", "scale.inplace", "summarize.columns")
                 },
-                shared_buffer={"outcome": "n/a", "detail": "no scale.inplace"},
-                counter={"outcome": "crash", "detail": "SIGSEGV: boom"},
+                **{
+                    "shared:scale.inplace": {"outcome": "n/a", "detail": "no scale.inplace"},
+                    "shared:counter.method": {"outcome": "crash", "detail": "SIGSEGV: boom"},
+                },
             ),
         ],
     }
@@ -107,16 +113,34 @@ def test_the_records_match_the_schema() -> None:
     assert any("threads[0].probes.private.outcome" in e for e in schema.validate(bad))
 
 
+def test_a_column_per_probe() -> None:
+    names, numeric = threads.head(View(_data()))
+    assert names == [
+        "bridge",
+        "GIL released: scale.buffer",
+        "GIL released: scale.inplace",
+        "GIL released: summarize.columns",
+        "private inputs",
+        "one shared buffer: scale.inplace",
+        "one shared object: counter.method",
+        "one shared object: holder.create",
+        "scale.buffer calls/s, 1 thread",
+        "2 threads",
+        "2 threads / 1",
+    ]
+    assert numeric == [False] * 8 + [True] * 3
+
+
 def test_each_outcome_reads_as_what_it_is() -> None:
     by_bridge = {r[0]: r for r, _ in threads.rows(View(_data()))}
     ctypes = by_bridge["ctypes"]
     assert ctypes[1] == "yes (140 ticks in 24 ms)"
     assert ctypes[5] == "races (5,326 of 1,000,000 elements wrong)"
-    assert ctypes[6] == "exact (160,000 appends)"
+    assert ctypes[6] == "exact (160,000 bumps)" and ctypes[7] == "exact (160,000 appends)"
     assert ctypes[8:] == ["405.0", "710.0", "1.75×"]
     protobuf = by_bridge["protobuf"]
     assert protobuf[1] == "n/a" and protobuf[5] == "n/a"
-    assert protobuf[7] == "crash (SIGSEGV) ≠ declared exact"
+    assert protobuf[6] == "crash (SIGSEGV) ≠ declared exact"
 
 
 def test_pure_python_lets_others_run_by_switching() -> None:
@@ -149,10 +173,8 @@ def test_the_summary_says_what_races_and_what_is_not_declared() -> None:
     text = markdown.summary(View(_data()))
     assert "## Threads" in text
     line = next(x for x in text.splitlines() if x.startswith("4 bridges under 8"))
-    assert (
-        "GIL released in a buffer cell: ctypes; switched inside by the interpreter: python" in line
-    )
-    assert "ctypes shared_buffer" in line and "protobuf counter" in line
+    assert "GIL released in a long call: ctypes; switched inside by the interpreter: python" in line
+    assert "ctypes shared:scale.inplace" in line and "protobuf shared:counter.method" in line
     assert "Not as declared: python, pyo3, protobuf" in line
 
 
@@ -166,10 +188,10 @@ def test_each_sources_thread_records_survive_a_merge() -> None:
     """`merge` keeps a thread record per label and bridge; the report names the label."""
     a, b = synthetic("x"), synthetic("x", median=120.0)
     a["threads"], b["threads"] = [_record("pyo3")], [_record("pyo3")]
-    b["threads"][0]["probes"]["holder"] = _exact(8)
+    b["threads"][0]["probes"]["shared:holder.create"] = _exact(8, "appends")
     out = merge.merge([("a.json", a), ("b.json", b)], ["py3.11", "py3.12"])
     assert schema.validate(out) == []
-    assert [(r["label"], r["probes"]["holder"]["of"]) for r in out["threads"]] == [
+    assert [(r["label"], r["probes"]["shared:holder.create"]["of"]) for r in out["threads"]] == [
         ("py3.11", 160000),
         ("py3.12", 8),
     ]

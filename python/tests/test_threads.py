@@ -23,14 +23,14 @@ import pytest
 from bridgebench import spec
 from bridgebench.harness import thread_probes, threads
 from bridgebench.harness.thread_probes import Plan
-from bridgebench.thread_rules import PROBES, declared, mismatches
+from bridgebench.thread_rules import declared, kind, mismatches, probes
 
 # The bench's probes, shorter: no throughput (a speed, measured by the bench, not tested);
 # calls on 10^6 elements stay long enough for a release to show.
 TEST_PLAN = Plan(private_rounds=3, shared_calls=32)
 # Pure Python is 100x slower per element: the reference's long calls are shorter inputs.
 REFERENCE_PLAN = Plan(private_rounds=3, gil_n=2 * 10**5, shared_n=10**5, shared_calls=4)
-TESTED = [p for p in PROBES if p != "throughput"]
+TESTED = [p for p in probes() if kind(p) != "throughput"]
 
 
 @pytest.mark.parametrize("bridge", spec.python_bridges(), ids=lambda b: b.name)
@@ -41,9 +41,9 @@ def test_thread_behaviour_is_as_declared(bridge: spec.Bridge) -> None:
         "not as benches/bridges.toml [bridge.threads] declares (or a probe failed); fix the "
         "binding or the declaration:\n  " + "\n  ".join(mismatches(bridge, record))
     )
-    for probe in ("holder", "counter", "private"):
-        if PROBES[probe] is None or PROBES[probe] in bridge.cells:
-            assert record["probes"][probe]["outcome"] == "exact", (bridge.name, probe)
+    for probe, result in record["probes"].items():  # objects keep every call, answers exact
+        if probe == "private" or (kind(probe) == "shared" and probe != "shared:scale.inplace"):
+            assert result["outcome"] in ("exact", "n/a"), (bridge.name, probe, result)
 
 
 # ----------------------------------------------------------- the probes can see failure
@@ -86,22 +86,23 @@ NUMPY = SimpleNamespace(
 def test_the_gil_probe_sees_a_release_and_a_hold() -> None:
     """numpy's multiply of 10^6 float64 releases the GIL; a call that holds it does not
     let the spinning thread tick, however long it takes."""
-    released = thread_probes.gil(NUMPY, "scale.buffer", TEST_PLAN)  # type: ignore[arg-type]
+    cell = spec.cells()["scale.buffer"]
+    released = thread_probes.gil(NUMPY, cell, TEST_PLAN)  # type: ignore[arg-type]
     assert released["outcome"] == "released" and released["ticks"] >= 3, released
 
     def held(values: np.ndarray, factor: float) -> int:
         return sum(range(300_000))  # one C loop, with the GIL held throughout
 
     holding = SimpleNamespace(scale_buffer=held)
-    result = thread_probes.gil(holding, "scale.buffer", TEST_PLAN)  # type: ignore[arg-type]
+    result = thread_probes.gil(holding, cell, TEST_PLAN)  # type: ignore[arg-type]
     assert result["outcome"] == "held" and result["ticks"] == 0 and result["call_ms"] > 5, result
 
 
-def _shows_failure(probe: Any, plan: Plan, attempts: int = 5) -> dict[str, Any]:
-    """The probe's result on the stand-ins, run again (up to `attempts`) until it shows a
-    failure: a race shows in some runs only, so one exact run does not prove a probe blind."""
+def _shows_failure(cell: str, plan: Plan, attempts: int = 5) -> dict[str, Any]:
+    """The shared probe's result on the stand-ins, run again (up to `attempts`) until it
+    shows a failure: a race shows in some runs only, so one exact run proves no probe blind."""
     for _ in range(attempts):
-        result: dict[str, Any] = probe(NUMPY, plan)
+        result = thread_probes.shared(NUMPY, spec.cells()[cell], plan)  # type: ignore[arg-type]
         if result["outcome"] == "wrong":
             break
     return result
@@ -109,21 +110,23 @@ def _shows_failure(probe: Any, plan: Plan, attempts: int = 5) -> dict[str, Any]:
 
 def test_the_shared_probes_see_races_and_lost_updates() -> None:
     """numpy's in-place multiply races from 8 threads; unguarded Python loses updates."""
-    racing = _shows_failure(thread_probes.shared_buffer, Plan(shared_calls=32))
+    racing = _shows_failure("scale.inplace", Plan(shared_calls=32))
     assert racing["outcome"] == "wrong" and racing["wrong"] > 0, racing
-    for probe in (thread_probes.holder, thread_probes.counter):
-        lost = _shows_failure(probe, TEST_PLAN)
-        assert lost["outcome"] == "wrong" and 0 < lost["wrong"] < lost["of"], (probe, lost)
+    assert racing["unit"] == "elements" and racing["of"] == 10**6
+    for cell, unit in (("holder.create", "appends"), ("counter.method", "bumps")):
+        lost = _shows_failure(cell, TEST_PLAN)
+        assert lost["outcome"] == "wrong" and 0 < lost["wrong"] < lost["of"], (cell, lost)
+        assert lost["unit"] == unit and lost["of"] == 4 * 8 * 5000
 
 
 def test_declared_outcomes_follow_the_registry() -> None:
     ctypes, pyo3 = spec.bridge("ctypes"), spec.bridge("pyo3")
-    assert (
-        declared(ctypes, "shared_buffer") == "wrong" and declared(ctypes, "gil:add") == "released"
-    )
+    assert declared(ctypes, "shared:scale.inplace") == "wrong"
+    assert declared(ctypes, "gil:scale.inplace") == "released"
     assert declared(pyo3, "gil:scale.buffer") == "released"
     assert declared(pyo3, "gil:scale.inplace") == "held"
-    assert declared(pyo3, "shared_buffer") == declared(pyo3, "holder") == "exact"
+    assert declared(pyo3, "shared:scale.inplace") == declared(pyo3, "shared:holder.create")
+    assert declared(pyo3, "shared:holder.create") == "exact"
 
 
 # ------------------------------------------------- a child that crashes or hangs
@@ -144,8 +147,10 @@ def test_a_child_that_dies_in_a_probe_is_that_probes_crash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(threads.sys, "executable", _stand_in(tmp_path, "kill -SEGV $$"))
-    record = threads.measure(spec.reference(), TEST_PLAN, probes=["private", "holder"])
-    for probe in ("private", "holder"):
+    record = threads.measure(
+        spec.reference(), TEST_PLAN, probes=["private", "shared:holder.create"]
+    )
+    for probe in ("private", "shared:holder.create"):
         result = record["probes"][probe]
         assert result["outcome"] == "crash" and result["detail"].startswith("SIGSEGV"), result
 
@@ -154,5 +159,6 @@ def test_a_child_that_hangs_in_a_probe_is_killed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(threads.sys, "executable", _stand_in(tmp_path, "exec sleep 60"))
-    record = threads.measure(spec.reference(), TEST_PLAN, probes=["counter"], timeout=1)
-    assert record["probes"]["counter"]["outcome"] == "hang", record
+    probe = "shared:counter.method"
+    record = threads.measure(spec.reference(), TEST_PLAN, probes=[probe], timeout=1)
+    assert record["probes"][probe]["outcome"] == "hang", record

@@ -3,12 +3,15 @@
 Each probe makes calls of one bridge's module from several Python threads and returns
 what it saw as a plain dict (the results file's `threads` records, docs/RESULTS.md):
 
-- `gil(cell)`: does a call of a buffer cell let another Python thread run while it works?
+- `gil(cell)`: does a long call of the cell let another Python thread run while it works?
 - `private`: 8 threads, each calling every cell on inputs of its own, every answer checked
   against the reference (the harness's own checks: bridgebench.kernels);
-- `shared_buffer`: 8 threads scaling one float64 array in place;
-- `holder`, `counter`: 8 threads appending to one Holder, bumping one Counter;
-- `throughput`: calls per second of scale.buffer from 1 and from 2 threads.
+- `shared(cell)`: 8 threads calling the cell together on one buffer or object (its kernel
+  module's `shared`), and how many units that lost;
+- `throughput(cell)`: calls per second of the cell's long call from 1 and from 2 threads.
+
+What each call is, the kernels say (bridgebench.kernels: `long_call`, `shared`); the
+probed cells are in bridgebench.thread_rules.
 """
 
 from __future__ import annotations
@@ -24,11 +27,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-import numpy as np
-
-from bridgebench import spec
+from bridgebench import kernels, spec
 from bridgebench.harness import cases
-from bridgebench.kernels import summarize
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,13 @@ class Plan:
     """How long and how wide each probe is (the bench's; the tests take smaller ones)."""
 
     threads: int = 8
-    gil_n: int = 10**6  # elements (scale) or records (summarize) per call
+    gil_n: int = 10**6  # elements or records per long call
     gil_min_ms: float = 20.0  # calls are repeated until they took this long together
     private_rounds: int = 10  # each thread calls every cell this often, at each size
     private_sizes: tuple[int, ...] = (1, 1000)
-    shared_n: int = 10**6
-    shared_calls: int = 16  # scale_inplace(a, 2.0) per thread: 2**(8 * 16) expected
-    shared_objects_calls: int = 5000  # appends to one Holder / bumps of one Counter per thread
+    shared_n: int = 10**6  # a shared buffer's elements
+    shared_calls: int = 16  # calls per thread on a shared buffer (scale: 2**(8 * 16) expected)
+    shared_objects_calls: int = 5000  # calls per thread on a shared object
     # A race in Python code loses updates in some runs only (0 of 16,000 in one, 4,000 in
     # the next, for the reference's unguarded `+=`): several runs, their losses summed.
     shared_objects_trials: int = 4
@@ -144,16 +144,6 @@ def _spinning() -> Iterator[_Spinner]:
         spinner.join()
 
 
-def _gil_call(module: ModuleType, cell: str, n: int) -> Callable[[], Any]:
-    """One call of `cell` on n elements or records, ready to repeat."""
-    fn = getattr(module, spec.cells()[cell].function)
-    if cell == "summarize.columns":
-        args = summarize.arguments("columns", summarize.bench_records(n))
-        return lambda: fn(*args)
-    values = np.ones(n)  # scale_inplace(values, -1.0) keeps them ±1
-    return lambda: fn(values, -1.0)
-
-
 def _ticks(call: Callable[[], Any], min_ms: float, switch_s: float) -> tuple[int, int, float]:
     """(ticks, calls, ms): the spinner's ticks during calls repeated until they took
     `min_ms` together (100 calls at most), at switch interval `switch_s`."""
@@ -170,15 +160,19 @@ def _ticks(call: Callable[[], Any], min_ms: float, switch_s: float) -> tuple[int
     return ticks, calls, round(spent * 1e3, 3)
 
 
-def gil(module: ModuleType, cell: str, plan: Plan) -> dict[str, Any]:
+def _function(module: ModuleType, cell: spec.Cell) -> Callable[..., Any]:
+    return getattr(module, cell.function)
+
+
+def gil(module: ModuleType, cell: spec.Cell, plan: Plan) -> dict[str, Any]:
     """Whether `cell`'s calls let another Python thread run: `released` (the call releases
     the GIL), `switched` (it holds it, but the interpreter switches threads inside it: pure
     Python), `held` or `unclear`; the evidence is the ticks of a spinning thread during
     the calls, with the calls and their time."""
-    call = _gil_call(module, cell, plan.gil_n)
+    call = kernels.of(cell).long_call(_function(module, cell), cell, plan.gil_n)
     call()  # first touch: page faults and lazy set-up belong to no measured call
     ticks, calls, ms = _ticks(call, plan.gil_min_ms, NO_SWITCH_INTERVAL_S)
-    found = {"cell": cell, "n": plan.gil_n, "calls": calls, "call_ms": ms, "ticks": ticks}
+    found = {"cell": cell.name, "n": plan.gil_n, "calls": calls, "call_ms": ms, "ticks": ticks}
     if ticks >= RELEASED_MIN_TICKS:
         return {"outcome": "released", **found}
     if ticks > 0:
@@ -232,63 +226,41 @@ def private(bridge: spec.Bridge, plan: Plan) -> dict[str, Any]:
     )
 
 
-def shared_buffer(module: ModuleType, plan: Plan) -> dict[str, Any]:
-    """scale_inplace(a, 2.0) `shared_calls` times from each thread on one array of ones:
-    every element must end as 2**(threads * shared_calls); the count of those that do not."""
-    values = np.ones(plan.shared_n)
-    fn = module.scale_inplace
+def shared(module: ModuleType, cell: spec.Cell, plan: Plan) -> dict[str, Any]:
+    """Every thread calling `cell` on one buffer or object (its kernel's `shared`): a buffer
+    `shared_calls` times per thread, once; an object `shared_objects_calls` times per thread,
+    `shared_objects_trials` times. The units lost, summed, of all."""
+    kernel, fn = kernels.of(cell), _function(module, cell)
+    buffer = kernel.SHARED[cell.strategy] == "buffer"
+    per_thread = plan.shared_calls if buffer else plan.shared_objects_calls
+    wrong = of = 0
+    unit = ""
+    for _trial in range(1 if buffer else plan.shared_objects_trials):
+        target = kernel.shared(fn, cell, plan.shared_n)
 
-    def body(_: int) -> None:
-        for _call in range(plan.shared_calls):
-            fn(values, 2.0)
-
-    _run_threads(plan.threads, body)
-    want = 2.0 ** (plan.threads * plan.shared_calls)
-    return _outcome(int(np.count_nonzero(values != want)), plan.shared_n)
-
-
-def _lost(
-    make: Callable[[], Any], call: Callable[[Any], None], kept: Callable[[Any], int], plan: Plan
-) -> dict[str, Any]:
-    """`shared_objects_calls` calls from each thread on one object made by `make`, in
-    `shared_objects_trials` trials: the calls whose effect `kept` does not find, of all."""
-    lost = 0
-    for _trial in range(plan.shared_objects_trials):
-        shared = make()
-
-        def body(_: int, shared: Any = shared) -> None:
-            for _call in range(plan.shared_objects_calls):
-                call(shared)
+        def body(_: int, call: Callable[[], Any] = target.call) -> None:
+            for _call in range(per_thread):
+                call()
 
         _run_threads(plan.threads, body)
-        lost += plan.threads * plan.shared_objects_calls - kept(shared)
-    return _outcome(lost, plan.shared_objects_trials * plan.threads * plan.shared_objects_calls)
-
-
-def holder(module: ModuleType, plan: Plan) -> dict[str, Any]:
-    """One Holder, appends of one character from every thread: the appends it lost (its
-    UTF-8 length tells how many it kept)."""
-    return _lost(lambda: module.Holder(""), lambda h: h.append("x"), lambda h: h.utf8_len(), plan)
-
-
-def counter(module: ModuleType, plan: Plan) -> dict[str, Any]:
-    """One Counter, bump(1) from every thread: the bumps it lost."""
-    return _lost(lambda: module.Counter(0), lambda c: c.bump(1), lambda c: c.value, plan)
+        lost, units = target.wrong(plan.threads * per_thread)
+        wrong, of, unit = wrong + lost, of + units, target.unit
+    return {**_outcome(wrong, of), "unit": unit}
 
 
 # ---------------------------------------------------------------------------- throughput
 
 
-def _calls_per_second(fn: Callable[..., Any], threads: int, plan: Plan) -> float:
-    """Calls of scale_buffer per second from `threads` threads, each on its own input,
-    each calling for `throughput_s` seconds (to its last call's end)."""
-    inputs = [np.ones(plan.throughput_n) for _ in range(threads)]
+def _calls_per_second(make: Callable[[], Callable[[], Any]], threads: int, plan: Plan) -> float:
+    """Long calls per second from `threads` threads, each on its own input (`make`), each
+    calling for `throughput_s` seconds (to its last call's end)."""
+    calls = [make() for _ in range(threads)]
 
     def body(i: int) -> tuple[int, float, float]:
-        values, made = inputs[i], 0
+        call, made = calls[i], 0
         start = now = time.perf_counter()
         while now < start + plan.throughput_s:
-            fn(values, -1.0)
+            call()
             made += 1
             now = time.perf_counter()
         return made, start, now
@@ -297,18 +269,23 @@ def _calls_per_second(fn: Callable[..., Any], threads: int, plan: Plan) -> float
     return sum(m for m, _, _ in got) / (max(e for *_, e in got) - min(s for _, s, _ in got))
 
 
-def throughput(module: ModuleType, plan: Plan) -> dict[str, Any]:
-    """scale.buffer's calls per second from 1 thread and from 2 (each its own input),
+def throughput(module: ModuleType, cell: spec.Cell, plan: Plan) -> dict[str, Any]:
+    """The cell's long calls per second from 1 thread and from 2 (each its own input),
     alternated `throughput_repeats` times; medians and their ratio."""
-    fn = module.scale_buffer
-    fn(np.ones(plan.throughput_n), -1.0)
+    kernel, fn = kernels.of(cell), _function(module, cell)
+
+    def make() -> Callable[[], Any]:
+        return kernel.long_call(fn, cell, plan.throughput_n)
+
+    make()()  # first touch
     one, two = [], []
     for _repeat in range(plan.throughput_repeats):
-        one.append(_calls_per_second(fn, 1, plan))
-        two.append(_calls_per_second(fn, 2, plan))
+        one.append(_calls_per_second(make, 1, plan))
+        two.append(_calls_per_second(make, 2, plan))
     median_one, median_two = statistics.median(one), statistics.median(two)
     return {
-        "cell": "scale.buffer",
+        "outcome": "measured",
+        "cell": cell.name,
         "n": plan.throughput_n,
         "seconds": plan.throughput_s,
         "one_thread_calls_per_s": [round(x, 2) for x in one],

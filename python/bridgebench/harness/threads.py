@@ -7,10 +7,11 @@ begins each probe and what it saw (typed records, bridgebench.harness.messages).
 dies inside a probe, that probe's outcome is `crash` (with the signal) or `hang` (killed
 after the timeout), and a new child carries on with the rest.
 
-A bridge's record (results.json `threads`, docs/RESULTS.md) holds one result per probe,
-each with an `outcome`: `gil:<cell>` released / held / unclear; `private`, `shared_buffer`,
-`holder`, `counter` exact / wrong (`wrong` of `of`); `throughput` measured; any of them
-n/a (the bridge lacks the cell: `detail` says why), crash, hang or error.
+A bridge's record (results.json `threads`, docs/RESULTS.md) holds one result per probe
+(bridgebench.thread_rules), each with an `outcome`: `gil:<cell>` released / switched /
+held / unclear; `private` and `shared:<cell>` exact / wrong (`wrong` of `of`);
+`throughput:<cell>` measured; any of them n/a (the bridge lacks the cell: `detail` says
+why), crash, hang or error.
 """
 
 from __future__ import annotations
@@ -25,11 +26,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bridgebench import spec
+from bridgebench import spec, thread_rules
 from bridgebench.harness import thread_probes
 from bridgebench.harness.messages import decode, encode
 from bridgebench.harness.thread_probes import Plan
-from bridgebench.thread_rules import PROBES, mismatches
 
 # The bench's plans: a quick run repeats the throughput figure fewer times.
 FULL = Plan()
@@ -48,19 +48,14 @@ class Done:
 
 
 def _probe(bridge: spec.Bridge, probe: str, plan: Plan) -> dict[str, Any]:
-    module = bridge.import_module()
-    if probe.startswith("gil:"):
-        return thread_probes.gil(module, probe.removeprefix("gil:"), plan)
     if probe == "private":
         return thread_probes.private(bridge, plan)
-    if probe == "throughput":
-        return {"outcome": "measured", **thread_probes.throughput(module, plan)}
     measure = {
-        "shared_buffer": thread_probes.shared_buffer,
-        "holder": thread_probes.holder,
-        "counter": thread_probes.counter,
-    }[probe]
-    return measure(module, plan)
+        "gil": thread_probes.gil,
+        "shared": thread_probes.shared,
+        "throughput": thread_probes.throughput,
+    }[thread_rules.kind(probe)]
+    return measure(bridge.import_module(), thread_rules.cell_of(probe), plan)
 
 
 def child(bridge_name: str, plan: Plan, probes: list[str]) -> None:
@@ -139,11 +134,11 @@ def measure(
 ) -> dict[str, Any]:
     """The bridge's thread record: every probe in `probes` (default all), n/a where it
     lacks the probe's cell. RuntimeError when its module cannot even be imported."""
-    wanted = list(PROBES) if probes is None else probes
+    wanted = list(thread_rules.probes()) if probes is None else probes
     results: dict[str, dict[str, Any]] = {}
     pending = []
     for probe in wanted:
-        cell = PROBES[probe]
+        cell = thread_rules.probes()[probe]
         if cell is not None and cell not in bridge.cells:
             results[probe] = _not_applicable(bridge, cell)
         else:
@@ -168,11 +163,13 @@ def _summary(record: dict[str, Any]) -> str:
     said = [
         f"{p} {r['outcome']}" + (f" ({r['wrong']} of {r['of']})" if r["outcome"] == "wrong" else "")
         for p, r in probes.items()
-        if p != "throughput"
+        if thread_rules.kind(p) != "throughput"
     ]
-    rate = probes.get("throughput", {})
-    if rate.get("outcome") == "measured":
-        said.append(f"2 threads / 1: {rate['ratio']:.2f}")
+    said += [
+        f"{p} 2 threads / 1: {r['ratio']:.2f}"
+        for p, r in probes.items()
+        if r["outcome"] == "measured"
+    ]
     return "; ".join(said)
 
 
@@ -197,7 +194,7 @@ def measure_all(
             f"[threads {i}/{len(python_side)}] {bridge.name} ({time.monotonic() - clock:.0f} s):"
             f" {_summary(record)}"
         )
-        for mismatch in mismatches(bridge, record):
+        for mismatch in thread_rules.mismatches(bridge, record):
             progress(f"    NOT AS DECLARED in benches/bridges.toml: {mismatch}")
     return records, errors
 

@@ -2,38 +2,22 @@
 `threads`, measured by bridgebench.harness.threads), beside what the registry declares
 ([bridge.threads] in benches/bridges.toml) and why.
 
-Per bridge: whether each buffer cell's call let another Python thread run (the ticks of a
-spinning thread during the calls are the evidence), 8 threads on private inputs, 8 threads
-scaling one shared buffer, one Holder and one Counter shared by 8 threads, and scale.buffer's
-calls per second from 1 and from 2 threads.
+Per bridge, a column per probe of the file (bridgebench.thread_rules): whether each long
+call let another Python thread run (the ticks of a spinning thread during the calls are the
+evidence), 8 threads on private inputs, 8 threads calling on one shared buffer or object,
+and the calls per second of a long call from 1 and from 2 threads.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bridgebench import spec
+from bridgebench import spec, thread_rules
 from bridgebench.report.fmt import esc, md_table, table, tag
 from bridgebench.report.view import View
-from bridgebench.thread_rules import GIL_CELLS, agrees, declared
+from bridgebench.thread_rules import agrees, declared
 
 Record = dict[str, Any]
-
-HEAD = [
-    "bridge",
-    *(f"GIL released: {cell}" for cell in GIL_CELLS),
-    "private inputs",
-    "shared buffer",
-    "Holder",
-    "Counter",
-    "scale.buffer calls/s, 1 thread",
-    "2 threads",
-    "2 threads / 1",
-]
-NUMERIC = [False] * (1 + len(GIL_CELLS) + 4) + [True] * 3
-
-# What each probe's count is of, for its text ("lost 3 of 160,000 appends").
-UNITS = {"private": "answers", "shared_buffer": "elements", "holder": "appends", "counter": "bumps"}
 
 
 def _bridge(name: str) -> spec.Bridge | None:
@@ -59,16 +43,16 @@ def gil_text(result: Record) -> str:
 
 def outcome_text(probe: str, result: Record) -> str:
     """exact / races / lost / wrong answers, with their count."""
-    unit = UNITS[probe]
+    unit = result.get("unit", "answers")
     if result["outcome"] == "exact":
         return f"exact ({result['of']:,} {unit})"
     if result["outcome"] != "wrong":
         return _failed(result)
     wrong, of = f"{result['wrong']:,}", f"{result['of']:,}"
-    if probe == "shared_buffer":
-        return f"races ({wrong} of {of} elements wrong)"
-    if probe == "private":
+    if thread_rules.kind(probe) == "private":
         return f"{wrong} of {of} answers wrong"
+    if thread_rules.shared_kind(probe) == "buffer":
+        return f"races ({wrong} of {of} {unit} wrong)"
     return f"lost {wrong} of {of} {unit}"
 
 
@@ -93,23 +77,54 @@ def _mark(bridge: spec.Bridge | None, probe: str, result: Record | None, text: s
     return f"{text} ≠ declared {declared(bridge, probe)}"
 
 
+def _probes(view: View) -> list[str]:
+    """The probes of the file's records, in thread_rules' order."""
+    present = {p for r in _records(view) for p in r["probes"]}
+    return [p for p in thread_rules.probes() if p in present]
+
+
+def head(view: View) -> tuple[list[str], list[bool]]:
+    """The column headers and which are numeric."""
+    names, numeric = ["bridge"], [False]
+    for probe in _probes(view):
+        what, cell = thread_rules.kind(probe), probe.partition(":")[2]
+        if what == "throughput":
+            names += [f"{cell} calls/s, 1 thread", "2 threads", "2 threads / 1"]
+            numeric += [True] * 3
+            continue
+        names.append(
+            {
+                "gil": f"GIL released: {cell}",
+                "private": "private inputs",
+                "shared": f"one shared {thread_rules.shared_kind(probe)}: {cell}"
+                if what == "shared"
+                else "",
+            }[what]
+        )
+        numeric.append(False)
+    return names, numeric
+
+
 def rows(view: View) -> list[tuple[list[str], bool]]:
     """Text cells of each thread record, in registry order, and whether any probe is not
     what the registry declares."""
     out = []
+    probes = _probes(view)
     for rec in _records(view):
         bridge = _bridge(rec["bridge"])
-        probes = rec["probes"]
         cells = [rec["bridge"] + (f" · {rec['label']}" if view.merged and "label" in rec else "")]
-        for cell in GIL_CELLS:
-            result = probes.get(f"gil:{cell}")
-            text = gil_text(result) if result is not None else "–"
-            cells.append(_mark(bridge, f"gil:{cell}", result, text))
-        for probe in UNITS:
-            result = probes.get(probe)
-            text = outcome_text(probe, result) if result is not None else "–"
+        for probe in probes:
+            result = rec["probes"].get(probe)
+            if thread_rules.kind(probe) == "throughput":
+                cells += _rate_texts(result)
+                continue
+            shown = (
+                gil_text
+                if thread_rules.kind(probe) == "gil"
+                else (lambda r, p=probe: outcome_text(p, r))
+            )
+            text = shown(result) if result is not None else "–"
             cells.append(_mark(bridge, probe, result, text))
-        cells += _rate_texts(probes.get("throughput"))
         out.append((cells, any("≠ declared" in c for c in cells)))
     return out
 
@@ -174,10 +189,11 @@ def section(view: View) -> str:
         return ""
     body = tag("h2", "Threads")
     body += tag("p", esc(_caption(view)))
+    names, numeric = head(view)
     body += table(
-        HEAD,
+        names,
         [[esc(c) for c in r] for r, _ in found],
-        NUMERIC,
+        numeric,
         row_classes=["bad" if odd else "" for _, odd in found],
         class_="data threads",
     )
@@ -204,7 +220,10 @@ def markdown(view: View) -> str:
         names = [
             r["bridge"]
             for r in recs
-            if any(p.startswith("gil:") and x["outcome"] == outcome for p, x in r["probes"].items())
+            if any(
+                thread_rules.kind(p) == "gil" and x["outcome"] == outcome
+                for p, x in r["probes"].items()
+            )
         ]
         return ", ".join(dict.fromkeys(names)) or "none"
 
@@ -215,17 +234,19 @@ def markdown(view: View) -> str:
         if x["outcome"] in ("wrong", "crash", "hang", "error", "unclear")
     ]
     odd = [r[0] for r, bad in found if bad]
+    # The shared probes and the throughput ratio: the rest is in report.html.
+    names, _ = head(view)
+    keep = [0] + [
+        i for i, name in enumerate(names) if name.startswith("one shared") or name.endswith("/ 1")
+    ]
     lines = [
         "## Threads",
         "",
         f"{len(recs)} bridges under {recs[0]['threads']} Python threads. GIL released in a "
-        f"buffer cell: {having('released')}; switched inside by the interpreter: "
+        f"long call: {having('released')}; switched inside by the interpreter: "
         f"{having('switched')}. Not exact: {', '.join(wrong) or 'none'}."
         f" Not as declared: {', '.join(odd) or 'none'}.",
         "",
-        md_table(
-            ["bridge", "shared buffer", "Holder", "Counter", "scale.buffer 2 threads / 1"],
-            [[r[0], r[5], r[6], r[7], r[10]] for r, _ in found],
-        ),
+        md_table([names[i] for i in keep], [[r[i] for i in keep] for r, _ in found]),
     ]
     return "\n".join(lines) + "\n"
