@@ -338,11 +338,10 @@ DOCUMENT: dict[str, Any] = {
                 "calls": _COUNT,
                 "call_ms": {"type": "number", "minimum": 0},
                 "ticks": _COUNT,
-                # ... and, for calls that hold the GIL, the same at the interpreter's own
-                # switch interval (a thread switch inside the call: pure Python)
-                "switch_calls": _COUNT,
-                "switch_ms": {"type": "number", "minimum": 0},
-                "switch_ticks": _COUNT,
+                # ... and, for calls that hold the GIL, the Python line events of one call
+                # at each of two sizes (sys.settrace): pure Python runs them per element
+                "traced_n": {"type": "array", "items": _COUNT},
+                "traced_lines": {"type": "array", "items": _COUNT},
                 # private, shared:<cell>: `wrong` of `of` answers or units
                 "wrong": {"type": "integer"},
                 "of": _COUNT,

@@ -74,7 +74,12 @@ def mismatches(bridge: spec.Bridge, record: dict[str, Any]) -> list[str]:
     probes aside): what the tests assert empty and the report marks."""
     return [
         f"{bridge.name} {probe}: declared {declared(bridge, probe)}, measured "
-        f"{result['outcome']}" + (f" ({result['detail']})" if result.get("detail") else "")
+        f"{result['outcome']} ({result.get('detail') or _evidence(result)})"
         for probe, result in record["probes"].items()
         if result["outcome"] != "n/a" and not agrees(bridge, probe, result["outcome"])
     ]
+
+
+def _evidence(result: dict[str, Any]) -> str:
+    """A probe's figures, for a message."""
+    return ", ".join(f"{k} {v}" for k, v in result.items() if k not in ("outcome", "detail"))

@@ -29,7 +29,7 @@ from bridgebench.thread_rules import declared, kind, mismatches, probes
 # calls on 10^6 elements stay long enough for a release to show.
 TEST_PLAN = Plan(private_rounds=3, shared_calls=32)
 # Pure Python is 100x slower per element: the reference's long calls are shorter inputs.
-REFERENCE_PLAN = Plan(private_rounds=3, gil_n=2 * 10**5, shared_n=10**5, shared_calls=4)
+REFERENCE_PLAN = Plan(private_rounds=3, gil_n=5 * 10**5, shared_n=10**5, shared_calls=4)
 TESTED = [p for p in probes() if kind(p) != "throughput"]
 
 

@@ -37,7 +37,8 @@ class Plan:
 
     threads: int = 8
     gil_n: int = 10**6  # elements or records per long call
-    gil_min_ms: float = 20.0  # calls are repeated until they took this long together
+    gil_min_ms: float = 100.0  # calls repeated until they took this long: a loaded machine may
+    # not run the ticking thread in a short release (20 ms missed one at a load of 11 on 2 cores)
     private_rounds: int = 10  # each thread calls every cell this often, at each size
     private_sizes: tuple[int, ...] = (1, 1000)
     shared_n: int = 10**6  # a shared buffer's elements
@@ -110,13 +111,13 @@ SPIN_SLEEP_S = 20e-6
 # that releases it, at least RELEASED_MIN_TICKS; anything between is "unclear".
 NO_SWITCH_INTERVAL_S = 10.0
 RELEASED_MIN_TICKS = 3
-# Then, for a call that held it, at the interpreter's own switch interval (5 ms) and for
-# SWITCH_WINDOW times longer: pure-Python code is interrupted at a call or a loop's
-# backward jump, so the spinner ticks about every interval throughout a long call
-# ("switched"). A native call that holds the GIL gives a waiting thread at most one switch
-# before it and one after it: "switched" needs more than that, by a margin.
-SWITCH_WINDOW = 10
-SWITCH_MARGIN_TICKS = 3
+# Then, for a call that held it: does it run Python bytecode for every element? The
+# interpreter switches threads only between bytecodes (every 5 ms by default), so a call
+# that loops in Python (pure Python) lets other threads in throughout ("switched"), and a
+# native one does not. Counted, not timed: the trace's line events of one call at two
+# sizes; "switched" when they grow by SWITCHED_MIN_LINES per element or more.
+TRACED_SIZES = (100, 10_000)
+SWITCHED_MIN_LINES = 0.5
 
 
 class _Spinner(threading.Thread):
@@ -144,12 +145,12 @@ def _spinning() -> Iterator[_Spinner]:
         spinner.join()
 
 
-def _ticks(call: Callable[[], Any], min_ms: float, switch_s: float) -> tuple[int, int, float]:
+def _ticks(call: Callable[[], Any], min_ms: float) -> tuple[int, int, float]:
     """(ticks, calls, ms): the spinner's ticks during calls repeated until they took
-    `min_ms` together (100 calls at most), at switch interval `switch_s`."""
+    `min_ms` together (100 calls at most), the forced switch off."""
     ticks = calls = 0
     spent = 0.0
-    with _switch_interval(switch_s), _spinning() as spinner:
+    with _switch_interval(NO_SWITCH_INTERVAL_S), _spinning() as spinner:
         while spent * 1e3 < min_ms and calls < 100:
             before = spinner.ticks
             start = time.perf_counter()
@@ -167,20 +168,40 @@ def _function(module: ModuleType, cell: spec.Cell) -> Callable[..., Any]:
 def gil(module: ModuleType, cell: spec.Cell, plan: Plan) -> dict[str, Any]:
     """Whether `cell`'s calls let another Python thread run: `released` (the call releases
     the GIL), `switched` (it holds it, but the interpreter switches threads inside it: pure
-    Python), `held` or `unclear`; the evidence is the ticks of a spinning thread during
-    the calls, with the calls and their time."""
-    call = kernels.of(cell).long_call(_function(module, cell), cell, plan.gil_n)
+    Python), `held` or `unclear`; the evidence: the ticks of a spinning thread during the
+    calls, with the calls and their time, and for a call that held the GIL the Python
+    lines one call runs at each of TRACED_SIZES."""
+    kernel, fn = kernels.of(cell), _function(module, cell)
+    call = kernel.long_call(fn, cell, plan.gil_n)
     call()  # first touch: page faults and lazy set-up belong to no measured call
-    ticks, calls, ms = _ticks(call, plan.gil_min_ms, NO_SWITCH_INTERVAL_S)
+    ticks, calls, ms = _ticks(call, plan.gil_min_ms)
     found = {"cell": cell.name, "n": plan.gil_n, "calls": calls, "call_ms": ms, "ticks": ticks}
     if ticks >= RELEASED_MIN_TICKS:
         return {"outcome": "released", **found}
     if ticks > 0:
         return {"outcome": "unclear", **found}
-    ticks, calls, ms = _ticks(call, plan.gil_min_ms * SWITCH_WINDOW, sys.getswitchinterval())
-    switching = {"switch_calls": calls, "switch_ms": ms, "switch_ticks": ticks}
-    switched = ticks >= 2 * calls + SWITCH_MARGIN_TICKS
-    return {"outcome": "switched" if switched else "held", **found, **switching}
+    lines = [_lines(kernel.long_call(fn, cell, n)) for n in TRACED_SIZES]
+    per_element = (lines[1] - lines[0]) / (TRACED_SIZES[1] - TRACED_SIZES[0])
+    traced = {"traced_n": list(TRACED_SIZES), "traced_lines": lines}
+    outcome = "switched" if per_element >= SWITCHED_MIN_LINES else "held"
+    return {"outcome": outcome, **found, **traced}
+
+
+def _lines(call: Callable[[], Any]) -> int:
+    """The Python line events of one call (sys.settrace): 0 for a call into native code."""
+    count = 0
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += event == "line"
+        return trace
+
+    sys.settrace(trace)
+    try:
+        call()
+    finally:
+        sys.settrace(None)
+    return count
 
 
 # -------------------------------------------------------------- outcomes of 8 threads

@@ -33,8 +33,8 @@ def _failed(result: Record) -> str:
 def gil_text(result: Record) -> str:
     outcome = result["outcome"]
     if outcome == "switched":
-        ticks, ms = result["switch_ticks"], result["switch_ms"]
-        return f"switches ({ticks:,} ticks in {ms:.0f} ms; 0 when not switching)"
+        lines, n = result["traced_lines"][-1], result["traced_n"][-1]
+        return f"switches (Python: {lines:,} lines run at n = {n:,}; 0 ticks switching off)"
     if outcome not in ("released", "held", "unclear"):
         return _failed(result)
     word = {"released": "yes", "held": "no", "unclear": "unclear"}[outcome]
@@ -163,9 +163,10 @@ def declarations(view: View) -> list[tuple[str, str, str]]:
 CAPTION = (
     "GIL released: whether a call on 10^6 elements or records let another Python thread run:",
     "`yes` when it released the GIL (a thread ticking between 20 µs sleeps ticked during the",
-    "calls, the interpreter's forced switch being off); `switches` when it held the GIL but, at",
-    "the interpreter's own 5 ms switch interval, the ticking thread ran inside it (pure",
-    "Python); `no` otherwise. The evidence: the ticks during the calls and their time.",
+    "calls, the interpreter's forced switch being off); `switches` when it held the GIL but",
+    "runs Python bytecode for every element (pure Python: the interpreter lets other threads",
+    "in between bytecodes, every 5 ms); `no` otherwise. The evidence: the ticks during the",
+    "calls and their time, or the Python lines one call runs.",
     "Private inputs: every cell from each thread on its own inputs, every answer compared bit",
     "for bit with the reference. Shared buffer: scale_inplace(a, 2.0) on one array of 10^6",
     "ones from every thread; each element must end as 2^(threads × calls). Holder, Counter:",
