@@ -354,6 +354,7 @@ DOCUMENT: dict[str, Any] = {
                 "two_threads_median": {"type": "number", "minimum": 0},
                 "ratio": {"type": "number", "minimum": 0},
                 "usable_cores": {"type": "integer", "minimum": 1},
+                "load_average": {"type": ["number", "null"], "minimum": 0},
             },
             "additionalProperties": False,
         },

@@ -45,6 +45,7 @@ def _record(bridge: str, **probes: dict[str, Any]) -> dict[str, Any]:
             "two_threads_median": 710.0,
             "ratio": 1.753,
             "usable_cores": 2,
+            "load_average": 0.4,
         },
     }
     return {"bridge": bridge, "threads": 8, "usable_cores": 2, "probes": base | probes}
@@ -137,7 +138,7 @@ def test_each_outcome_reads_as_what_it_is() -> None:
     assert ctypes[1] == "yes (140 ticks in 24 ms)"
     assert ctypes[5] == "races (5,326 of 1,000,000 elements wrong)"
     assert ctypes[6] == "exact (160,000 bumps)" and ctypes[7] == "exact (160,000 appends)"
-    assert ctypes[8:] == ["405.0", "710.0", "1.75×"]
+    assert ctypes[8:] == ["405.0", "710.0", "1.75× (load 0.4)"]
     protobuf = by_bridge["protobuf"]
     assert protobuf[1] == "n/a" and protobuf[5] == "n/a"
     assert protobuf[6] == "crash (SIGSEGV) ≠ declared exact"

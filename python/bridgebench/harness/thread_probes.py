@@ -299,6 +299,7 @@ def throughput(module: ModuleType, cell: spec.Cell, plan: Plan) -> dict[str, Any
         return kernel.long_call(fn, cell, plan.throughput_n)
 
     make()()  # first touch
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     one, two = [], []
     for _repeat in range(plan.throughput_repeats):
         one.append(_calls_per_second(make, 1, plan))
@@ -315,4 +316,7 @@ def throughput(module: ModuleType, cell: spec.Cell, plan: Plan) -> dict[str, Any
         "two_threads_median": round(median_two, 2),
         "ratio": round(median_two / median_one, 3),
         "usable_cores": usable_cores(),
+        # runnable processes on the machine (1-minute mean) as it began: what else wanted
+        # the cores the second thread needs
+        "load_average": load,
     }

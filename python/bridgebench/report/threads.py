@@ -61,10 +61,11 @@ def _rate_texts(result: Record | None) -> list[str]:
         return ["–"] * 3
     if result["outcome"] != "measured":
         return [_failed(result), "", ""]
+    load = result.get("load_average")
     return [
         f"{result['one_thread_median']:,.1f}",
         f"{result['two_threads_median']:,.1f}",
-        f"{result['ratio']:.2f}×",
+        f"{result['ratio']:.2f}×" + (f" (load {load:.1f})" if load is not None else ""),
     ]
 
 
@@ -173,7 +174,9 @@ CAPTION = (
     "one object, append('x') / bump(1) from every thread, the interpreter switching threads",
     "as often as it can. Throughput: calls of scale.buffer on 10^6 elements per second from 1",
     "thread, and from 2 (each its own input), medians of alternated repetitions, as measured",
-    "on this machine in this run. `≠ declared`: not what benches/bridges.toml says.",
+    "on this machine in this run, beside the load average as they began (runnable processes:",
+    "above the usable cores, the second thread waits for a core). `≠ declared`: not what",
+    "benches/bridges.toml says.",
 )
 
 
