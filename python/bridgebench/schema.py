@@ -159,6 +159,24 @@ _OUTCOME_PATTERN = (
     r"^(raised-as-contract|accepted-as-contract|silently-wrong|crashed|mismatch|declared: .+)$"
 )
 
+# What a thread probe saw (bridgebench.harness.threads): a buffer cell's call released the
+# GIL, held it but the interpreter switched threads inside it (pure Python), held it, or
+# neither clearly; every answer exact, or some wrong; throughput measured;
+# or the bridge lacks the probe's cell, crashed, hung or failed.
+_PROBE_OUTCOMES = (
+    "released",
+    "switched",
+    "held",
+    "unclear",
+    "exact",
+    "wrong",
+    "measured",
+    "n/a",
+    "crash",
+    "hang",
+    "error",
+)
+
 DOCUMENT: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://bridgebench.invalid/results-3.schema.json",
@@ -185,6 +203,8 @@ DOCUMENT: dict[str, Any] = {
         # what each Python-side bridge with a build step costs to build and ship
         # (`build-figures`, full runs only)
         "builds": {"type": "array", "items": {"$ref": "#/$defs/build"}},
+        # how each Python-side bridge behaves under Python threads (harness/threads.py)
+        "threads": {"type": "array", "items": {"$ref": "#/$defs/threads"}},
     },
     "additionalProperties": False,
     # A single run carries its environment; a merged file carries every source's.
@@ -284,6 +304,57 @@ DOCUMENT: dict[str, Any] = {
                 "reason": {"type": ["string", "null"]},
                 # In a merged file: the label of the source that built it (as a cell's)
                 "label": {"type": "string"},
+            },
+            "additionalProperties": False,
+        },
+        # One Python-side bridge under Python threads (bridgebench.harness.threads): a
+        # result per probe, each with its outcome (docs/RESULTS.md, "Thread records")
+        "threads": {
+            "type": "object",
+            "required": ["bridge", "threads", "usable_cores", "probes"],
+            "properties": {
+                "bridge": {"type": "string", "minLength": 1},
+                "threads": {"type": "integer", "minimum": 1},
+                "usable_cores": {"type": "integer", "minimum": 1},
+                "probes": {
+                    "type": "object",
+                    "additionalProperties": {"$ref": "#/$defs/probe"},
+                },
+                "label": {"type": "string", "minLength": 1},
+                "source_index": _COUNT,
+            },
+            "additionalProperties": False,
+        },
+        "probe": {
+            "type": "object",
+            "required": ["outcome"],
+            "properties": {
+                "outcome": {"enum": list(_PROBE_OUTCOMES)},
+                "detail": {"type": "string"},
+                # gil:<cell>: its calls on n elements, their total time and the ticks of a
+                # spinning thread during them
+                "cell": {"type": "string", "minLength": 1},
+                "n": _COUNT,
+                "calls": _COUNT,
+                "call_ms": {"type": "number", "minimum": 0},
+                "ticks": _COUNT,
+                # ... and, for calls that hold the GIL, the Python line events of one call
+                # at each of two sizes (sys.settrace): pure Python runs them per element
+                "traced_n": {"type": "array", "items": _COUNT},
+                "traced_lines": {"type": "array", "items": _COUNT},
+                # private, shared:<cell>: `wrong` of `of` answers or units
+                "wrong": {"type": "integer"},
+                "of": _COUNT,
+                "unit": {"type": "string"},  # shared: what `of` counts (elements, appends)
+                # throughput: calls per second of `cell` on n elements from 1 and 2 threads
+                "seconds": {"type": "number", "minimum": 0},
+                "one_thread_calls_per_s": {"type": "array", "items": {"type": "number"}},
+                "two_threads_calls_per_s": {"type": "array", "items": {"type": "number"}},
+                "one_thread_median": {"type": "number", "minimum": 0},
+                "two_threads_median": {"type": "number", "minimum": 0},
+                "ratio": {"type": "number", "minimum": 0},
+                "usable_cores": {"type": "integer", "minimum": 1},
+                "load_average": {"type": ["number", "null"], "minimum": 0},
             },
             "additionalProperties": False,
         },

@@ -75,6 +75,12 @@ class Bridge:
     python_library: str | None = None
     python_reason: str = ""
     stable_abi_of: str | None = None  # the bridge whose source it builds for the stable ABI
+    # [bridge.threads]: the cells whose call lets other Python threads run (the GIL is
+    # released), what 8 threads scaling one shared buffer in place get ("exact", or the
+    # declared "races: why" / "crash: why"), and why the tool or binding chooses so.
+    releases_gil: tuple[str, ...] = ()
+    shared_buffer: str = "exact"
+    threads_reason: str = ""
 
     def import_module(self) -> ModuleType:
         """Import the bridge's module, or explain how to build it."""
@@ -195,6 +201,7 @@ def bridges() -> tuple[Bridge, ...]:
     unknown = set(shared) - {b["name"] for b in data["bridge"]}
     if unknown:
         raise ValueError(f"{REGISTRY}: an [[na]] entry names no bridge {sorted(unknown)}")
+    threads = _threads(data)
     return tuple(
         Bridge(
             name=b["name"],
@@ -212,9 +219,48 @@ def bridges() -> tuple[Bridge, ...]:
             python_library=b.get("python", {}).get("library"),
             stable_abi_of=b.get("stable_abi_of"),
             python_reason=b.get("python", {}).get("reason", ""),
+            **_threads_fields(b, threads.get(b["name"], {})),
         )
         for b in data["bridge"]
     )
+
+
+def _threads(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The [[threads]] declarations, by bridge; a bridge named twice is an error."""
+    out: dict[str, dict[str, Any]] = {}
+    for entry in data.get("threads", []):
+        for name in entry["bridges"]:
+            if name in out:
+                raise ValueError(f"{REGISTRY}: bridge {name!r} is in two [[threads]] entries")
+            out[name] = {k: v for k, v in entry.items() if k != "bridges"}
+    unknown = set(out) - {b["name"] for b in data["bridge"]}
+    if unknown:
+        raise ValueError(f"{REGISTRY}: a [[threads]] entry names no bridge {sorted(unknown)}")
+    return out
+
+
+def _threads_fields(b: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
+    """Bridge's thread fields from its [bridge.threads] or its [[threads]] entry."""
+    own = b.get("threads")
+    if own is not None and shared:
+        raise ValueError(
+            f"{REGISTRY}: bridge {b['name']!r} has both [bridge.threads] and a [[threads]] "
+            "entry; keep one"
+        )
+    declared = own or shared
+    unknown = set(declared) - {"releases_gil", "shared_buffer", "reason"}
+    releases = declared.get("releases_gil", [])
+    if unknown or (isinstance(releases, str) and releases != "all"):
+        raise ValueError(
+            f"{REGISTRY}: bridge {b['name']!r}'s thread declaration: unknown fields "
+            f'{sorted(unknown)} or releases_gil {releases!r} neither "all" nor a list of '
+            "cells (see the header's [bridge.threads])"
+        )
+    return {
+        "releases_gil": tuple(b["cells"]) if releases == "all" else tuple(releases),
+        "shared_buffer": declared.get("shared_buffer", "exact"),
+        "threads_reason": declared.get("reason", ""),
+    }
 
 
 @cache

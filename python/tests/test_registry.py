@@ -109,6 +109,40 @@ def test_declared_outcomes_name_real_cases(bridge: spec.Bridge) -> None:
         declared(declaration)  # raises if unreadable
 
 
+@pytest.mark.parametrize("bridge", spec.bridges(), ids=lambda b: b.name)
+def test_thread_declarations_are_well_formed(bridge: spec.Bridge) -> None:
+    """[bridge.threads] / [[threads]]: Python side only; releases_gil names the bridge's own
+    cells; shared_buffer is "exact" or "races: why" / "crash: why" for a bridge with
+    scale.inplace; and anything declared carries its reason, which says nothing undeclared."""
+    declared = bool(bridge.releases_gil) or bridge.shared_buffer != "exact"
+    if bridge.side != "python":
+        assert not declared and not bridge.threads_reason, f"{bridge.name}: a Rust-side bridge"
+        return
+    stray = set(bridge.releases_gil) - set(bridge.cells)
+    assert not stray, f"{bridge.name}: releases_gil names cells it does not cover: {stray}"
+    assert len(set(bridge.releases_gil)) == len(bridge.releases_gil), f"{bridge.name}: repeats"
+    if bridge.shared_buffer != "exact":
+        kind, _, why = bridge.shared_buffer.partition(": ")
+        assert kind in {"races", "crash"} and why.strip(), (
+            f'{bridge.name}: shared_buffer {bridge.shared_buffer!r} is neither "exact" '
+            'nor "races: why" / "crash: why"'
+        )
+        assert "scale.inplace" in bridge.cells, f"{bridge.name}: no scale.inplace to share"
+    assert declared == bool(bridge.threads_reason.strip()), (
+        f"{bridge.name}: a thread declaration needs a reason, and a reason a declaration"
+    )
+
+
+def test_a_thread_declaration_is_written_once() -> None:
+    """A bridge's thread behaviour is its own [bridge.threads] or one [[threads]] entry;
+    spec.bridges() refuses two, so here it only has to load."""
+    data = tomllib.loads(spec.REGISTRY.read_text())
+    shared = [name for entry in data.get("threads", []) for name in entry["bridges"]]
+    own = [b["name"] for b in data["bridge"] if "threads" in b]
+    assert len(shared) == len(set(shared)) and not set(shared) & set(own)
+    assert spec.bridges()
+
+
 def test_bad_input_cases_name_real_cells_and_exceptions() -> None:
     for case in cases():
         assert case.cell in ALL_CELLS, f"bad_input {case.id}: unknown cell {case.cell}"

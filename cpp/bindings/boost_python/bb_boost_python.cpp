@@ -64,6 +64,21 @@ class BufferView {
 };
 // ANCHOR_END: buffer_view
 
+// ANCHOR: released_gil
+// Boost.Python has no GIL guard: release it with the C-API, as Py_BEGIN_ALLOW_THREADS does, and
+// take it back on every exit, a throw included. Inside, touch no Python object.
+class ReleasedGil {
+ public:
+  ReleasedGil() : state_(PyEval_SaveThread()) {}
+  ~ReleasedGil() { PyEval_RestoreThread(state_); }
+  ReleasedGil(const ReleasedGil&) = delete;
+  ReleasedGil& operator=(const ReleasedGil&) = delete;
+
+ private:
+  PyThreadState* state_;
+};
+// ANCHOR_END: released_gil
+
 // ANCHOR: lists
 // list in, list out: bp::list admits only a list (anything else is Boost's ArgumentError, a
 // TypeError); extract<double> takes float or int (float(x)) and raises TypeError for the rest.
@@ -120,12 +135,16 @@ bp::object scale_buffer(const bp::object& values, double factor) {
   // handle<> owns the new reference, and throws error_already_set if the C API returned NULL.
   const auto nbytes = static_cast<Py_ssize_t>(in.size() * sizeof(double));
   const bp::handle<> bytes(PyByteArray_FromStringAndSize(nullptr, nbytes));
-  bridgebench::scale_into(in.data(), in.size(), factor,
-                          reinterpret_cast<double*>(PyByteArray_AS_STRING(bytes.get())));
+  double* data = reinterpret_cast<double*>(PyByteArray_AS_STRING(bytes.get()));
+  {
+    const ReleasedGil released;  // only reads memory `in` pins: let other threads run
+    bridgebench::scale_into(in.data(), in.size(), factor, data);
+  }
   const bp::handle<> raw(PyMemoryView_FromObject(bytes.get()));
   return bp::object(bp::handle<>(PyObject_CallMethodOneArg(raw.get(), cast, d)));
 }
 
+// Keeps the GIL: each call is atomic for other Python threads, so a shared array stays exact.
 void scale_inplace(const bp::object& values, double factor) {
   const BufferView<double> io(values, "d", "float64", PyBUF_WRITABLE);
   bridgebench::scale_inplace(io.data(), io.size(), factor);
@@ -185,6 +204,8 @@ bridgebench::Summary summarize_columns(const bp::object& ids, const bp::object& 
   const BufferView<double> score_view(scores, "d", "float64");
   const BufferView<std::int64_t> offset_view(name_offsets, "ql", "int64");
   const BufferView<char> byte_view(name_bytes, "Bbc", "bytes-like");
+  // Reads the four pinned views only; the GIL is back before anything is converted or thrown.
+  const ReleasedGil released;
   return bridgebench::summarize_columns(id_view.data(), id_view.size(), score_view.data(),
                                         score_view.size(), offset_view.data(), offset_view.size(),
                                         byte_view.data(), byte_view.size());

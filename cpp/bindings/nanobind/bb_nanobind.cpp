@@ -49,7 +49,11 @@ Out scale_buffer(const In& values, double factor) {
   double* data = new double[n];
   // The capsule owns `data`; numpy's array keeps the capsule alive, so no copy on return.
   nb::capsule owner(data, [](void* p) noexcept { delete[] static_cast<double*>(p); });
-  bridgebench::scale_into(values.data(), n, factor, data);
+  {
+    // Only reads memory the ndarray pins, no Python object: let other threads run.
+    nb::gil_scoped_release release;
+    bridgebench::scale_into(values.data(), n, factor, data);
+  }
   return Out(data, {n}, owner);
 }
 // ANCHOR_END: scale_buffer
@@ -74,6 +78,7 @@ std::vector<double> map_callback(const std::vector<double>& values, const nb::ca
 }
 // ANCHOR_END: map_callback
 
+// Keeps the GIL: each call is atomic for other Python threads, so a shared array stays exact.
 void scale_inplace(const InOut& values, double factor) {
   require_aligned(values.data(), values.shape(0));
   bridgebench::scale_inplace(values.data(), values.shape(0), factor);
@@ -109,6 +114,8 @@ bridgebench::Summary summarize_columns(const Int64In& ids, const In& scores,
   require_aligned(ids.data(), ids.shape(0));
   require_aligned(scores.data(), scores.shape(0));
   require_aligned(name_offsets.data(), name_offsets.shape(0));
+  // Reads the four pinned arrays only; the GIL is back before anything is converted or thrown.
+  nb::gil_scoped_release release;
   return bridgebench::summarize_columns(
       ids.data(), ids.shape(0), scores.data(), scores.shape(0), name_offsets.data(),
       name_offsets.shape(0), reinterpret_cast<const char*>(name_bytes.data()), name_bytes.shape(0));

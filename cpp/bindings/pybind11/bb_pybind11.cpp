@@ -69,11 +69,17 @@ std::size_t length(const py::buffer_info& info) { return static_cast<std::size_t
 py::array_t<double> scale_buffer(const py::buffer& values, double factor) {
   py::buffer_info in = float64_vector(values, false);
   py::array_t<double> out(in.shape[0]);
-  bridgebench::scale_into(static_cast<const double*>(in.ptr), static_cast<std::size_t>(in.size),
-                          factor, out.mutable_data());
+  double* data = out.mutable_data();
+  {
+    // Only reads memory the buffer_info pins, no Python object: let other threads run.
+    py::gil_scoped_release release;
+    bridgebench::scale_into(static_cast<const double*>(in.ptr), static_cast<std::size_t>(in.size),
+                            factor, data);
+  }
   return out;
 }
 
+// Keeps the GIL: each call is atomic for other Python threads, so a shared array stays exact.
 void scale_inplace(const py::buffer& values, double factor) {
   py::buffer_info io = float64_vector(values, true);
   bridgebench::scale_inplace(static_cast<double*>(io.ptr), static_cast<std::size_t>(io.size),
@@ -117,6 +123,8 @@ bridgebench::Summary summarize_columns(const py::buffer& ids, const py::buffer& 
   const py::buffer_info o = int64_vector(name_offsets);
   // Any bytes-like object: bytes, bytearray, numpy uint8, memoryview ('B', 'b' or 'c').
   const py::buffer_info b = vector_buffer(name_bytes, false, 1, "Bbc", "bytes");
+  // Reads the four pinned buffers only; the GIL is back before anything is converted or thrown.
+  py::gil_scoped_release release;
   return bridgebench::summarize_columns(static_cast<const std::int64_t*>(i.ptr), length(i),
                                         static_cast<const double*>(s.ptr), length(s),
                                         static_cast<const std::int64_t*>(o.ptr), length(o),

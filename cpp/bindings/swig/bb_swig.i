@@ -84,6 +84,23 @@ static inline char* bb_bytearray_data(PyObject* b) {
 #endif
 }
 // ANCHOR_END: limited_api
+
+// ANCHOR: released_gil
+// The GIL released for a kernel call, as Py_BEGIN_ALLOW_THREADS does (in the limited API too),
+// and taken back on every exit, a throw included, before %exception translates it. SWIG's
+// own thread support (-threads, %thread) releases around a whole wrapped call (scale_buffer's
+// builds Python objects) and adds a PyGILState_Ensure to the runtime's every error path.
+class bb_released_gil {
+ public:
+  bb_released_gil() : state_(PyEval_SaveThread()) {}
+  ~bb_released_gil() { PyEval_RestoreThread(state_); }
+  bb_released_gil(const bb_released_gil&) = delete;
+  bb_released_gil& operator=(const bb_released_gil&) = delete;
+
+ private:
+  PyThreadState* state_;
+};
+// ANCHOR_END: released_gil
 %}
 
 %include <stdint.i>
@@ -215,6 +232,8 @@ static bool bb_view(PyObject* obj, Py_buffer* view, int flags, const char* codes
   $2 = static_cast<std::size_t>(view.shape[0]);
 }
 // PyBUF_WRITABLE: a read-only exporter refuses the request itself (BufferError or ValueError).
+// scale_inplace keeps the GIL: each call is atomic for other Python threads (a shared array
+// stays exact).
 %typemap(in, fragment="bb_view")
     (double* values, std::size_t n) (Py_buffer view = {}) {
   if (!bb_view($input, &view, PyBUF_WRITABLE, "d", 8, "float64")) SWIG_fail;
@@ -267,7 +286,10 @@ PyObject* scale_buffer(const double* values, std::size_t n, double factor) {
   PyObject* bytes = PyByteArray_FromStringAndSize(nullptr, nbytes);
   if (!bytes) return nullptr;
   double* out_data = reinterpret_cast<double*>(bb_bytearray_data(bytes));
-  bridgebench::scale_into(values, n, factor, out_data);
+  {
+    const bb_released_gil released;  // only reads memory the view pins: let other threads run
+    bridgebench::scale_into(values, n, factor, out_data);
+  }
   PyObject* raw = PyMemoryView_FromObject(bytes);  // the view keeps `bytes` alive
   Py_DECREF(bytes);
   if (!raw) return nullptr;
@@ -356,6 +378,7 @@ static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>&
 %rename(scale_list) bridgebench::scale;
 %rename(summarize_objects) bridgebench::summarize;
 %ignore bridgebench::scale_into;  // wrapped above as scale_buffer
+%ignore bridgebench::summarize_columns;  // wrapped below, with the GIL released
 // An exception type, translated by %exception above; Python never needs to construct one.
 // SWIG cannot see its base std::domain_error, so it warns about the inherited constructors.
 %ignore bridgebench::division_by_zero;
@@ -385,3 +408,17 @@ static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>&
 %ignore bridgebench::Summarizer;
 %include "bridgebench/kernels.hpp"
 // ANCHOR_END: kernel
+
+// summarize_columns in the kernel's own signature, so the buffer typemaps apply by name, and
+// Summary, now declared, comes back as its proxy. It reads the four views the typemaps hold:
+// the GIL is released for the kernel call.
+%inline %{
+bridgebench::Summary summarize_columns(const std::int64_t* ids, std::size_t n_ids,
+                                       const double* scores, std::size_t n_scores,
+                                       const std::int64_t* name_offsets, std::size_t n_offsets,
+                                       const char* name_bytes, std::size_t n_bytes) {
+  const bb_released_gil released;
+  return bridgebench::summarize_columns(ids, n_ids, scores, n_scores, name_offsets, n_offsets,
+                                        name_bytes, n_bytes);
+}
+%}

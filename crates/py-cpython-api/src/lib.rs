@@ -287,6 +287,24 @@ unsafe fn with_buffer<R>(
 }
 // ANCHOR_END: with_buffer
 
+// ANCHOR: allow_threads
+/// Runs `work` with the GIL released, as `Py_BEGIN_ALLOW_THREADS` / `Py_END_ALLOW_THREADS`
+/// do in C, and takes it back on every exit (a panic too). `work` must touch no Python object,
+/// only memory an export held across the call keeps in place (`with_buffer`).
+fn allow_threads<T>(work: impl FnOnce() -> T) -> T {
+    struct Restore(*mut PyThreadState);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            // SAFETY: the state PyEval_SaveThread returned on this thread.
+            unsafe { PyEval_RestoreThread(self.0) }
+        }
+    }
+    // SAFETY: GIL held (every entry point is called with it).
+    let _restore = Restore(unsafe { PyEval_SaveThread() });
+    work()
+}
+// ANCHOR_END: allow_threads
+
 /// Buffer request for the kernels: a format string, and C-contiguous memory (the exporter
 /// raises for a strided view rather than us copying it).
 const KERNEL_REQUEST: c_int = PyBUF_FORMAT | PyBUF_C_CONTIGUOUS;
@@ -514,7 +532,9 @@ unsafe extern "C" fn scale_buffer(
             let one_zero = ONE_ZERO.load(Ordering::Relaxed);
             let result = Owned::new(PySequence_Repeat(one_zero, input.len() as Py_ssize_t))?;
             with_buffer(result.as_ptr(), KERNEL_REQUEST | PyBUF_WRITABLE, |out| {
-                kernels::scale_into(input, factor, elements::<f64>(out)?.as_mut());
+                let out = elements::<f64>(out)?.as_mut();
+                // O(n) over memory the exports pin, no Python object: let other threads run.
+                allow_threads(|| kernels::scale_into(input, factor, out));
                 Ok(())
             })?;
             Ok(result)
@@ -524,6 +544,8 @@ unsafe extern "C" fn scale_buffer(
 // ANCHOR_END: scale_buffer
 
 /// `scale_inplace(values, factor)`: scales a writable float64 buffer in place; returns None.
+/// It keeps the GIL: each call is then atomic with respect to other Python threads, so threads
+/// scaling one shared buffer stay exact.
 unsafe extern "C" fn scale_inplace(
     _module: *mut PyObject,
     args: *mut *mut PyObject,
@@ -1048,7 +1070,9 @@ unsafe extern "C" fn summarize_columns(
                             name_offsets: elements::<i64>(name_offsets)?.as_ref(),
                             name_bytes: elements::<u8>(name_bytes)?.as_ref(),
                         };
-                        let summarizer = columns.summarizer().map_err(raise_kernel_error)?;
+                        // Reads only the exports: other threads run meanwhile.
+                        let summarizer =
+                            allow_threads(|| columns.summarizer()).map_err(raise_kernel_error)?;
                         summary_object(&summarizer)
                     })
                 })

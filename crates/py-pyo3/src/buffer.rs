@@ -23,14 +23,19 @@ pub(crate) fn scale_buffer<'py>(
     factor: f64,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     // ANCHOR: scale_buffer
+    // `detach` releases the GIL while the kernel only reads: other Python threads run meanwhile,
+    // and the borrow or export held across it keeps the memory from being resized or freed.
     let out = if let Ok(array) = values.cast::<PyArray1<f64>>() {
         // `as_slice` refuses a strided view (TypeError) instead of copying it.
-        kernels::scale(array.try_readonly()?.as_slice()?, factor)
+        let input = array.try_readonly()?;
+        let input = input.as_slice()?;
+        py.detach(|| kernels::scale(input, factor))
     } else {
         let buffer = typed_buffer::<f64>(values, false)?;
         // SAFETY: `buffer` is a validated export (1-D, C-contiguous, aligned f64) that stays
-        // alive for this call, and no Python code runs while the kernel reads it.
-        kernels::scale(unsafe { as_slice::<f64>(&buffer) }, factor)
+        // alive for this call; the caller promises no thread writes it meanwhile (protocol.md).
+        let input = unsafe { as_slice::<f64>(&buffer) };
+        py.detach(|| kernels::scale(input, factor))
     };
     // ANCHOR_END: scale_buffer
     // The Vec becomes the array's memory: no copy.
@@ -38,6 +43,9 @@ pub(crate) fn scale_buffer<'py>(
 }
 
 /// `scale_inplace(values, factor)`: scales a writable float64 buffer in place.
+///
+/// It keeps the GIL: each call is then atomic with respect to other Python threads, so threads
+/// scaling one shared array stay exact.
 #[pyfunction]
 pub(crate) fn scale_inplace(values: &Bound<'_, PyAny>, factor: f64) -> PyResult<()> {
     if let Ok(array) = values.cast::<PyArray1<f64>>() {
@@ -60,6 +68,7 @@ pub(crate) fn scale_inplace(values: &Bound<'_, PyAny>, factor: f64) -> PyResult<
 /// fast path for its single argument).
 #[pyfunction]
 pub(crate) fn summarize_columns(
+    py: Python<'_>,
     ids: &Bound<'_, PyAny>,
     scores: &Bound<'_, PyAny>,
     name_offsets: &Bound<'_, PyAny>,
@@ -70,7 +79,7 @@ pub(crate) fn summarize_columns(
     let name_offsets = typed_buffer::<i64>(name_offsets, false)?;
     let name_bytes = typed_buffer::<u8>(name_bytes, false)?;
     // SAFETY: each buffer passed `typed_buffer` for its element type and stays exported until
-    // this function returns; no Python code runs while the kernel reads them.
+    // this function returns; the caller promises no thread writes them meanwhile (protocol.md).
     let columns = unsafe {
         kernels::Columns {
             ids: as_slice(&ids),
@@ -79,8 +88,9 @@ pub(crate) fn summarize_columns(
             name_bytes: as_slice(&name_bytes),
         }
     };
-    // The kernel checks that the columns agree and that the names are UTF-8 (ValueError).
-    kernels::summarize_columns(&columns)
+    // The kernel checks that the columns agree and that the names are UTF-8 (ValueError). It
+    // only reads the exports, so it runs detached (GIL released); the Summary is built after.
+    py.detach(|| kernels::summarize_columns(&columns))
         .map(Summary::from)
         .map_err(kernel_error)
 }

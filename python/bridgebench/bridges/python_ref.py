@@ -118,7 +118,10 @@ class Holder:
     """The reference holder: keeps the UTF-8 bytes, as the native holders do."""
 
     _live = 0
-    _lock = threading.Lock()  # += on a class attribute is not atomic across threads
+    # The holders' state: `+=` (on the live count, on a holder's bytes) reads, then writes, and
+    # another thread may run between the two. One lock for all holders, as the ctypes and cffi
+    # bridges have, keeps every append from any number of threads, as the native holders do.
+    _lock = threading.Lock()
 
     def __init__(self, text: str) -> None:
         self._data = utf8(text, "text")
@@ -138,7 +141,9 @@ class Holder:
         return len(self._data)
 
     def append(self, more: str) -> None:
-        self._data += utf8(more, "more")
+        data = utf8(more, "more")
+        with Holder._lock:
+            self._data += data
         # ANCHOR_END: holder
 
 
@@ -147,13 +152,17 @@ class Counter:
     """The reference counter: an int64 behind a method and a property."""
 
     __slots__ = ("_value",)
+    # bump reads, adds, then writes: another thread may run in between and a bump be lost.
+    # One lock for all counters makes each bump atomic, as it is on every native bridge.
+    _lock = threading.Lock()
 
     def __init__(self, start: int = 0) -> None:
         self._value = _int64(start, "start")
 
     def bump(self, by: int = 1) -> int:
-        self._value = add(self._value, by)
-        return self._value
+        with Counter._lock:
+            self._value = add(self._value, by)
+            return self._value
 
     @property
     def value(self) -> int:

@@ -3,7 +3,8 @@
 Timing: every (bridge, cell, size) in rounds, each size in a process of its own and its
 samples paired with the floor's (bridgebench.harness.rounds); figures and ratios:
 bridgebench.figures; how steady the machine was: bridgebench.steadiness. Then the exact
-counts and the bad-input outcomes. The registry's examples beside a measured bridge are
+counts, the bad-input outcomes and each bridge's behaviour under Python threads
+(bridgebench.harness.threads). The registry's examples beside a measured bridge are
 timed and counted too, into the results' `examples`.
 """
 
@@ -30,7 +31,7 @@ from bridgebench import (
     spec,
     steadiness,
 )
-from bridgebench.harness import counts, rounds
+from bridgebench.harness import counts, rounds, threads
 from bridgebench.harness.load import Load
 
 
@@ -219,6 +220,12 @@ def run(args: argparse.Namespace) -> int:
     data["outcomes"], outcome_errors = outcome_matrix.collect_all(
         bridges, lambda line: print(line, flush=True)
     )
+    # Thread behaviour (a child process per bridge), after every timing: its throughput
+    # figure needs both cores.
+    print("\n==> threads: each bridge's calls from several Python threads", flush=True)
+    data["threads"], thread_errors = threads.measure_all(
+        bridges, threads.QUICK if args.quick else threads.FULL, lambda line: print(line, flush=True)
+    )
     folder = args.out / (started.strftime("%Y%m%d-%H%M%S") + ("-quick" if args.quick else ""))
     json_path, md_path = results.write(data, folder)
     print(f"\nresults: {json_path.resolve()}\n  table: {md_path.resolve()}")
@@ -229,7 +236,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"counts failed: {error}", file=sys.stderr)
     for error in outcome_errors:
         print(f"bad-input outcomes failed: {error}", file=sys.stderr)
-    if count_errors or outcome_errors:
+    for error in thread_errors:
+        print(f"thread behaviour failed: {error}", file=sys.stderr)
+    if count_errors or outcome_errors or thread_errors:
         return 1
     failed = [c for c in cells + example_records if c["status"] == "error"]
     if failed:

@@ -9,7 +9,8 @@ input, in order), else the file's own `label`, else its environment's host name.
 Identical records under one key (the n/a rows every run writes) are kept once; two
 different records under one key are refused: they are two measurements of one thing, and
 only a distinct --label may keep both. Bad-input outcomes are merged the same way, keyed
-by label too, so each machine's outcome matrix survives the merge. Cost models are fitted
+by label too, so each machine's outcome matrix survives the merge, and so are the thread
+records (one per label and bridge). Cost models are fitted
 again per label from the merged cells: a crossover with pure Python needs the reference's
 cells, which may come from another job's file (CI runs the bridges in groups).
 """
@@ -88,6 +89,11 @@ def _build_key(record: dict[str, Any]) -> tuple[Any, ...]:
     return (record["label"], record["bridge"])
 
 
+def _threads_key(record: dict[str, Any]) -> tuple[Any, ...]:
+    """A bridge's thread record (bridgebench.harness.threads) per label."""
+    return (record["label"], record["bridge"])
+
+
 def merge(
     inputs: list[tuple[str, dict[str, Any]]], labels: list[str] | None = None
 ) -> dict[str, Any]:
@@ -101,6 +107,7 @@ def merge(
         "models": {},
         "outcomes": {},
         "builds": {},
+        "threads": {},
     }
     conflicts: list[str] = []
     for i, (name, data) in enumerate(inputs):
@@ -113,6 +120,7 @@ def merge(
             ("models", _model_key),
             ("outcomes", _outcome_key),
             ("builds", _build_key),
+            ("threads", _threads_key),
         ):
             for record in data.get(kind, []):
                 index = record.get("source_index", 0)
@@ -155,6 +163,8 @@ def merge(
         out["outcomes"] = list(merged["outcomes"].values())
     if merged["examples"]:
         out["examples"] = list(merged["examples"].values())
+    if merged["threads"]:
+        out["threads"] = list(merged["threads"].values())
     if merged["builds"]:
         out["builds"] = [
             {k: v for k, v in b.items() if k != "source_index"} for b in merged["builds"].values()

@@ -25,6 +25,12 @@ A kernel module defines:
   cases' `args` expressions may use.
 - `live_objects(module)`: optional, for a kernel with native objects: how many of them a
   bridge's module holds alive now (the counts' leak verdict watches it).
+- For the thread probes (bridgebench.harness.threads), optional: `LONG_CALLS`, the
+  strategies whose binding may release the GIL (those reading or writing a caller's
+  buffer), with `long_call(fn, cell, n)`, one such call on n elements, ready to repeat;
+  `THROUGHPUT`, the strategies whose long call is timed from 1 and from 2 threads;
+  `SHARED`, strategy -> "buffer" or "object", with `shared(fn, cell)`, a `Shared` for
+  threads to call together.
 
 Its tests are python/tests/kernels/test_<kernel>.py.
 """
@@ -52,6 +58,20 @@ class Call:
     stmt: str
     names: dict[str, Any]
     check: Callable[[], None]
+
+
+@dataclass(frozen=True)
+class Shared:
+    """One thing several threads call together (the thread probes): `call()` is one call
+    of one thread; `wrong(calls)` is, after `calls` calls from all threads, how many of how
+    many units (`unit`: elements, appends, ...) are not what those calls together make.
+    `kind`: "buffer" (the caller's memory: the registry's `shared_buffer` declares its
+    outcome) or "object" (a bridge's object: every bridge keeps every call)."""
+
+    kind: str
+    unit: str
+    call: Callable[[], Any]
+    wrong: Callable[[int], tuple[int, int]]
 
 
 def plain(fn: Callable[..., Any], args: tuple[Any, ...], check: Callable[[], None]) -> Call:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bridgebench import spec
-from bridgebench.kernels import Call, bench, reference_answer
+from bridgebench.kernels import Call, Shared, bench, reference_answer
 
 STATEMENTS = {
     "method": "c.bump(by)",
@@ -63,3 +63,13 @@ def payload_bytes(cell: spec.Cell, n: None) -> int:
     if cell.strategy == "fail":
         return len(str(bench(cell)["refused"]).encode())
     return 8
+
+
+# Thread probes (bridgebench.harness.threads): one Counter bumped by every thread.
+SHARED = {"method": "object"}
+
+
+def shared(cls: Callable[..., Any], cell: spec.Cell, n: int) -> Shared:
+    """Counter(0), bump(1) per call: its value counts the bumps it kept."""
+    counter = cls(0)
+    return Shared("object", "bumps", lambda: counter.bump(1), lambda k: (k - counter.value, k))

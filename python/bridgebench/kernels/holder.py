@@ -8,7 +8,7 @@ from types import ModuleType
 from typing import Any
 
 from bridgebench import spec
-from bridgebench.kernels import Call, bench, plain
+from bridgebench.kernels import Call, Shared, bench, plain
 
 
 def text_of(cell: spec.Cell, n: int) -> str:
@@ -50,3 +50,15 @@ def payload_bytes(cell: spec.Cell, n: int) -> int:
 def live_objects(module: ModuleType) -> int:
     """The bridge module's count of its live Holders (for the leak verdict of counts)."""
     return int(module.live_holders())
+
+
+# Thread probes (bridgebench.harness.threads): one Holder appended to by every thread.
+SHARED = {"create": "object"}
+
+
+def shared(cls: Callable[..., Any], cell: spec.Cell, n: int) -> Shared:
+    """Holder(""), append("x") per call: its UTF-8 length counts the appends it kept."""
+    holder = cls("")
+    return Shared(
+        "object", "appends", lambda: holder.append("x"), lambda k: (k - holder.utf8_len(), k)
+    )

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from bridgebench import spec
-from bridgebench.kernels import Call, plain
+from bridgebench.kernels import Call, Shared, plain
 from bridgebench.kernels._floats import bits, normal_values
 
 FACTOR = -1.0  # keeps repeated in-place scaling bounded: no drift into inf or subnormals
@@ -62,3 +62,26 @@ BAD_INPUT_NAMES: dict[str, Callable[[spec.Cell], Any]] = {
     "READONLY_VALUES": _readonly_values,
     "CTYPES_VALUES": lambda cell: (ctypes.c_double * 3)(1.0, 2.0, 3.0),
 }
+
+
+# Thread probes (bridgebench.harness.threads): a buffer call may release the GIL; a list's
+# conversion of every element cannot.
+LONG_CALLS = ("buffer", "inplace")
+THROUGHPUT = ("buffer",)
+SHARED = {"inplace": "buffer"}
+
+
+def long_call(fn: Callable[..., Any], cell: spec.Cell, n: int) -> Callable[[], Any]:
+    """fn on n ones by -1.0, again and again (they stay ±1), on an array of its own."""
+    values = np.ones(n)
+    return lambda: fn(values, FACTOR)
+
+
+def shared(fn: Callable[..., Any], cell: spec.Cell, n: int) -> Shared:
+    """One array of n ones scaled in place by 2.0: after k calls every element is 2**k."""
+    values = np.ones(n)
+
+    def wrong(calls: int) -> tuple[int, int]:
+        return int(np.count_nonzero(values != 2.0**calls)), n
+
+    return Shared("buffer", "elements", lambda: fn(values, 2.0), wrong)

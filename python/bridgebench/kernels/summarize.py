@@ -104,3 +104,13 @@ def payload_bytes(cell: spec.Cell, n: int) -> int:
 BAD_INPUT_NAMES: dict[str, Callable[[spec.Cell], Any]] = {
     "VALID_COLUMNS": lambda cell: as_columns([(1, "a", 1.0), (2, "bé", 2.0)]),
 }
+
+
+# Thread probes (bridgebench.harness.threads): columns are buffers, read by the kernel.
+LONG_CALLS = ("columns",)
+
+
+def long_call(fn: Callable[..., Any], cell: spec.Cell, n: int) -> Callable[[], Any]:
+    """fn on the n bench records as columns, again and again."""
+    args = arguments(cell.strategy, bench_records(n))
+    return lambda: fn(*args)

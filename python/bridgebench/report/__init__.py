@@ -23,6 +23,7 @@ from bridgebench.report import (
     missing,
     page,
     stable_abi,
+    threads,
     versions,
 )
 from bridgebench.report.fmt import esc, tag
@@ -59,6 +60,10 @@ def html(
     if abi3:
         toc.append(("stable-abi", "The price of the stable ABI"))
         body.append(abi3)
+    threaded = threads.section(view)
+    if threaded:
+        toc.append(("threads", "Threads"))
+        body.append(threaded)
     for name in view.kernels:
         toc.append((f"kernel-{name}", name))
         body.append(kernel.section(view, name))

@@ -3,7 +3,8 @@
 How steady the machine was; then per cell the bridges ranked, with ns per call and the
 ratio to the floor (each with its 95 % interval); the ranking by geometric mean of the
 ratios; in compare mode what changed (on ratios to the floor, and counts); bad-input
-outcomes that break the contract undeclared; how many figures are noisy; and one headline
+outcomes that break the contract undeclared; the bridges under Python threads (which release
+the GIL, what loses updates); how many figures are noisy; and one headline
 table per kernel (ns per call, sequence cells at one size). The plots are in report.html.
 """
 
@@ -14,7 +15,7 @@ from collections import Counter
 from typing import Any
 
 from bridgebench import comparison, machines, spec
-from bridgebench.report import glance, matrix, versions
+from bridgebench.report import glance, matrix, threads, versions
 from bridgebench.report.cells import ranked
 from bridgebench.report.fmt import FLAG_MARK, count, md_table, ns, ns_ci, ratio, size
 from bridgebench.report.view import SIDES, View
@@ -247,7 +248,11 @@ def summary(view: View, base: dict[str, Any] | None = None, threshold: float = 0
     across = versions.markdown(view)
     if across:
         lines += ["", across.rstrip("\n")]
-    lines += _bad_input(view) + _noise(view)
+    lines += _bad_input(view)
+    threaded = threads.markdown(view)
+    if threaded:
+        lines += ["", threaded.rstrip("\n")]
+    lines += _noise(view)
     lines += ["", "## Per kernel"]
     for kernel in view.kernels:
         lines += _kernel_table(view, kernel)
