@@ -37,6 +37,14 @@ TESTED = [p for p in probes() if kind(p) != "throughput"]
 def test_thread_behaviour_is_as_declared(bridge: spec.Bridge) -> None:
     plan = REFERENCE_PLAN if bridge == spec.reference() else TEST_PLAN
     record = threads.measure(bridge, plan, probes=TESTED, timeout=300)
+    # A declared race shows in most runs, not all (how the threads interleave): an exact run
+    # of a racing bridge is measured again, a few times, before it counts as a mismatch.
+    for probe in [p for p in TESTED if declared(bridge, p) == "wrong"]:
+        for _ in range(4):
+            if record["probes"][probe]["outcome"] != "exact":
+                break
+            again = threads.measure(bridge, plan, probes=[probe], timeout=300)
+            record["probes"][probe] = again["probes"][probe]
     assert not mismatches(bridge, record), (
         "not as benches/bridges.toml [bridge.threads] declares (or a probe failed); fix the "
         "binding or the declaration:\n  " + "\n  ".join(mismatches(bridge, record))
