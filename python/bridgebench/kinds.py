@@ -112,6 +112,45 @@ class Seq(Sequence[Any]):
         return self.items[i]
 
 
+class Clears:
+    """A number whose `__float__` and `__index__` empty the list it sits in: a conversion
+    that runs Python code may change the very list being read."""
+
+    def __init__(self, target: list[Any]) -> None:
+        self.target = target
+
+    def __float__(self) -> float:
+        self.target.clear()
+        return 1.0
+
+    def __index__(self) -> int:
+        self.target.clear()
+        return 1
+
+
+# Long enough that the list's item array (40 MB) is above glibc's largest mmap threshold:
+# emptying the list unmaps it, so a bridge that goes on reading it in place crashes at once
+# instead of reading whatever the allocator left there.
+_CLEARED_LENGTH = 5_000_000
+
+
+def clearing_values() -> list[Any]:
+    """Floats with a `Clears` second: it empties the list, and frees its item array."""
+    values: list[Any] = [0.5] * _CLEARED_LENGTH
+    values[1] = Clears(values)
+    return values
+
+
+def clearing_records(field: int) -> list[Any]:
+    """Records whose second has a `Clears` as its field `field` (0: the id, 2: the score):
+    it empties the list, and frees its item array."""
+    records: list[Any] = [(0, "name", 0.5)] * _CLEARED_LENGTH
+    fields: list[Any] = [1, "other", 1.5]
+    fields[field] = Clears(records)
+    records[1] = tuple(fields)
+    return records
+
+
 # A record as a named tuple: a tuple.
 Record = namedtuple("Record", "id name score")
 
@@ -129,4 +168,6 @@ NAMES: dict[str, Any] = {
     "FloatLike": FloatLike,
     "Seq": Seq,
     "Record": Record,
+    "clearing_values": clearing_values,
+    "clearing_records": clearing_records,
 }

@@ -185,6 +185,7 @@ def check_int_pair_equals_reference(bridge: Bridge, cell: Cell) -> None:
     @SETTINGS
     @given(int64s, int64s, wraps, wraps)
     def check(a: int, b: int, wrap_a: wrappers.Wrap, wrap_b: wrappers.Wrap) -> None:
+        wrappers.example(bridge, cell.name)
         a, b = wrap_a(a), wrap_b(b)
         assert outcome(fn, a, b) == outcome(reference, a, b), f"{cell.function}({a!r}, {b!r})"
 

@@ -9,12 +9,16 @@ declares it on a bad-input case under `[bridge.outcomes]`; each kernel's test na
 kind, those cases (`declared_by`), and the kind is not drawn for a bridge that declares one
 of them (test_bad_input checks the declaration itself).
 
-Each wrapped value is reported as a Hypothesis event (`--hypothesis-show-statistics`).
+Each wrapped value is reported as a Hypothesis event. The checks are inner functions, which
+pytest's `--hypothesis-show-statistics` does not see: to count what was drawn, set
+BRIDGEBENCH_KINDS_LOG to a file, which then gets a line per example (`example`) and per
+wrapped value, each with the bridge's name.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -110,6 +114,21 @@ SEQUENCE_KINDS: dict[str, Wrap] = {
 }
 
 
+_LOG = os.environ.get("BRIDGEBENCH_KINDS_LOG")
+
+
+def log(bridge: Bridge, what: str) -> None:
+    """One line of the BRIDGEBENCH_KINDS_LOG file, if set: `bridge<TAB>what`."""
+    if _LOG:
+        with open(_LOG, "a") as f:
+            f.write(f"{bridge.name}\t{what}\n")
+
+
+def example(bridge: Bridge, test: str) -> None:
+    """Count one example of a widened test (BRIDGEBENCH_KINDS_LOG)."""
+    log(bridge, f"example\t{test}")
+
+
 def drawn(
     bridge: Bridge, table: Mapping[str, Wrap], declared_by: Mapping[str, set[str]], label: str
 ) -> st.SearchStrategy[Wrap]:
@@ -121,8 +140,12 @@ def drawn(
         make = table[name]
 
         def wrap(value: Any) -> Any:
-            event(f"{label}: {name}")
-            return make(value)
+            wrapped = make(value)
+            # A kind that cannot hold the value (bool for 2.5) passes it through: not counted.
+            if wrapped is not value or name in ("int", "float", "str"):
+                event(f"{label}: {name}")
+                log(bridge, f"kind\t{label}: {name}")
+            return wrapped
 
         return wrap
 

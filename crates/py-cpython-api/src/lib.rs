@@ -1090,7 +1090,7 @@ unsafe fn fold(records: &Owned, copied: bool) -> PyResult<Option<Owned>> {
                 PyErr_Format(PyExc_TypeError, fmt.as_ptr(), n);
                 return Err(Raised);
             };
-            if !copied && !(reads_in_place(id, true) && reads_in_place(score, false)) {
+            if !copied && (!reads_in_place(id, true) || !reads_in_place(score, false)) {
                 return Ok(None);
             }
             let (id, name, score) = (

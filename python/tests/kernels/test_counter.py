@@ -142,6 +142,7 @@ def test_equals_reference(bridge: spec.Bridge, module: ModuleType) -> None:
     @SETTINGS
     @given(st.one_of(st.none(), near_limits), operations, st.data())
     def check(start: int | None, plain: list[tuple[Any, ...]], data: st.DataObject) -> None:
+        wrappers.example(bridge, "counter")
         args = () if start is None else (data.draw(wraps)(start),)
         steps = [_wrapped(operation, data.draw(wraps)) for operation in plain]
         got, want = module.Counter(*args), REFERENCE.Counter(*args)

@@ -87,6 +87,7 @@ def test_equals_reference(bridge: spec.Bridge, module: ModuleType) -> None:
     @SETTINGS
     @given(st.tuples(names, wraps), st.lists(st.tuples(names, wraps), max_size=5))
     def check(text: tuple[str, wrappers.Wrap], appends: list[tuple[str, wrappers.Wrap]]) -> None:
+        wrappers.example(bridge, "holder")
         given_text = text[1](text[0])
         got, want = module.Holder(given_text), REFERENCE.Holder(given_text)
         for more, wrap in appends:

@@ -160,6 +160,7 @@ def test_equals_reference(pair: tuple[Bridge, Cell]) -> None:
         wrap_out: list[wrappers.Wrap],
         sequence: wrappers.Wrap,
     ) -> None:
+        wrappers.example(bridge, cell.name)
         given_values = sequence(
             [w(x) for w, x in zip(wrap_in, xs, strict=False)] + xs[len(wrap_in) :]
         )

@@ -129,6 +129,7 @@ def test_equals_reference(pair: tuple[Bridge, Cell]) -> None:
     @SETTINGS
     @given(float64_arrays(), factors, floats, st.data())
     def check(values: np.ndarray, factor: float, wrap: wrappers.Wrap, data: st.DataObject) -> None:
+        wrappers.example(bridge, cell.name)
         factor = wrap(factor)
         if cell.strategy == "list":
             items = values.tolist()

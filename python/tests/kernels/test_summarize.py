@@ -136,6 +136,7 @@ def test_equals_reference(pair: tuple[Bridge, Cell]) -> None:
     @SETTINGS
     @given(record_lists, st.data())
     def check(records: list[tuple[int, str, float]], data: st.DataObject) -> None:
+        wrappers.example(bridge, cell.name)
         rows: list[Any] = list(records)
         # Up to 8 records wrapped, field by field (a draw per field of 300 records is slow).
         for i in (
