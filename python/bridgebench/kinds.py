@@ -128,23 +128,28 @@ class Clears:
         return 1
 
 
-# Long enough that the list's item array (40 MB) is above glibc's largest mmap threshold:
-# emptying the list unmaps it, so a bridge that goes on reading it in place crashes at once
-# instead of reading whatever the allocator left there.
-_CLEARED_LENGTH = 5_000_000
+def _unmapped_when_freed(items: list[Any]) -> list[Any]:
+    """`items` as a list whose item array glibc unmaps when it is freed, so that a bridge that
+    goes on reading it after the list was emptied crashes at once, instead of reading whatever
+    the allocator left there: made 40 MB long (above glibc's largest mmap threshold, so the
+    array is mapped on its own) and then cut back, which shrinks the mapping in place."""
+    out: list[Any] = [None] * 5_000_000
+    out[: len(items)] = items
+    del out[len(items) :]
+    return out
 
 
 def clearing_values() -> list[Any]:
-    """Floats with a `Clears` second: it empties the list, and frees its item array."""
-    values: list[Any] = [0.5] * _CLEARED_LENGTH
+    """50 floats, the second a `Clears`: it empties the list, and frees its item array."""
+    values = _unmapped_when_freed([0.5] * 50)
     values[1] = Clears(values)
     return values
 
 
 def clearing_records(field: int) -> list[Any]:
-    """Records whose second has a `Clears` as its field `field` (0: the id, 2: the score):
+    """50 records whose second has a `Clears` as its field `field` (0: the id, 2: the score):
     it empties the list, and frees its item array."""
-    records: list[Any] = [(0, "name", 0.5)] * _CLEARED_LENGTH
+    records = _unmapped_when_freed([(0, "name", 0.5)] * 50)
     fields: list[Any] = [1, "other", 1.5]
     fields[field] = Clears(records)
     records[1] = tuple(fields)
