@@ -270,11 +270,11 @@ PyObject* scale_buffer(const double* values, std::size_t n, double factor) {
 // wrapped Record. The contract is written out here, as in the reference.
 %fragment("bb_append_record", "header", fragment=SWIG_AsVal_frag(long),
           fragment=SWIG_AsVal_frag(double)) %{
-// A strong reference for a scope. The id's __index__ and the score's __float__ may run Python
+// A reference owned for a scope. The id's __index__ and the score's __float__ may run Python
 // code, which could empty a list of records (or a record) under us: what is being read is held.
 struct bb_ref {
   PyObject* obj;
-  explicit bb_ref(PyObject* o) : obj(o) { Py_XINCREF(obj); }
+  explicit bb_ref(PyObject* owned) : obj(owned) {}
   ~bb_ref() { Py_XDECREF(obj); }
   bb_ref(const bb_ref&) = delete;
   bb_ref& operator=(const bb_ref&) = delete;
@@ -293,29 +293,32 @@ static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>&
     PyErr_Format(PyExc_ValueError, "a record has 3 fields (id, name, score), not %zd", fields);
     return false;
   }
-  const bb_ref id(bb_seq_item(record, list, 0));
-  const bb_ref name(bb_seq_item(record, list, 1));
-  const bb_ref score(bb_seq_item(record, list, 2));
+  // A list record is read from a tuple of its items, which no Python code can change.
+  const bb_ref items(list ? PyList_AsTuple(record) : Py_NewRef(record));
+  if (!items.obj) return false;
+  PyObject* id = bb_seq_item(items.obj, false, 0);
+  PyObject* name = bb_seq_item(items.obj, false, 1);
+  PyObject* score = bb_seq_item(items.obj, false, 2);
 
   // name: str only; a lone surrogate has no UTF-8 form (UnicodeEncodeError). The length comes
   // with the pointer, so embedded NULs survive.
-  if (!PyUnicode_Check(name.obj)) {
-    bb_type_error("a record's name must be str", name.obj);
+  if (!PyUnicode_Check(name)) {
+    bb_type_error("a record's name must be str", name);
     return false;
   }
   Py_ssize_t name_len = 0;
-  const char* name_utf8 = PyUnicode_AsUTF8AndSize(name.obj, &name_len);
+  const char* name_utf8 = PyUnicode_AsUTF8AndSize(name, &name_len);
   if (!name_utf8) return false;
 
   // TypeError, or OverflowError for an id outside int64 or an int score beyond float range.
   long id_value = 0;
-  int code = SWIG_AsVal_long(id.obj, &id_value);
+  int code = SWIG_AsVal_long(id, &id_value);
   if (!SWIG_IsOK(code)) {
     PyErr_SetString(SWIG_Python_ErrorType(code), "a record's id must be an int in int64's range");
     return false;
   }
   double score_value = 0.0;
-  code = SWIG_AsVal_double(score.obj, &score_value);
+  code = SWIG_AsVal_double(score, &score_value);
   if (!SWIG_IsOK(code)) {
     PyErr_SetString(SWIG_Python_ErrorType(code), "a record's score must be a float");
     return false;
@@ -336,7 +339,7 @@ static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>&
   records.reserve(static_cast<std::size_t>(bb_seq_size($input, list)));
   // The size is read again each time: a record's conversion may run Python code (above).
   for (Py_ssize_t i = 0; i < bb_seq_size($input, list); ++i) {
-    const bb_ref record(bb_seq_item($input, list, i));
+    const bb_ref record(Py_NewRef(bb_seq_item($input, list, i)));
     if (!bb_append_record(record.obj, records)) SWIG_fail;
   }
   $1 = &records;

@@ -16,10 +16,10 @@ def as_index(value: Any, what: str) -> int:
     """An int argument as an exact int: anything `operator.index` takes (an int subclass by
     its stored value, never its own `__index__`; a bool as 0 or 1; numpy integers), TypeError
     for anything else (a float, numpy float, Decimal or Fraction is never truncated)."""
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise TypeError(f"{what} must be int, not {type(value).__name__}") from None
+    # Checked first, not caught: a refused argument raises one exception, not two.
+    if not hasattr(type(value), "__index__"):
+        raise TypeError(f"{what} must be int, not {type(value).__name__}")
+    return operator.index(value)
 
 
 def as_float(value: Any, what: str) -> float:

@@ -35,10 +35,13 @@ def utf8(text: object, what: str) -> bytes:
     return str.encode(text)
 
 
+_SEQUENCES = (list, tuple)  # not `list | tuple`, which makes a new object at each call
+
+
 def sequence(value: Any, what: str) -> list[Any] | tuple[Any, ...]:
     """`value` itself if it is a list or a tuple (subclasses included: a namedtuple is a
     tuple), else TypeError: a str, a range, a generator or a dict is not taken as a sequence."""
-    if not isinstance(value, list | tuple):
+    if not isinstance(value, _SEQUENCES):
         raise TypeError(f"{what} must be a list or tuple, not {type(value).__name__}")
     return value
 

@@ -41,7 +41,8 @@ def add(a: int, b: int) -> int:
 
 
 def checked_div(a: int, b: int) -> int:
-    a, b = as_index(a, "a"), as_index(b, "b")
+    if type(a) is not int or type(b) is not int:
+        a, b = as_index(a, "a"), as_index(b, "b")
     if not (INT64_MIN <= a <= INT64_MAX and INT64_MIN <= b <= INT64_MAX):
         raise OverflowError(f"checked_div({a}, {b}): an argument does not fit in int64")
     if b == 0:
@@ -160,7 +161,8 @@ def live_holders() -> int:
 
 
 def _int64(value: Any, what: str) -> int:
-    value = as_index(value, what)
+    if type(value) is not int:
+        value = as_index(value, what)
     if not INT64_MIN <= value <= INT64_MAX:
         raise OverflowError(f"{what} = {value} does not fit in int64")
     return value
@@ -190,7 +192,7 @@ class _Summarizer:
 def summarize_objects(records: Any) -> Summary:
     s = _Summarizer()
     for record in record_list(records):
-        fields = sequence(record, "a record")
+        fields = record if type(record) is tuple else sequence(record, "a record")
         if len(fields) != 3:
             raise TypeError(f"a record has 3 fields (id, name, score), not {len(fields)}")
         id_, name, score = fields
