@@ -188,7 +188,7 @@ unsafe fn wrong_type(what: &CStr, expected: &CStr, obj: *mut PyObject) -> Raised
 /// An int argument as int64, as CPython's own `PyLong_AsLongLong` reads it: an int (or int
 /// subclass) by its stored value, any other object through its `__index__` (a bool, a numpy
 /// integer); TypeError for anything else (a float is never truncated), OverflowError outside
-/// int64. Runs Python code (an `__index__`) unless `obj` is an int: see `i64_in_place`.
+/// int64. Runs Python code (an `__index__`) unless `obj` is an int: see `reads_in_place`.
 ///
 /// # Safety
 /// `obj` is a valid object.
@@ -236,7 +236,7 @@ unsafe fn as_str<'a>(obj: *mut PyObject, what: &CStr) -> PyResult<&'a str> {
 /// by its stored value, any other object through its `__float__`, else its `__index__` (an int
 /// beyond float range: OverflowError); TypeError for anything else (a str is not parsed).
 /// Runs Python code (a `__float__`) unless `obj` is a float or an exact int: see
-/// `f64_in_place`.
+/// `reads_in_place`.
 ///
 /// # Safety
 /// `obj` is a valid object.
@@ -259,31 +259,19 @@ unsafe fn as_f64(obj: *mut PyObject, what: &CStr) -> PyResult<f64> {
     }
 }
 
-/// `as_i64` of an int (or int subclass), which runs no Python code; `None` for anything else,
-/// whose `__index__` might change a list we are reading in place.
+/// Whether `as_f64` (or, with `int`, `as_i64`) reads `obj` without running Python code: a
+/// float, an exact int, or for an int argument any int. Anything else may call a method of
+/// the caller's, which could change a list we are reading in place.
 ///
 /// # Safety
 /// `obj` is a valid object.
-unsafe fn i64_in_place(obj: *mut PyObject, what: &CStr) -> Option<PyResult<i64>> {
-    // SAFETY: GIL held, `obj` valid.
-    unsafe { (PyLong_Check(obj) != 0).then(|| as_i64(obj, what)) }
-}
-
-/// `as_f64` of a float (or float subclass: its stored value) or an exact int, which runs no
-/// Python code; `None` for anything else, whose `__float__` might change a list we are
-/// reading in place.
-///
-/// # Safety
-/// `obj` is a valid object.
-unsafe fn f64_in_place(obj: *mut PyObject, what: &CStr) -> Option<PyResult<f64>> {
+unsafe fn reads_in_place(obj: *mut PyObject, int: bool) -> bool {
     // SAFETY: GIL held, `obj` valid.
     unsafe {
-        if PyFloat_Check(obj) != 0 {
-            Some(Ok(PyFloat_AS_DOUBLE(obj)))
-        } else if PyLong_CheckExact(obj) != 0 {
-            Some(as_f64(obj, what))
+        if int {
+            PyLong_Check(obj) != 0
         } else {
-            None
+            PyFloat_Check(obj) != 0 || PyLong_CheckExact(obj) != 0
         }
     }
 }
@@ -302,10 +290,10 @@ unsafe fn floats(seq: &Owned, what: &CStr) -> PyResult<Vec<f64>> {
         let in_place = items(seq);
         let mut out = Vec::with_capacity(in_place.len());
         for &item in in_place {
-            let Some(value) = f64_in_place(item, what) else {
+            if !reads_in_place(item, false) {
                 break;
-            };
-            out.push(value?);
+            }
+            out.push(as_f64(item, what)?);
         }
         if out.len() < in_place.len() {
             let copy = copy_items(seq)?;
@@ -1102,17 +1090,14 @@ unsafe fn fold(records: &Owned, copied: bool) -> PyResult<Option<Owned>> {
                 PyErr_Format(PyExc_TypeError, fmt.as_ptr(), n);
                 return Err(Raised);
             };
-            let (id, score) = if copied {
-                (as_i64(id, c"id")?, as_f64(score, c"score")?)
-            } else {
-                let (Some(id), Some(score)) =
-                    (i64_in_place(id, c"id"), f64_in_place(score, c"score"))
-                else {
-                    return Ok(None);
-                };
-                (id?, score?)
-            };
-            let name = as_str(name, c"name")?;
+            if !copied && (!reads_in_place(id, true) || !reads_in_place(score, false)) {
+                return Ok(None);
+            }
+            let (id, name, score) = (
+                as_i64(id, c"id")?,
+                as_str(name, c"name")?,
+                as_f64(score, c"score")?,
+            );
             summarizer.add(id, name, score);
             if copied {
                 kept.push(record);

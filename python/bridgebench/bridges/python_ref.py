@@ -26,6 +26,9 @@ INT64_MAX = 2**63 - 1
 def add(a: int, b: int) -> int:
     # Written for speed as well as clarity: this is also the pure-Python row of the results.
     if type(a) is not int or type(b) is not int:
+        # Refused here rather than in as_index: one frame less for the exception to carry.
+        if not (hasattr(type(a), "__index__") and hasattr(type(b), "__index__")):
+            raise TypeError(f"add() takes two ints, not {type(a).__name__} and {type(b).__name__}")
         a, b = as_index(a, "a"), as_index(b, "b")  # a bool, a numpy int: an exact int
     total = a + b
     if (
