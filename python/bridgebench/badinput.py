@@ -1,5 +1,6 @@
 """The bad-input cases of the kernel specs, and the names their `args` may use (numpy as
-`np`, `array`, and the cell's kernel module's BAD_INPUT_NAMES)."""
+`np`, `array`, the unusual kinds of bridgebench.kinds, and the cell's kernel module's
+BAD_INPUT_NAMES)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from bridgebench import kernels, spec
+from bridgebench import kernels, kinds, spec
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,12 @@ def evaluate(source: str, cell: str) -> Any:
     """Evaluate an expression of a case (trusted: it comes from this repo's spec)."""
     the_cell = spec.cells()[cell]
     names = getattr(kernels.of(the_cell), "BAD_INPUT_NAMES", {})
-    namespace = {"np": np, "array": array, **{k: make(the_cell) for k, make in names.items()}}
+    namespace = {
+        "np": np,
+        "array": array,
+        **kinds.NAMES,
+        **{k: make(the_cell) for k, make in names.items()},
+    }
     return eval(source, namespace)  # noqa: S307 - spec files are part of the repo
 
 

@@ -116,13 +116,14 @@ def run_cases(
 
 
 def declared(declaration: str) -> tuple[str, str]:
-    """Parse a registry outcome: 'silently-wrong: why', 'crash: why' or 'raises X: why'.
+    """Parse a registry outcome: 'silently-wrong: why', 'accepts: why', 'crash: why' or
+    'raises X: why'.
 
     Returns the expected (kind, detail); detail is the exception name for 'raises'.
     """
     head, _, why = declaration.partition(":")
     head = head.strip()
-    if head == "silently-wrong":
+    if head in ("silently-wrong", "accepts"):
         return "returned", why.strip()
     if head == "crash":
         return "crashed", why.strip()

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import wrappers
 from bridgebench import spec
 from bridgebench.bridges._buffers import FLOAT64_FORMATS
 from bridgebench.spec import Bridge, Cell, cells, python_bridges
@@ -140,11 +141,13 @@ names = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
 
 
 def outcome(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, Any]:
-    """What a call answers: its value, or the type of the exception it raised."""
+    """What a call answers: its value with its type (an int, never a bool or a numpy int),
+    or the type of the exception it raised."""
     try:
-        return "value", fn(*args, **kwargs)
+        value = fn(*args, **kwargs)
     except (ArithmeticError, TypeError, ValueError) as exc:
         return "raised", type(exc)
+    return "value", (type(value), value)
 
 
 # The kernels of two int64 -> int64 that may fail (add, checked_div): one cell each,
@@ -163,15 +166,28 @@ def check_int_pair_vectors(bridge: Bridge, cell: Cell) -> None:
             fn(v["a"], v["b"])
 
 
+# The kinds of int argument (tests/wrappers.py) and the bad-input cases of add.toml that declare
+# a tool's other nature for them.
+INT_DECLARED_BY = {
+    "bool": {"add-bool-is-valid"},
+    "numpy integer": {"add-numpy-int-is-valid"},
+    "object with __index__": {"add-index-object-is-valid"},
+}
+
+
 def check_int_pair_equals_reference(bridge: Bridge, cell: Cell) -> None:
-    """On int64s (extremes included) the bridge answers, or raises, what the reference does."""
+    """On int64s (extremes included), each wrapped in a kind of int argument the contract
+    accepts, the bridge answers, or raises, what the reference does."""
     fn = getattr(bridge.import_module(), cell.function)
     reference = getattr(REFERENCE, cell.function)
+    wraps = wrappers.drawn(bridge, wrappers.INT_KINDS, INT_DECLARED_BY, "int")
 
     @SETTINGS
-    @given(int64s, int64s)
-    def check(a: int, b: int) -> None:
-        assert outcome(fn, a, b) == outcome(reference, a, b), f"{cell.function}({a}, {b})"
+    @given(int64s, int64s, wraps, wraps)
+    def check(a: int, b: int, wrap_a: wrappers.Wrap, wrap_b: wrappers.Wrap) -> None:
+        wrappers.example(bridge, cell.name)
+        a, b = wrap_a(a), wrap_b(b)
+        assert outcome(fn, a, b) == outcome(reference, a, b), f"{cell.function}({a!r}, {b!r})"
 
     check()
 

@@ -80,9 +80,20 @@ class ReleasedGil {
 // ANCHOR_END: released_gil
 
 // ANCHOR: lists
-// list in, list out: bp::list admits only a list (anything else is Boost's ArgumentError, a
-// TypeError); extract<double> takes float or int (float(x)) and raises TypeError for the rest.
-bp::list scale_list(const bp::list& values, double factor) {
+// The values: a list or a tuple, checked by hand (a bp::list parameter would refuse tuples);
+// TypeError for anything else.
+void require_list_or_tuple(const bp::object& values) {
+  if (!PyList_Check(values.ptr()) && !PyTuple_Check(values.ptr())) {
+    PyErr_Format(PyExc_TypeError, "values must be a list or tuple, not %.200s",
+                 Py_TYPE(values.ptr())->tp_name);
+    bp::throw_error_already_set();
+  }
+}
+
+// A new list out; extract<double> takes float or int (float(x)) and raises TypeError for the
+// rest.
+bp::list scale_list(const bp::object& values, double factor) {
+  require_list_or_tuple(values);
   const auto n = static_cast<std::size_t>(bp::len(values));
   std::vector<double> in;
   in.reserve(n);
@@ -96,12 +107,13 @@ bp::list scale_list(const bp::list& values, double factor) {
 // bp::error_already_set: a bare marker that leaves the exception pending in the interpreter (we
 // hold the GIL throughout), so the very object fn raised reaches the caller once Boost's call
 // wrapper catches the marker. extract<double> takes float or int (float(x)), TypeError otherwise.
-bp::list map_callback(const bp::list& values, const bp::object& fn) {
+bp::list map_callback(const bp::object& values, const bp::object& fn) {
   if (!PyCallable_Check(fn.ptr())) {
     PyErr_Format(PyExc_TypeError, "map_callback(): fn must be callable, not %.200s",
                  Py_TYPE(fn.ptr())->tp_name);
     bp::throw_error_already_set();
   }
+  require_list_or_tuple(values);
   const auto n = static_cast<std::size_t>(bp::len(values));
   std::vector<double> in;
   in.reserve(n);

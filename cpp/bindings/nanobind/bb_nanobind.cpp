@@ -62,16 +62,15 @@ Out scale_buffer(const In& values, double factor) {
 // nb::callable, not stl/function.h: that caster converts fn's result with nb::cast<double>, whose
 // failure (a str, say) is nb::cast_error, a std::bad_cast that surfaces as RuntimeError; and a
 // translator to fix that would be global, shared by every nanobind module in the process.
-// Calling the callable ourselves, we hold the GIL already and check the result as the contract
-// says. A Python exception in fn becomes nb::python_error, which carries the original exception
-// object through the kernel's loop and is restored, unchanged, at the boundary.
+// Calling the callable ourselves, we hold the GIL already and convert the result as a double
+// argument is converted. A Python exception in fn becomes nb::python_error, which carries the
+// original exception object through the kernel's loop and is restored, unchanged, at the boundary.
 std::vector<double> map_callback(const std::vector<double>& values, const nb::callable& fn) {
   return bridgebench::map_callback(values, [&fn](double x) {
     const nb::object result = fn(x);  // throws nb::python_error if fn raised
-    if (!PyFloat_Check(result.ptr()) && !PyLong_Check(result.ptr())) {
-      throw nb::type_error("map_callback(): fn must return float or int");
-    }
-    const double value = PyFloat_AsDouble(result.ptr());  // float(x); OverflowError if too big
+    // A float's value, else __float__ or __index__; TypeError for a str, OverflowError for an
+    // int beyond float range.
+    const double value = PyFloat_AsDouble(result.ptr());
     if (value == -1.0 && PyErr_Occurred()) throw nb::python_error();
     return value;
   });

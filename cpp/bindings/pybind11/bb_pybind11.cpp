@@ -137,7 +137,10 @@ bridgebench::Summary summarize_columns(const py::buffer& ids, const py::buffer& 
 PYBIND11_MODULE(bb_pybind11, m) {
   m.doc() = "bridgebench kernels through pybind11";
   // std::overflow_error from the kernel becomes OverflowError (pybind11's built-in translation).
-  m.def("add", &bridgebench::add, py::arg("a"), py::arg("b"));
+  // noconvert(): an int64_t then takes an int or anything with __index__ (a numpy integer), as
+  // the contract says; in convert mode pybind11 would also take int(x) of any number, so a
+  // Decimal('5.5') or a numpy.float32(5.5) would quietly become 5.
+  m.def("add", &bridgebench::add, py::arg("a").noconvert(), py::arg("b").noconvert());
   // pybind11's built-in translation would make division_by_zero, a std::domain_error, a
   // ValueError. Module-local translators run before the built-in ones (and do not leak into
   // other pybind11 modules); anything not caught here falls through to the next translator.
@@ -152,7 +155,8 @@ PYBIND11_MODULE(bb_pybind11, m) {
       py::set_error(PyExc_TypeError, e.what());
     }
   });
-  m.def("checked_div", &bridgebench::checked_div, py::arg("a"), py::arg("b"));
+  m.def("checked_div", &bridgebench::checked_div, py::arg("a").noconvert(),
+        py::arg("b").noconvert());
   // functional.h wraps the callable in a std::function that calls it (taking the GIL, which we
   // already hold) and casts its result to double. A Python exception inside becomes
   // py::error_already_set, which carries the original exception object through the kernel's loop
@@ -181,12 +185,15 @@ PYBIND11_MODULE(bb_pybind11, m) {
   m.def("live_holders", &bridgebench::live_holders);
 
   // The kernel's Counter, held by pybind11 like Holder. Its ints cross by the same int64_t
-  // caster as add's, and bump's std::overflow_error becomes OverflowError as add's does.
-  // def_property makes `value` a Python property (read and write; deleting it is refused).
+  // caster as add's, noconvert() as there, and bump's std::overflow_error becomes OverflowError
+  // as add's does. def_property makes `value` a Python property (read and write; deleting it is
+  // refused); its setter is a cpp_function only to carry noconvert().
   py::class_<bridgebench::Counter>(m, "Counter")
-      .def(py::init<std::int64_t>(), py::arg("start") = 0)
-      .def("bump", &bridgebench::Counter::bump, py::arg("by") = 1)
-      .def_property("value", &bridgebench::Counter::value, &bridgebench::Counter::set_value);
+      .def(py::init<std::int64_t>(), py::arg("start").noconvert() = 0)
+      .def("bump", &bridgebench::Counter::bump, py::arg("by").noconvert() = 1)
+      .def_property("value", &bridgebench::Counter::value,
+                    py::cpp_function(&bridgebench::Counter::set_value, py::arg("self"),
+                                     py::arg("value").noconvert()));
 
   // A plain struct, bound as a class with read-only attributes (no constructor from Python).
   py::class_<bridgebench::Summary>(m, "Summary")
@@ -194,7 +201,9 @@ PYBIND11_MODULE(bb_pybind11, m) {
       .def_readonly("score_sum", &bridgebench::Summary::score_sum)
       .def_readonly("max_id", &bridgebench::Summary::max_id)
       .def_readonly("longest_name", &bridgebench::Summary::longest_name);
-  m.def("summarize_objects", &summarize_objects, py::arg("records"));
+  // noconvert() for the ids, as add's; it reaches every caster inside the records, so a score
+  // is then a float or an int only (declared in benches/bridges.toml).
+  m.def("summarize_objects", &summarize_objects, py::arg("records").noconvert());
   m.def("summarize_columns", &summarize_columns, py::arg("ids"), py::arg("scores"),
         py::arg("name_offsets"), py::arg("name_bytes"));
 }

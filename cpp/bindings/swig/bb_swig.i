@@ -66,15 +66,6 @@ static inline PyObject* bb_seq_item(PyObject* seq, bool list, Py_ssize_t i) {
 #endif
 }
 
-// The value of an exact or derived float.
-static inline double bb_float_value(PyObject* f) {
-#ifdef Py_LIMITED_API
-  return PyFloat_AsDouble(f);  // cannot fail on a float
-#else
-  return PyFloat_AS_DOUBLE(f);
-#endif
-}
-
 // A bytearray's storage.
 static inline char* bb_bytearray_data(PyObject* b) {
 #ifdef Py_LIMITED_API
@@ -173,13 +164,9 @@ typedef ::size_t size_t;
     PyObject* result = bb_call_one(callable, arg);
     Py_DECREF(arg);
     if (!result) throw bb_python_error();  // fn raised: its exception stays pending
-    // float or int (converted as float(x)); anything else is a TypeError, as in the contract.
-    double value = -1.0;
-    if (PyFloat_Check(result) || PyLong_Check(result)) {
-      value = PyFloat_AsDouble(result);  // OverflowError for an int beyond float range
-    } else {
-      bb_type_error("map_callback(): fn must return float or int", result);
-    }
+    // As a double argument: a float's value, else __float__ or __index__ (pyfragments.swg);
+    // TypeError for a str, OverflowError for an int beyond float range.
+    const double value = PyFloat_AsDouble(result);
     Py_DECREF(result);
     if (value == -1.0 && PyErr_Occurred()) throw bb_python_error();
     return value;
@@ -303,10 +290,20 @@ PyObject* scale_buffer(const double* values, std::size_t n, double factor) {
 // ---- summarize.objects: a list or tuple of (id, name, score) records becomes the kernel's
 // std::vector<Record>, field by field. std_vector.i cannot do it: a Python tuple is not a
 // wrapped Record. The contract is written out here, as in the reference.
-%fragment("bb_append_record", "header") %{
+%fragment("bb_append_record", "header", fragment=SWIG_AsVal_frag(long),
+          fragment=SWIG_AsVal_frag(double)) %{
+// A reference owned for a scope. The id's __index__ and the score's __float__ may run Python
+// code, which could empty a list of records (or a record) under us: what is being read is held.
+struct bb_ref {
+  PyObject* obj;
+  explicit bb_ref(PyObject* owned) : obj(owned) {}
+  ~bb_ref() { Py_XDECREF(obj); }
+  bb_ref(const bb_ref&) = delete;
+  bb_ref& operator=(const bb_ref&) = delete;
+};
+
 // Convert one record and append it to `out`; on failure set a Python error and return false.
-// Only exact type checks and C-API conversions run here, never Python code (no __index__ or
-// __float__ of a subclass), so nothing can mutate the records while they are read.
+// The fields convert as the scalar arguments do (pyfragments.swg).
 static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>& out) {
   const bool list = !PyTuple_Check(record);  // records are mostly tuples: one check for those
   if (list && !PyList_Check(record)) {
@@ -318,17 +315,12 @@ static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>&
     PyErr_Format(PyExc_ValueError, "a record has 3 fields (id, name, score), not %zd", fields);
     return false;
   }
-  PyObject* id = bb_seq_item(record, list, 0);
-  PyObject* name = bb_seq_item(record, list, 1);
-  PyObject* score = bb_seq_item(record, list, 2);
-
-  // id: int only; PyLong_AsLongLong raises OverflowError outside int64.
-  if (!PyLong_Check(id)) {
-    bb_type_error("a record's id must be int", id);
-    return false;
-  }
-  const long long id_value = PyLong_AsLongLong(id);
-  if (id_value == -1 && PyErr_Occurred()) return false;
+  // A list record is read from a tuple of its items, which no Python code can change.
+  const bb_ref items(list ? PyList_AsTuple(record) : Py_NewRef(record));
+  if (!items.obj) return false;
+  PyObject* id = bb_seq_item(items.obj, false, 0);
+  PyObject* name = bb_seq_item(items.obj, false, 1);
+  PyObject* score = bb_seq_item(items.obj, false, 2);
 
   // name: str only; a lone surrogate has no UTF-8 form (UnicodeEncodeError). The length comes
   // with the pointer, so embedded NULs survive.
@@ -340,18 +332,19 @@ static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>&
   const char* name_utf8 = PyUnicode_AsUTF8AndSize(name, &name_len);
   if (!name_utf8) return false;
 
-  // score: float, or int converted as float(x) (OverflowError beyond float range).
-  double score_value = 0.0;
-  if (PyFloat_Check(score)) {
-    score_value = bb_float_value(score);
-  } else if (PyLong_Check(score)) {
-    score_value = PyLong_AsDouble(score);
-    if (score_value == -1.0 && PyErr_Occurred()) return false;
-  } else {
-    bb_type_error("a record's score must be float", score);
+  // TypeError, or OverflowError for an id outside int64 or an int score beyond float range.
+  long id_value = 0;
+  int code = SWIG_AsVal_long(id, &id_value);
+  if (!SWIG_IsOK(code)) {
+    PyErr_SetString(SWIG_Python_ErrorType(code), "a record's id must be an int in int64's range");
     return false;
   }
-
+  double score_value = 0.0;
+  code = SWIG_AsVal_double(score, &score_value);
+  if (!SWIG_IsOK(code)) {
+    PyErr_SetString(SWIG_Python_ErrorType(code), "a record's score must be a float");
+    return false;
+  }
   out.push_back(bridgebench::Record{id_value, std::string(name_utf8, name_len), score_value});
   return true;
 }
@@ -365,10 +358,11 @@ static bool bb_append_record(PyObject* record, std::vector<bridgebench::Record>&
     bb_type_error("$symname(): records must be a list or tuple", $input);
     SWIG_fail;
   }
-  const Py_ssize_t n = bb_seq_size($input, list);
-  records.reserve(static_cast<std::size_t>(n));
-  for (Py_ssize_t i = 0; i < n; ++i) {
-    if (!bb_append_record(bb_seq_item($input, list, i), records)) SWIG_fail;
+  records.reserve(static_cast<std::size_t>(bb_seq_size($input, list)));
+  // The size is read again each time: a record's conversion may run Python code (above).
+  for (Py_ssize_t i = 0; i < bb_seq_size($input, list); ++i) {
+    const bb_ref record(Py_NewRef(bb_seq_item($input, list, i)));
+    if (!bb_append_record(record.obj, records)) SWIG_fail;
   }
   $1 = &records;
 }

@@ -185,15 +185,18 @@ unsafe fn wrong_type(what: &CStr, expected: &CStr, obj: *mut PyObject) -> Raised
     Raised
 }
 
-/// An `int` argument as int64: TypeError for any other type (checked first, so a float is not
-/// truncated through `__index__`), OverflowError outside int64 (from PyLong_AsLongLong).
+/// An int argument as int64, as CPython's own `PyLong_AsLongLong` reads it: an int (or int
+/// subclass) by its stored value, any other object through its `__index__` (a bool, a numpy
+/// integer); TypeError for anything else (a float is never truncated), OverflowError outside
+/// int64. Runs Python code (an `__index__`) unless `obj` is an int: see `reads_in_place`.
 ///
 /// # Safety
 /// `obj` is a valid object.
 unsafe fn as_i64(obj: *mut PyObject, what: &CStr) -> PyResult<i64> {
     // SAFETY: GIL held, `obj` valid.
     unsafe {
-        if PyLong_Check(obj) == 0 {
+        // Checked first only to name the argument in the error.
+        if PyLong_Check(obj) == 0 && PyIndex_Check(obj) == 0 {
             return Err(wrong_type(what, c"int", obj));
         }
         let value = PyLong_AsLongLong(obj);
@@ -229,28 +232,76 @@ unsafe fn as_str<'a>(obj: *mut PyObject, what: &CStr) -> PyResult<&'a str> {
 }
 
 // ANCHOR: as_f64
-/// A float, or an int converted as float(x) (OverflowError beyond float range); TypeError else.
-///
-/// Reads a float's value directly and converts an int with PyLong_AsDouble: neither can run
-/// Python code (PyFloat_AsDouble would call an int subclass's `__float__`), so `scale_list`
-/// may hold borrowed list items while it converts them.
+/// A float argument as CPython's own `PyFloat_AsDouble` reads it: a float (or float subclass)
+/// by its stored value, any other object through its `__float__`, else its `__index__` (an int
+/// beyond float range: OverflowError); TypeError for anything else (a str is not parsed).
+/// Runs Python code (a `__float__`) unless `obj` is a float or an exact int: see
+/// `reads_in_place`.
 ///
 /// # Safety
 /// `obj` is a valid object.
 unsafe fn as_f64(obj: *mut PyObject, what: &CStr) -> PyResult<f64> {
+    // SAFETY: GIL held, `obj` valid; `tp_as_number` may be NULL.
+    unsafe {
+        if PyFloat_CheckExact(obj) != 0 {
+            return Ok(PyFloat_AS_DOUBLE(obj));
+        }
+        let number = (*Py_TYPE(obj)).tp_as_number;
+        let has_float = !number.is_null() && (*number).nb_float.is_some();
+        if !has_float && PyIndex_Check(obj) == 0 {
+            return Err(wrong_type(what, c"float", obj));
+        }
+        let value = PyFloat_AsDouble(obj);
+        if value == -1.0 && !PyErr_Occurred().is_null() {
+            return Err(Raised);
+        }
+        Ok(value)
+    }
+}
+
+/// Whether `as_f64` (or, with `int`, `as_i64`) reads `obj` without running Python code: a
+/// float, an exact int, or for an int argument any int. Anything else may call a method of
+/// the caller's, which could change a list we are reading in place.
+///
+/// # Safety
+/// `obj` is a valid object.
+unsafe fn reads_in_place(obj: *mut PyObject, int: bool) -> bool {
     // SAFETY: GIL held, `obj` valid.
     unsafe {
-        if PyFloat_Check(obj) != 0 {
-            Ok(PyFloat_AS_DOUBLE(obj))
-        } else if PyLong_Check(obj) != 0 {
-            let value = PyLong_AsDouble(obj);
-            if value == -1.0 && !PyErr_Occurred().is_null() {
-                return Err(Raised);
-            }
-            Ok(value)
+        if int {
+            PyLong_Check(obj) != 0
         } else {
-            Err(wrong_type(what, c"float", obj))
+            PyFloat_Check(obj) != 0 || PyLong_CheckExact(obj) != 0
         }
+    }
+}
+
+/// The float64 values of a list or tuple (`list_or_tuple`), each by `as_f64`.
+///
+/// While every item reads in place they are read where they are; from the first item that may
+/// run Python code on, they are read from a copy of the items that no Python code can reach,
+/// so a `__float__` that empties the list cannot pull the items out from under us.
+///
+/// # Safety
+/// `seq` came from `list_or_tuple`.
+unsafe fn floats(seq: &Owned, what: &CStr) -> PyResult<Vec<f64>> {
+    // SAFETY: GIL held; no Python code runs while `in_place` is borrowed.
+    unsafe {
+        let in_place = items(seq);
+        let mut out = Vec::with_capacity(in_place.len());
+        for &item in in_place {
+            if !reads_in_place(item, false) {
+                break;
+            }
+            out.push(as_f64(item, what)?);
+        }
+        if out.len() < in_place.len() {
+            let copy = copy_items(seq)?;
+            for &item in &items(&copy)[out.len()..] {
+                out.push(as_f64(item, what)?);
+            }
+        }
+        Ok(out)
     }
 }
 // ANCHOR_END: as_f64
@@ -441,18 +492,11 @@ unsafe extern "C" fn scale_list(
     boundary(|| unsafe {
         let [values, factor] = exact_args(c"scale_list", args, nargs)?;
         let factor = as_f64(factor, c"factor")?;
-        if PyList_Check(values) == 0 {
-            return Err(wrong_type(c"values", c"a list", values));
-        }
-        // No Python code runs in this loop (see `as_f64`), so the list cannot change under us.
-        let len = PyList_GET_SIZE(values);
-        let mut scaled = Vec::with_capacity(len as usize);
-        for i in 0..len {
-            scaled.push(as_f64(PyList_GET_ITEM(values, i), c"values[i]")?);
-        }
+        let values = list_or_tuple(values, c"values", c"a list or tuple")?;
+        let mut scaled = floats(&values, c"values[i]")?;
         kernels::scale_inplace(&mut scaled, factor);
 
-        let list = Owned::new(PyList_New(len))?;
+        let list = Owned::new(PyList_New(scaled.len() as Py_ssize_t))?;
         for (i, &value) in (0..).zip(&scaled) {
             let item = Owned::new(PyFloat_FromDouble(value))?;
             PyList_SET_ITEM(list.as_ptr(), i, item.into_ptr()); // steals the reference
@@ -479,15 +523,8 @@ unsafe extern "C" fn map_callback(
         if PyCallable_Check(callback) == 0 {
             return Err(wrong_type(c"map_callback(): fn", c"callable", callback));
         }
-        if PyList_Check(values) == 0 {
-            return Err(wrong_type(c"values", c"a list", values));
-        }
-        // No Python code runs in this loop (see `as_f64`): the list cannot change under us.
-        let len = PyList_GET_SIZE(values);
-        let mut inputs = Vec::with_capacity(len as usize);
-        for i in 0..len {
-            inputs.push(as_f64(PyList_GET_ITEM(values, i), c"values[i]")?);
-        }
+        let values = list_or_tuple(values, c"values", c"a list or tuple")?;
+        let inputs = floats(&values, c"values[i]")?;
         // `values` and `callback` are borrowed from the caller's argument array, which keeps
         // them alive for the whole call, whatever `fn` does.
         let outputs = kernels::map_callback(&inputs, |x| {
@@ -997,6 +1034,26 @@ unsafe fn list_or_tuple(obj: *mut PyObject, what: &CStr, expected: &CStr) -> PyR
     }
 }
 
+/// The items of a `list_or_tuple` result where no Python code can reach them: a list's items
+/// (as stored, as `items` reads them) in a new list, a tuple itself (it cannot change).
+///
+/// # Safety
+/// `seq` came from `list_or_tuple`.
+unsafe fn copy_items(seq: &Owned) -> PyResult<Owned> {
+    unsafe {
+        if PyList_Check(seq.as_ptr()) != 0 {
+            Owned::new(PyList_GetSlice(
+                seq.as_ptr(),
+                0,
+                PyList_GET_SIZE(seq.as_ptr()),
+            ))
+        } else {
+            Py_INCREF(seq.as_ptr());
+            Owned::new(seq.as_ptr())
+        }
+    }
+}
+
 /// The items of a `list_or_tuple` result, borrowed.
 ///
 /// # Safety
@@ -1016,33 +1073,60 @@ unsafe fn items(seq: &Owned) -> &[*mut PyObject] {
 /// `(id, name, score)` records, each a list or tuple of exactly three fields.
 ///
 /// Names are borrowed, not copied: `as_str` gives the UTF-8 form CPython keeps inside each str,
-/// and the fold keeps a `&str` to the longest so far. Sound because the records stay alive for
-/// the call (`records` is our caller's argument) and no Python code runs in the loop (`as_i64`,
-/// `as_str` and `as_f64` call none), so nothing can change or free them meanwhile.
+/// and the fold keeps a `&str` to the longest so far. Sound because nothing can change or free
+/// the records meanwhile: while every id and score reads in place no Python code runs (and the
+/// records are our caller's argument); at the first that may run some (an `__index__` or a
+/// `__float__`, which could empty a list), the fold starts again over copies that no Python code
+/// can reach.
 unsafe extern "C" fn summarize_objects(
     _module: *mut PyObject,
     records: *mut PyObject,
 ) -> *mut PyObject {
     boundary(|| unsafe {
         let records = list_or_tuple(records, c"records", c"a list or tuple")?;
+        match fold(&records, false)? {
+            Some(summary) => Ok(summary),
+            None => fold(&copy_items(&records)?, true)?.ok_or(Raised),
+        }
+    })
+}
+
+/// The Summary of `records`; `None` if a field may run Python code and the records are not
+/// `copied`. Copied records are copied once more, each, and kept until the Summary is made, so
+/// the names borrowed from them stay alive.
+///
+/// # Safety
+/// `records` came from `list_or_tuple`, or from `copy_items` if `copied`.
+unsafe fn fold(records: &Owned, copied: bool) -> PyResult<Option<Owned>> {
+    unsafe {
+        let mut kept = Vec::new(); // only when copied: no allocation otherwise
         let mut summarizer = kernels::Summarizer::default();
-        for &record in items(&records) {
-            let record = list_or_tuple(record, c"a record", c"a tuple")?;
+        for &record in items(records) {
+            let mut record = list_or_tuple(record, c"a record", c"a tuple")?;
+            if copied {
+                record = copy_items(&record)?;
+            }
             let &[id, name, score] = items(&record) else {
                 let fmt = c"a record has 3 fields (id, name, score), not %zd";
                 let n = items(&record).len() as Py_ssize_t;
                 PyErr_Format(PyExc_TypeError, fmt.as_ptr(), n);
                 return Err(Raised);
             };
+            if !copied && (!reads_in_place(id, true) || !reads_in_place(score, false)) {
+                return Ok(None);
+            }
             let (id, name, score) = (
                 as_i64(id, c"id")?,
                 as_str(name, c"name")?,
                 as_f64(score, c"score")?,
             );
             summarizer.add(id, name, score);
+            if copied {
+                kept.push(record);
+            }
         }
-        summary_object(&summarizer)
-    })
+        summary_object(&summarizer).map(Some)
+    }
 }
 // ANCHOR_END: summarize_objects
 

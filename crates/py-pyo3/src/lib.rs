@@ -1,8 +1,9 @@
 //! Bridge `pyo3`: the Rust kernels as the Python module `bb_pyo3` (protocol: docs/protocol.md).
 //!
-//! PyO3 does the argument conversion and error mapping: `i64` arguments raise TypeError for
-//! non-ints and OverflowError outside int64; `f64` arguments take floats and ints (TypeError
-//! otherwise); `Vec<f64>` refuses `str`. Buffers (buffer.rs): numpy arrays go through
+//! PyO3 does the argument conversion and error mapping, with CPython's own conversions: an
+//! `i64` argument is read by `PyLong_AsLongLong` (anything with `__index__`; TypeError for a
+//! float, OverflowError outside int64), an `f64` argument by `PyFloat_AsDouble` (a float's
+//! stored value, else `__float__` or `__index__`); `Vec<f64>` takes any sequence but `str`. Buffers (buffer.rs): numpy arrays go through
 //! rust-numpy (typed, zero-copy views), every other buffer exporter (array.array, memoryview,
 //! ctypes arrays) through PyO3's buffer protocol wrapper. Native objects: `Holder`, `Summary`
 //! and `Counter` are `#[pyclass]`es, Python objects that own a Rust value and drop it when
@@ -16,7 +17,6 @@ use kernels::KernelError;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError, PyZeroDivisionError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
-use pyo3::types::{PyFloat, PyInt};
 
 // The buffer cells, only where PyO3 has the buffer protocol (why: the top of buffer.rs).
 #[cfg(any(not(Py_LIMITED_API), Py_3_11))]
@@ -58,7 +58,7 @@ fn scale_list(mut values: Vec<f64>, factor: f64) -> Vec<f64> {
 ///
 /// `fn`'s exception travels through the kernel as the closure's `Err(PyErr)`: the kernel stops at
 /// the first one and returns it unchanged, and PyO3 restores that very exception object when
-/// this function returns it. `fn`'s result must be a float or an int (see `callback_result`).
+/// this function returns it. `fn`'s result converts as an `f64` argument does.
 #[pyfunction]
 fn map_callback(values: Vec<f64>, r#fn: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
     // Checked before any call, so an empty list with a non-callable is refused too.
@@ -68,22 +68,7 @@ fn map_callback(values: Vec<f64>, r#fn: &Bound<'_, PyAny>) -> PyResult<Vec<f64>>
             r#fn.get_type().name()?
         )));
     }
-    kernels::map_callback(&values, |x| callback_result(r#fn.call1((x,))?))
-}
-
-/// `fn`'s result as float(x) if it is a float or an int, TypeError otherwise.
-///
-/// The type check comes first because `f64` extraction alone (PyFloat_AsDouble) takes anything
-/// with `__float__`, so a Decimal or a Fraction would pass where the contract says TypeError.
-fn callback_result(result: Bound<'_, PyAny>) -> PyResult<f64> {
-    if result.is_instance_of::<PyFloat>() || result.is_instance_of::<PyInt>() {
-        result.extract::<f64>()
-    } else {
-        Err(PyTypeError::new_err(format!(
-            "fn's result must be float, not {}",
-            result.get_type().name()?
-        )))
-    }
+    kernels::map_callback(&values, |x| r#fn.call1((x,))?.extract::<f64>())
 }
 // ANCHOR_END: map_callback
 

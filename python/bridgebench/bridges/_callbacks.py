@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bridgebench.bridges._numbers import as_float
+
 
 class MapCall:
     """One map_callback call's state, travelling through C as the callback's `context`."""
@@ -25,12 +27,9 @@ class MapCall:
         """fn(x) as a float, or None after storing what went wrong (the kernel must stop)."""
         try:
             y = self.fn(x)
-            if isinstance(y, float):
-                return y
-            if isinstance(y, int):
-                return float(y)  # OverflowError beyond float range, as float(x)
-            # The tools' own double conversion would also take any object with __float__.
-            raise TypeError(f"fn's result must be float, not {type(y).__name__}")
+            # Converted here, not by the tool's double conversion: an exception there would
+            # be raised inside the C callback, where the tool prints and swallows it.
+            return y if type(y) is float else as_float(y, "fn's result")
         except BaseException as exc:  # KeyboardInterrupt too: it must reach the caller
             self.error = exc
             return None

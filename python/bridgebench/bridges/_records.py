@@ -30,12 +30,23 @@ def utf8(text: object, what: str) -> bytes:
     # Checked by hand: bytes would be copied as is by both tools, None passed as NULL.
     if not isinstance(text, str):
         raise TypeError(f"{what} must be str, not {type(text).__name__}")
-    return text.encode()
+    # str.encode, not text.encode: a str subclass crosses as its characters, as
+    # PyUnicode_AsUTF8AndSize reads them, whatever its own encode() or __str__ say.
+    return str.encode(text)
+
+
+_SEQUENCES = (list, tuple)  # not `list | tuple`, which makes a new object at each call
+
+
+def sequence(value: Any, what: str) -> list[Any] | tuple[Any, ...]:
+    """`value` itself if it is a list or a tuple (subclasses included: a namedtuple is a
+    tuple), else TypeError: a str, a range, a generator or a dict is not taken as a sequence."""
+    if not isinstance(value, _SEQUENCES):
+        raise TypeError(f"{what} must be a list or tuple, not {type(value).__name__}")
+    return value
 
 
 def record_list(records: Any) -> list[Any] | tuple[Any, ...]:
     """`records` itself if it is a list or a tuple, else TypeError (a str or a dict would
     otherwise be iterated as records)."""
-    if not isinstance(records, list | tuple):
-        raise TypeError(f"records must be a list or tuple, not {type(records).__name__}")
-    return records
+    return sequence(records, "records")

@@ -13,7 +13,7 @@ from typing import Any
 
 import bb_protobuf
 
-from bridgebench.bridges._records import Summary, record_list
+from bridgebench.bridges._records import Summary, record_list, sequence
 from bridgebench.bridges.generated import bridgebench_pb2
 
 # protoc's Python output builds its classes at import time, invisible to a type checker.
@@ -82,9 +82,7 @@ def scale_list(values: list[float], factor: float) -> list[float]:
     # ValueError, not the contract's TypeError), and values=None an empty list.
     request.factor = factor
     # extend() takes any iterable: bytes would become their byte values, a dict its keys.
-    if not isinstance(values, list):
-        raise TypeError(f"values must be a list, not {type(values).__name__}")
-    request.values.extend(values)
+    request.values.extend(sequence(values, "values"))
     response = pb.ScaleResponse.FromString(bb_protobuf.scale(request.SerializeToString()))
     return list(response.values)
     # ANCHOR_END: scale_list

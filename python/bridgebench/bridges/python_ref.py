@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from bridgebench.bridges._buffers import byte_view, float64_view, int64_view
-from bridgebench.bridges._records import Summary, record_list, utf8
+from bridgebench.bridges._numbers import as_float, as_index
+from bridgebench.bridges._records import Summary, record_list, sequence, utf8
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -24,8 +25,11 @@ INT64_MAX = 2**63 - 1
 # ANCHOR: add
 def add(a: int, b: int) -> int:
     # Written for speed as well as clarity: this is also the pure-Python row of the results.
-    if not (isinstance(a, int) and isinstance(b, int)):
-        raise TypeError(f"add() takes two ints, not {type(a).__name__} and {type(b).__name__}")
+    if type(a) is not int or type(b) is not int:
+        # Refused here rather than in as_index: one frame less for the exception to carry.
+        if not (hasattr(type(a), "__index__") and hasattr(type(b), "__index__")):
+            raise TypeError(f"add() takes two ints, not {type(a).__name__} and {type(b).__name__}")
+        a, b = as_index(a, "a"), as_index(b, "b")  # a bool, a numpy int: an exact int
     total = a + b
     if (
         INT64_MIN <= total <= INT64_MAX
@@ -40,10 +44,8 @@ def add(a: int, b: int) -> int:
 
 
 def checked_div(a: int, b: int) -> int:
-    if not (isinstance(a, int) and isinstance(b, int)):
-        raise TypeError(
-            f"checked_div() takes two ints, not {type(a).__name__} and {type(b).__name__}"
-        )
+    if type(a) is not int or type(b) is not int:
+        a, b = as_index(a, "a"), as_index(b, "b")
     if not (INT64_MIN <= a <= INT64_MAX and INT64_MIN <= b <= INT64_MAX):
         raise OverflowError(f"checked_div({a}, {b}): an argument does not fit in int64")
     if b == 0:
@@ -59,21 +61,15 @@ def checked_div(a: int, b: int) -> int:
 def map_callback(values: list[float], fn: Callable[[float], float]) -> list[float]:
     if not callable(fn):
         raise TypeError(f"map_callback(): fn must be callable, not {type(fn).__name__}")
-    if not isinstance(values, list):
-        raise TypeError(f"values must be a list, not {type(values).__name__}")
     # Convert every element first, as a native bridge's list conversion does, then call.
-    xs = [_as_float(v, "values[i]") for v in values]
+    xs = [_as_float(v, "values[i]") for v in sequence(values, "values")]
     return [_as_float(fn(x), "fn's result") for x in xs]
 
 
 # ANCHOR: as_float
 def _as_float(value: Any, what: str) -> float:
-    # float(x) would also parse strings; the contract accepts only real numbers.
-    if isinstance(value, float):
-        return value
-    if isinstance(value, int):
-        return float(value)  # OverflowError for ints beyond float range, as PyFloat_AsDouble
-    raise TypeError(f"{what} must be float, not {type(value).__name__}")
+    # An exact float is the common case; everything else as PyFloat_AsDouble reads it.
+    return value if type(value) is float else as_float(value, what)
     # ANCHOR_END: as_float
 
 
@@ -95,9 +91,7 @@ def _address(view: memoryview) -> int:
 
 def scale_list(values: list[float], factor: float) -> list[float]:
     f = _as_float(factor, "factor")
-    if not isinstance(values, list):
-        raise TypeError(f"values must be a list, not {type(values).__name__}")
-    return [_as_float(v, "values[i]") * f for v in values]
+    return [_as_float(v, "values[i]") * f for v in sequence(values, "values")]
 
 
 def scale_buffer(values: Any, factor: float) -> array[float]:
@@ -179,8 +173,8 @@ def live_holders() -> int:
 
 
 def _int64(value: Any, what: str) -> int:
-    if not isinstance(value, int):
-        raise TypeError(f"{what} must be int, not {type(value).__name__}")
+    if type(value) is not int:
+        value = as_index(value, what)
     if not INT64_MIN <= value <= INT64_MAX:
         raise OverflowError(f"{what} = {value} does not fit in int64")
     return value
@@ -210,11 +204,10 @@ class _Summarizer:
 def summarize_objects(records: Any) -> Summary:
     s = _Summarizer()
     for record in record_list(records):
-        if not isinstance(record, list | tuple):
-            raise TypeError(f"a record must be a tuple, not {type(record).__name__}")
-        if len(record) != 3:
-            raise TypeError(f"a record has 3 fields (id, name, score), not {len(record)}")
-        id_, name, score = record
+        fields = record if type(record) is tuple else sequence(record, "a record")
+        if len(fields) != 3:
+            raise TypeError(f"a record has 3 fields (id, name, score), not {len(fields)}")
+        id_, name, score = fields
         s.add(_int64(id_, "id"), utf8(name, "name"), _as_float(score, "score"))
     return s.finish()
     # ANCHOR_END: summarize_objects

@@ -164,6 +164,7 @@ def _bad_input(view: View) -> list[str]:
             *lines,
             f"{len(view.outcomes)} case runs: {kinds['as-contract']} as the contract says;"
             f" declared by the registry: {kinds['declared-raises']} other exceptions,"
+            f" {kinds['declared-accepts']} inputs converted that the contract refuses,"
             f" {kinds['silently-wrong']} wrong answers, {kinds['crashed']} crashes."
             " Nothing undeclared.",
         ]

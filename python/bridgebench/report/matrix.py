@@ -13,6 +13,11 @@ from bridgebench.report.view import Record, View
 KINDS = {
     "as-contract": ("ok", "✓", "raised the contract's exception, or accepted a valid input"),
     "declared-raises": ("other", "exc", "raised another exception, as its registry declares"),
+    "declared-accepts": (
+        "other",
+        "acc",
+        "converted an input the contract refuses, as its registry declares",
+    ),
     "silently-wrong": ("wrong", "wrong", "returned an answer instead of raising"),
     "crashed": ("crash", "crash", "the process died"),
     "mismatch": ("mismatch", "≠", "not what the contract or the registry says (a bug)"),
@@ -28,6 +33,8 @@ def kind(outcome: str) -> str:
         what = outcome.removeprefix("declared: ")
         if what.startswith("raises"):
             return "declared-raises"
+        if what.startswith("accepts"):
+            return "declared-accepts"
         return "crashed" if what.startswith("crash") else "silently-wrong"
     return outcome if outcome in KINDS else "mismatch"
 

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import wrappers
 from bridgebench import spec
 from support import (
     INT64_MAX,
@@ -121,14 +122,32 @@ def _apply(counter: Any, operation: tuple[Any, ...]) -> Any:
     return _answer(counter.bump(*operation[1:]))
 
 
-def test_equals_reference(module: ModuleType) -> None:
+# The kinds of int argument (tests/wrappers.py) and the bad-input cases of counter.toml that
+# declare a tool's other nature for them.
+DECLARED_BY = {
+    "numpy integer": {"counter-numpy-int-is-valid"},
+    "object with __index__": {"counter-set-index-object-is-valid"},
+}
+
+
+def _wrapped(operation: tuple[Any, ...], wrap: wrappers.Wrap) -> tuple[Any, ...]:
+    """The operation with its int, if it has one, wrapped."""
+    return (*operation[:1], *map(wrap, operation[1:]))
+
+
+def test_equals_reference(bridge: spec.Bridge, module: ModuleType) -> None:
+    """Step by step, with every int wrapped in a kind of int argument the contract accepts."""
+    wraps = wrappers.drawn(bridge, wrappers.INT_KINDS, DECLARED_BY, "int")
+
     @SETTINGS
-    @given(st.one_of(st.none(), near_limits), operations)
-    def check(start: int | None, steps: list[tuple[Any, ...]]) -> None:
-        args = () if start is None else (start,)
+    @given(st.one_of(st.none(), near_limits), operations, st.data())
+    def check(start: int | None, plain: list[tuple[Any, ...]], data: st.DataObject) -> None:
+        wrappers.example(bridge, "counter")
+        args = () if start is None else (data.draw(wraps)(start),)
+        steps = [_wrapped(operation, data.draw(wraps)) for operation in plain]
         got, want = module.Counter(*args), REFERENCE.Counter(*args)
         for i, operation in enumerate(steps):
-            label = f"Counter({start}) after {steps[:i]}: {operation}"
+            label = f"Counter({args}) after {steps[:i]}: {operation}"
             assert outcome(_apply, got, operation) == outcome(_apply, want, operation), label
             assert _answer(got.value) == _answer(want.value), f"{label}: value"
 

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import wrappers
 from bridgebench import spec
 from support import REFERENCE, SETTINGS, bridge_id, kernel_bridges, names, vectors
 
@@ -70,15 +71,32 @@ def test_shared_vectors(bridge: spec.Bridge, module: ModuleType) -> None:
     assert module.live_holders() == start, f"{bridge.name}: holders left alive"
 
 
-def test_equals_reference(module: ModuleType) -> None:
+# The kinds of str argument (tests/wrappers.py) and the bad-input case of holder.toml that
+# declares a tool's other nature for them.
+DECLARED_BY = {
+    "str subclass": {"holder-str-subclass-is-valid"},
+    "str subclass with its own __str__, encode and __len__": {"holder-str-subclass-is-valid"},
+    "numpy str_": {"holder-str-subclass-is-valid"},
+}
+
+
+def test_equals_reference(bridge: spec.Bridge, module: ModuleType) -> None:
+    """Texts of any code points, each wrapped in a kind of str the contract accepts."""
+    wraps = wrappers.drawn(bridge, wrappers.STR_KINDS, DECLARED_BY, "str")
+
     @SETTINGS
-    @given(names, st.lists(names, max_size=5))
-    def check(text: str, appends: list[str]) -> None:
-        got, want = module.Holder(text), REFERENCE.Holder(text)
-        for more in appends:
-            got.append(more)
-            want.append(more)
-        assert (got.text(), got.utf8_len()) == (want.text(), want.utf8_len())
+    @given(st.tuples(names, wraps), st.lists(st.tuples(names, wraps), max_size=5))
+    def check(text: tuple[str, wrappers.Wrap], appends: list[tuple[str, wrappers.Wrap]]) -> None:
+        wrappers.example(bridge, "holder")
+        given_text = text[1](text[0])
+        got, want = module.Holder(given_text), REFERENCE.Holder(given_text)
+        for more, wrap in appends:
+            given_more = wrap(more)
+            got.append(given_more)
+            want.append(given_more)
+        answer = got.text()
+        assert type(answer) is str, f"text() returned {type(answer).__name__}"
+        assert (answer, got.utf8_len()) == (want.text(), want.utf8_len())
 
     check()
 

@@ -13,10 +13,25 @@ import weakref
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+import wrappers
 from bridgebench import spec
 from bridgebench.spec import Bridge, Cell
-from support import cell_id, float64_bits, floats_of, kernel_cells, same_nan_aware, vectors
+from support import (
+    REFERENCE,
+    SETTINGS,
+    SPECIALS,
+    cell_id,
+    float64_bit_patterns,
+    float64_bits,
+    floats_of,
+    kernel_cells,
+    same_bits_nan_aware,
+    same_nan_aware,
+    vectors,
+)
 
 CELLS = kernel_cells("map_callback")
 
@@ -108,3 +123,55 @@ def test_nothing_is_leaked(pair: tuple[Bridge, Cell]) -> None:
         dead = weakref.ref(exc)
     gc.collect()
     assert dead() is None, "the exception object is freed once the caller drops it"
+
+
+# The kinds of float and sequence argument (tests/wrappers.py) and the bad-input cases of
+# map_callback.toml that declare a tool's other nature for them (fn's result and the values
+# convert alike).
+DECLARED_BY = {
+    "float subclass with its own __float__ and __mul__": {"scale-factor-float-subclass-is-valid"},
+    "numpy float32": {"callback-returns-numpy-float-is-valid"},
+    "Decimal": {"callback-returns-decimal-is-valid"},
+    "Fraction": {"callback-returns-decimal-is-valid"},
+    "object with __float__": {"callback-returns-decimal-is-valid"},
+    "numpy integer": {"callback-returns-numpy-float-is-valid"},
+    "object with __index__": {"callback-returns-numpy-float-is-valid"},
+    "tuple": {"callback-values-tuple-is-valid"},
+    "tuple subclass": {"callback-values-tuple-is-valid"},
+}
+
+
+@pytest.mark.parametrize("pair", CELLS, ids=cell_id)
+def test_equals_reference(pair: tuple[Bridge, Cell]) -> None:
+    """Values of any float64 bits, each wrapped in a kind of float the contract accepts, in a
+    kind of sequence it accepts, and fn's results wrapped too: the reference's answer, bit
+    for bit (NaN-aware)."""
+    bridge, cell = pair
+    fn = getattr(bridge.import_module(), cell.function)
+    floats = wrappers.drawn(bridge, wrappers.FLOAT_KINDS, DECLARED_BY, "float")
+    sequences = wrappers.drawn(bridge, wrappers.SEQUENCE_KINDS, DECLARED_BY, "values")
+    values = st.lists(st.one_of(st.sampled_from(SPECIALS), float64_bit_patterns), max_size=20)
+
+    @SETTINGS
+    @given(values, st.lists(floats, max_size=20), st.lists(floats, max_size=20), sequences)
+    def check(
+        xs: list[float],
+        wrap_in: list[wrappers.Wrap],
+        wrap_out: list[wrappers.Wrap],
+        sequence: wrappers.Wrap,
+    ) -> None:
+        wrappers.example(bridge, cell.name)
+        given_values = sequence(
+            [w(x) for w, x in zip(wrap_in, xs, strict=False)] + xs[len(wrap_in) :]
+        )
+        results = iter(wrap_out)
+
+        def callback(x: float) -> object:
+            return next(results, lambda y: y)(x * 2.0)
+
+        want = float64_bits(REFERENCE.map_callback(given_values, callback), "list")
+        results = iter(wrap_out)  # the same results, in the same order, for the bridge
+        got = float64_bits(fn(given_values, callback), "list")
+        assert same_bits_nan_aware(got, want), f"{bridge.name}: {given_values!r} differs"
+
+    check()

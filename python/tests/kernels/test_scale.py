@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import wrappers
 from bridgebench.spec import Bridge, Cell
 from support import (
     REFERENCE,
@@ -101,22 +102,53 @@ def float64_arrays(draw: st.DrawFn) -> np.ndarray:
     return values
 
 
+# The kinds of float and sequence argument (tests/wrappers.py) and the bad-input cases of
+# scale.toml that declare a tool's other nature for them.
+DECLARED_BY = {
+    "float subclass with its own __float__ and __mul__": {"scale-factor-float-subclass-is-valid"},
+    "numpy float32": {"scale-factor-numpy-float32-is-valid"},
+    "numpy integer": {"scale-factor-numpy-int-is-valid"},
+    "object with __index__": {"scale-factor-numpy-int-is-valid"},
+    "Decimal": {"scale-factor-decimal-is-valid"},
+    "Fraction": {"scale-factor-decimal-is-valid"},
+    "object with __float__": {"scale-factor-decimal-is-valid"},
+    "tuple": {"scale-list-tuple-is-valid"},
+    "tuple subclass": {"scale-list-tuple-is-valid"},
+}
+
+
 @pytest.mark.parametrize("pair", CELLS, ids=cell_id)
 def test_equals_reference(pair: tuple[Bridge, Cell]) -> None:
+    """The factor, and for scale_list up to 8 elements and the sequence itself, wrapped in
+    kinds the contract accepts (tests/wrappers.py): the same answer, bit for bit."""
     bridge, cell = pair
     fn = getattr(bridge.import_module(), cell.function)
+    floats = wrappers.drawn(bridge, wrappers.FLOAT_KINDS, DECLARED_BY, "float")
+    sequences = wrappers.drawn(bridge, wrappers.SEQUENCE_KINDS, DECLARED_BY, "values")
 
     @SETTINGS
-    @given(float64_arrays(), factors)
-    def check(values: np.ndarray, factor: float) -> None:
-        want = float64_bits(REFERENCE.scale_list(values.tolist(), factor), "list")
+    @given(float64_arrays(), factors, floats, st.data())
+    def check(values: np.ndarray, factor: float, wrap: wrappers.Wrap, data: st.DataObject) -> None:
+        wrappers.example(bridge, cell.name)
+        factor = wrap(factor)
         if cell.strategy == "list":
-            got = float64_bits(fn(values.tolist(), factor), "list")
-        elif cell.strategy == "buffer":
-            got = float64_bits(fn(values, factor), "buffer")
+            items = values.tolist()
+            for index in (
+                data.draw(st.lists(st.integers(0, len(items) - 1), max_size=8, unique=True))
+                if items
+                else []
+            ):
+                items[index] = data.draw(floats)(items[index])
+            given_values = data.draw(sequences)(items)
+            want = float64_bits(REFERENCE.scale_list(given_values, factor), "list")
+            got = float64_bits(fn(given_values, factor), "list")
         else:
-            fn(values, factor)
-            got = values.tobytes()
+            want = float64_bits(REFERENCE.scale_list(values.tolist(), factor), "list")
+            if cell.strategy == "buffer":
+                got = float64_bits(fn(values, factor), "buffer")
+            else:
+                fn(values, factor)
+                got = values.tobytes()
         assert same_bits_nan_aware(got, want), (
             f"{bridge.name} {cell.name}: n={len(values)} factor={factor!r} differs"
         )
