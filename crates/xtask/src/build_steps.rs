@@ -58,12 +58,10 @@ pub fn steps(env: &Env, extra_env: &BTreeMap<String, Vec<(String, String)>>) -> 
             .get(name.as_str())
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let extra = format!(
-            "{:?}{:?}{}{added:?}",
-            build.steps,
-            upstream,
-            env.python.display()
-        );
+        let mut extra = format!("{:?}{:?}{}", build.steps, upstream, env.python.display());
+        if !added.is_empty() {
+            extra.push_str(&format!("{added:?}"));
+        }
         let hash = util::hash_inputs(&build.inputs, &extra)?;
         hashes.insert(name, hash);
         let stamp = stamp_dir(env)?.join(format!("build-{name}"));
