@@ -359,8 +359,11 @@ fn sanitizer_reports(dir: &Path, libraries: &[(String, String)]) -> Vec<String> 
             let mut owners = owners;
             owners.sort();
             owners.dedup();
+            let ours = first_frame_in(&text, &root().to_string_lossy())
+                .map(|frame| format!("; first frame in the project: {frame}"))
+                .unwrap_or_default();
             format!(
-                "sanitizer report {} ({}): {summary}",
+                "sanitizer report {} ({}): {summary}{ours}",
                 file.display(),
                 if owners.is_empty() {
                     "in no library of a bridge".to_string()
@@ -370,6 +373,21 @@ fn sanitizer_reports(dir: &Path, libraries: &[(String, String)]) -> Vec<String> 
             )
         })
         .collect()
+}
+
+/// The first stack frame of a sanitizer report whose source file is under `root`
+/// ("scale_buffer(...) /repo/cpp/bindings/pybind11/bb_pybind11.cpp:73"), as "function at
+/// file:line" with the file relative to `root`.
+fn first_frame_in(report: &str, root: &str) -> Option<String> {
+    report.lines().find_map(|line| {
+        let frame = line.trim_start();
+        if !frame.starts_with('#') {
+            return None;
+        }
+        let (function, place) = frame.split_once(" in ")?.1.rsplit_once(' ')?;
+        let relative = place.strip_prefix(root)?.trim_start_matches('/');
+        Some(format!("{function} at {relative}"))
+    })
 }
 
 /// Stage 3: valgrind memcheck over the project's own builds.
@@ -511,4 +529,24 @@ fn real_binary(python: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reports_first_frame_in_the_project_is_named() {
+        let report = "==1==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x1\n\
+            WRITE of size 8 at 0x1 thread T0\n\
+            \x20   #0 0x7f in scale_buffer(pybind11::buffer const&, double) /repo/cpp/bindings/pybind11/bb_pybind11.cpp:74\n\
+            \x20   #1 0x7f in _PyEval_EvalFrameDefault Python/ceval.c:1\n";
+        assert_eq!(
+            first_frame_in(report, "/repo").as_deref(),
+            Some(
+                "scale_buffer(pybind11::buffer const&, double) at cpp/bindings/pybind11/bb_pybind11.cpp:74"
+            )
+        );
+        assert_eq!(first_frame_in(report, "/elsewhere"), None);
+    }
 }
