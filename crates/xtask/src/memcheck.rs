@@ -273,7 +273,17 @@ mod tests {
 
     #[test]
     fn a_library_is_owned_by_its_most_specific_pattern_and_shared_ones_by_all() {
-        let libs = libraries();
+        let mut libs = libraries();
+        libs.push(("pyo3".into(), "bb_pyo3*.so".into()));
+        libs.push(("pyo3-abi3".into(), "bb_pyo3_abi3*.so".into()));
+        assert_eq!(
+            owners("/v/bb_pyo3_abi3/bb_pyo3_abi3.abi3.so", &libs),
+            vec!["pyo3-abi3".to_string()]
+        );
+        assert_eq!(
+            owners("/v/bb_pyo3/bb_pyo3.cpython-311-x86_64-linux-gnu.so", &libs),
+            vec!["pyo3".to_string()]
+        );
         assert_eq!(
             owners("/v/bb_nanobind_stable/bb_nanobind.abi3.so", &libs),
             vec!["nanobind-stable".to_string()]

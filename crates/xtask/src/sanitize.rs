@@ -251,8 +251,9 @@ pub fn library_pattern(glob: &str) -> String {
     }
 }
 
-/// How well `pattern` (from `library_pattern`) matches the end of `path`: the number of
-/// path components it covers (a more specific pattern wins), or None.
+/// How well `pattern` (from `library_pattern`) matches the end of `path`, or None: the
+/// higher, the more specific (more path components, then more literal characters:
+/// "bb_pyo3_abi3*.so" before "bb_pyo3*.so" for bb_pyo3_abi3.abi3.so).
 pub fn match_library(pattern: &str, path: &str) -> Option<usize> {
     let wanted: Vec<&str> = pattern.split('/').collect();
     let parts: Vec<&str> = path.split('/').collect();
@@ -264,7 +265,7 @@ pub fn match_library(pattern: &str, path: &str) -> Option<usize> {
         .iter()
         .zip(tail)
         .all(|(w, p)| glob_match(w, p))
-        .then_some(wanted.len())
+        .then(|| wanted.len() * 1000 + pattern.chars().filter(|c| !"*?/".contains(*c)).count())
 }
 
 /// Shell-style match of `*` (any run of characters) and `?` (one character).
@@ -332,19 +333,17 @@ mod tests {
     fn the_most_specific_library_pattern_wins() {
         let stable = "/v/site-packages/bb_nanobind_stable/bb_nanobind.abi3.so";
         let plain = "/v/site-packages/bb_nanobind.cpython-311-x86_64-linux-gnu.so";
-        assert_eq!(match_library("bb_nanobind*.so", stable), Some(1));
-        assert_eq!(
-            match_library("bb_nanobind_stable/bb_nanobind*.so", stable),
-            Some(2)
-        );
+        let one = match_library("bb_nanobind*.so", stable);
+        let two = match_library("bb_nanobind_stable/bb_nanobind*.so", stable);
+        assert!(one.is_some() && two > one);
         assert_eq!(
             match_library("bb_nanobind_stable/bb_nanobind*.so", plain),
             None
         );
-        assert_eq!(
-            match_library("libc_abi.so", "/t/release/libc_abi.so"),
-            Some(1)
-        );
+        let abi3 = "/v/bb_pyo3_abi3/bb_pyo3_abi3.abi3.so";
+        assert!(match_library("bb_pyo3_abi3*.so", abi3) > match_library("bb_pyo3*.so", abi3));
+        assert!(match_library("bb_pyo3*.so", abi3).is_some());
+        assert!(match_library("libc_abi.so", "/t/release/libc_abi.so").is_some());
         assert_eq!(
             match_library("libc_abi.so", "/t/release/libc_abi.so.1"),
             None
