@@ -156,25 +156,13 @@ fn sanitized_builds(env: &Env, home: &Path, plan: &Plan) -> Result<Env, String> 
 /// applied is a problem (the registry's flags did not reach the compiler).
 fn instrumentation(sanitized: &Env, plan: &Plan) -> Vec<String> {
     step("check-memory: what the sanitized builds instrument");
-    let mut files = Vec::new();
-    collect(&sanitized.venv, &mut files);
-    if let Some(target) = &sanitized.target {
-        let triple = plan
-            .run_env
-            .iter()
-            .find(|(k, _)| k == "CARGO_BUILD_TARGET")
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default();
-        let release = target.join(triple).join("release");
-        files.extend(
-            std::fs::read_dir(&release)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.is_file()),
-        );
-    }
+    let triple = plan
+        .run_env
+        .iter()
+        .find(|(k, _)| k == "CARGO_BUILD_TARGET")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    let files = built_libraries(sanitized, triple);
     let mut problems = Vec::new();
     for bridge in &plan.bridges {
         let patterns = bridge.libraries();
@@ -228,6 +216,24 @@ fn instrumentation(sanitized: &Env, plan: &Plan) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The shared libraries an env's builds made: in its venv, and cargo's output for
+/// `triple` ("" when no target is named) in its target folder.
+fn built_libraries(env: &Env, triple: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    collect(&env.venv, &mut files);
+    let target = env.target.clone().unwrap_or_else(|| root().join("target"));
+    let release = target.join(triple).join("release");
+    files.extend(
+        std::fs::read_dir(&release)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file()),
+    );
+    files
 }
 
 fn best_owner(path: &str, plan: &Plan) -> Vec<String> {
@@ -477,12 +483,24 @@ fn valgrind(env: &Env, home: &Path, plan: &Plan) -> Result<Vec<String>, String> 
         }
     }
     step("check-memory: valgrind memcheck, per bridge");
+    let built = built_libraries(env, "");
     for bridge in &plan.bridges {
         let found = by_bridge
             .get(&bridge.name)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        if bridge.libraries().is_empty() {
+        let patterns = bridge.libraries();
+        let absent = !patterns.is_empty()
+            && !built.iter().any(|f| {
+                let path = f.to_string_lossy();
+                patterns.iter().any(|p| match_library(p, &path).is_some())
+            });
+        if absent {
+            eprintln!(
+                "    {:<16} not built for this interpreter (benches/bridges.toml [bridge.python])",
+                bridge.name
+            );
+        } else if patterns.is_empty() {
             eprintln!(
                 "    {:<16} no native library of its own: ran, nothing to count",
                 bridge.name
