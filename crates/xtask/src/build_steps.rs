@@ -26,6 +26,13 @@ struct BuildStep {
 }
 
 pub fn run(env: &Env) -> Result<(), String> {
+    steps(env, &BTreeMap::new())?;
+    build_count_tools(env)
+}
+
+/// Every step whose inputs, commands or `extra_env` (step -> variables added to its
+/// commands: check-memory's sanitizer flags) changed.
+pub fn steps(env: &Env, extra_env: &BTreeMap<String, Vec<(String, String)>>) -> Result<(), String> {
     let path = root().join("benches/bridges.toml");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
@@ -47,7 +54,14 @@ pub fn run(env: &Env) -> Result<(), String> {
             .iter()
             .map(|a| hashes.get(a.as_str()).copied().unwrap_or(0).to_string())
             .collect();
-        let extra = format!("{:?}{:?}{}", build.steps, upstream, env.python.display());
+        let added = extra_env
+            .get(name.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut extra = format!("{:?}{:?}{}", build.steps, upstream, env.python.display());
+        if !added.is_empty() {
+            extra.push_str(&format!("{added:?}"));
+        }
         let hash = util::hash_inputs(&build.inputs, &extra)?;
         hashes.insert(name, hash);
         let stamp = stamp_dir(env)?.join(format!("build-{name}"));
@@ -77,7 +91,9 @@ pub fn run(env: &Env) -> Result<(), String> {
                     path.display()
                 ));
             };
-            util::run(&format!("build step `{name}`"), env.command(program).args(args)).map_err(|e| {
+            let mut command = env.command(program);
+            command.args(args).envs(added.iter().map(|(k, v)| (k, v)));
+            util::run(&format!("build step `{name}`"), &mut command).map_err(|e| {
                 format!(
                     "{e}\n  bridges affected: {}\n  the step is declared in benches/bridges.toml [build.{name}]; \
                      fix the error above, then run `cargo xtask build` again",
@@ -88,7 +104,7 @@ pub fn run(env: &Env) -> Result<(), String> {
         std::fs::write(&stamp, hash.to_string())
             .map_err(|e| format!("{}: {e}", stamp.display()))?;
     }
-    build_count_tools(env)
+    Ok(())
 }
 
 /// What the count runs need beside the bridges (python/bridgebench/harness/counts.py,

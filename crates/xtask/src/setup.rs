@@ -96,18 +96,23 @@ pub fn run() -> Result<Env, String> {
 /// (venv and target), made on first use with the packages the bridges and the harness need
 /// (python/requirements-run.txt).
 pub fn for_interpreter(interpreter: &Interpreter) -> Result<Env, String> {
-    let home = root().join(format!("build/python-{}", interpreter.name()));
+    own_venv(
+        &interpreter.path.to_string_lossy(),
+        &root().join(format!("build/python-{}", interpreter.name())),
+        &format!("CPython {}", interpreter.name()),
+    )
+}
+
+/// A venv of its own, `home`/venv made from `base_python`, with its own CARGO_TARGET_DIR
+/// `home`/target and the packages the bridges and the harness need
+/// (python/requirements-run.txt): what one interpreter of `--python` builds into, and
+/// check-memory's sanitized builds.
+pub fn own_venv(base_python: &str, home: &Path, what: &str) -> Result<Env, String> {
     step(&format!(
-        "setup: CPython {} ({}): venv {}/venv, pinned packages (python/requirements-run.txt)",
-        interpreter.name(),
-        interpreter.path.display(),
+        "setup: {what} ({base_python}): venv {}/venv, pinned packages (python/requirements-run.txt)",
         home.display()
     ));
-    let env = venv(
-        &interpreter.path.to_string_lossy(),
-        &home.join("venv"),
-        Some(home.join("target")),
-    )?;
+    let env = venv(base_python, &home.join("venv"), Some(home.join("target")))?;
     python_packages(&env, "python/requirements-run.txt")?;
     path_file(&env)?;
     Ok(env)

@@ -23,8 +23,13 @@ from cffi import FFI
 
 ROOT = Path(__file__).resolve().parents[3]
 INCLUDE = ROOT / "crates/c-abi/include"
-# cargo's output (CARGO_TARGET_DIR when set, as cargo itself reads it)
-LIBDIR = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target") / "release"
+# cargo's output, as cargo itself reads it: CARGO_TARGET_DIR when set, and a folder per
+# target when CARGO_BUILD_TARGET names one
+LIBDIR = (
+    Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
+    / os.environ.get("CARGO_BUILD_TARGET", "")
+    / "release"
+)
 MODULE = "_bb_cffi"
 # ANCHOR: build
 # map_callback's C callback, written in Python: cffi generates a C function with this

@@ -45,7 +45,9 @@ _BUILD = "cargo build --locked --release --package c-abi"
 
 
 def _load() -> ctypes.CDLL:
-    target = Path(os.environ.get("CARGO_TARGET_DIR") or _ROOT / "target")  # as cargo reads it
+    # Where cargo puts it: CARGO_TARGET_DIR, and a folder per target when one is named.
+    target = Path(os.environ.get("CARGO_TARGET_DIR") or _ROOT / "target")
+    target /= os.environ.get("CARGO_BUILD_TARGET", "")
     path = Path(os.environ.get("BRIDGEBENCH_C_ABI_LIB", target / "release/libc_abi.so"))
     try:
         return ctypes.CDLL(str(path))
