@@ -6,6 +6,7 @@ is recorded as crashed and this test process never dies of it.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 
 import pytest
@@ -13,6 +14,11 @@ import pytest
 from bridgebench import spec
 from bridgebench.badinput import BadInput, cases
 from bridgebench.outcomes import Outcome, declared, run_cases
+
+# Under ASan (`cargo xtask check-memory`'s bad-input run) a read of freed memory inside a
+# library built without it (cffi's _cffi_backend) is neither reported nor a crash: ASan's
+# allocator keeps freed memory mapped. A crash declared for such a read may return there.
+UNDER_ASAN = "libasan" in os.environ.get("LD_PRELOAD", "")
 
 PAIRS = [(b, c) for b in spec.python_bridges() for c in cases() if c.cell in b.cells]
 
@@ -29,6 +35,8 @@ def test_bad_input(pair: tuple[spec.Bridge, BadInput]) -> None:
     got = outcomes_of(bridge.name)[(case.id, case.cell)]
     if case.id in bridge.outcomes:
         kind, detail = declared(bridge.outcomes[case.id])
+        if kind == "crashed" and got.kind == "returned" and UNDER_ASAN:
+            return
         assert got.kind == kind, f"{bridge.name} declares {bridge.outcomes[case.id]!r}, got {got}"
         if kind == "raised":
             assert got.detail == detail, f"{bridge.name}: declared raises {detail}, got {got}"
