@@ -286,15 +286,7 @@ fn sanitized_tests(sanitized: &Env, home: &Path, plan: &Plan) -> Vec<String> {
             format!("{options}:log_path={}", reports.join(prefix).display()),
         );
     }
-    pytest.args([
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--numprocesses=2",
-    ]);
-    pytest.args(SANITIZED_TESTS);
+    pytest.args(PYTEST).args(SANITIZED_TESTS);
     if let Err(e) = util::run("pytest on the sanitized builds", &mut pytest) {
         problems.push(format!(
             "{e}\n    (a test failed, or a sanitizer report ended a pytest worker: see the \
@@ -308,15 +300,7 @@ fn sanitized_tests(sanitized: &Env, home: &Path, plan: &Plan) -> Vec<String> {
          a report ends the case's child, which fails unless the registry declares a crash"
     ));
     let mut pytest = sanitized_python(sanitized, plan);
-    pytest.args([
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--numprocesses=2",
-        BAD_INPUT_TESTS,
-    ]);
+    pytest.args(PYTEST).arg(BAD_INPUT_TESTS);
     if let Err(e) = util::run("the bad-input tests on the sanitized builds", &mut pytest) {
         problems.push(format!(
             "{e}\n    (a case's child ended with a sanitizer report where the registry declares \
@@ -328,6 +312,16 @@ fn sanitized_tests(sanitized: &Env, home: &Path, plan: &Plan) -> Vec<String> {
 
 /// The sanitized venv's python with the tests' environment (benches/bridges.toml
 /// [sanitize] `env` and `run_env`).
+/// pytest as both sanitized test runs call it, on both cores.
+const PYTEST: [&str; 6] = [
+    "-m",
+    "pytest",
+    "-q",
+    "-p",
+    "no:cacheprovider",
+    "--numprocesses=2",
+];
+
 fn sanitized_python(sanitized: &Env, plan: &Plan) -> Command {
     let mut cmd = sanitized.command(&sanitized.python.to_string_lossy());
     cmd.envs(plan.run_env.iter().map(|(k, v)| (k, v)));
